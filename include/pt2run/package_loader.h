@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pt2run/export.h"
+#include "pt2run/runner.h"
+#include "pt2run/tensor.h"
+
+namespace pt2run {
+
+// Opens a .pt2 package (torch._inductor.aoti_compile_and_package) and runs one model in it,
+// with the API of PyTorch's torch::inductor::AOTIModelPackageLoader.
+//
+// Loading checks, before any model code runs, that the package is a sound zip, that the model
+// exists (the error lists the models the package holds), that this host matches the package's
+// platform, machine and CPU ISA (AOTI_CPU_ISA), that a runner is registered for its device key,
+// and that pt2run provides every aoti_torch_* function the model imports. Nothing is extracted
+// to disk and the package file is never modified.
+//
+// Thread safety: as AOTIModelContainerRunner (run() is safe from many threads).
+// Errors: throws pt2run::Error (NotFound, InvalidPackage, UnsupportedPackage, MissingSymbol,
+// and the runner's errors).
+class PT2RUN_API AOTIModelPackageLoader {
+ public:
+  // device_index: -1 for the package's device as recorded; N picks "<device>:N".
+  explicit AOTIModelPackageLoader(const std::string& model_package_path,
+                                  const std::string& model_name = "model",
+                                  bool run_single_threaded = false, std::size_t num_runners = 1,
+                                  int32_t device_index = -1);
+  ~AOTIModelPackageLoader();
+  AOTIModelPackageLoader(const AOTIModelPackageLoader&) = delete;
+  AOTIModelPackageLoader& operator=(const AOTIModelPackageLoader&) = delete;
+
+  // Borrowed; lives as long as the loader.
+  AOTIModelContainerRunner* get_runner();
+  std::unordered_map<std::string, std::string> get_metadata();
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, void* stream_handle = nullptr);
+  std::vector<Tensor> boxed_run(std::vector<Tensor>&& inputs, void* stream_handle = nullptr);
+  std::vector<std::string> get_call_spec();
+  // Keys are original FQNs (as extract_constants_map returns them).
+  void load_constants(std::unordered_map<std::string, Tensor>& constants_map, bool use_inactive,
+                      bool check_full_update, bool user_managed = false);
+  std::vector<std::string> get_constant_fqns();
+
+  static std::unordered_map<std::string, std::string> load_metadata_from_package(
+      const std::string& model_package_path, const std::string& model_name);
+  // pt2run addition: the names of the models a package holds.
+  static std::vector<std::string> list_models(const std::string& model_package_path);
+
+ private:
+  std::unordered_map<std::string, std::string> metadata_;
+  std::unique_ptr<AOTIModelContainerRunner> runner_;
+};
+
+}  // namespace pt2run

@@ -1,0 +1,6 @@
+#pragma once
+
+#define PT2RUN_VERSION_MAJOR 0
+#define PT2RUN_VERSION_MINOR 1
+#define PT2RUN_VERSION_PATCH 0
+#define PT2RUN_VERSION_STRING "0.1.0"

@@ -1,0 +1,284 @@
+#include "backends/cpu/convolution.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "core/check.h"
+
+namespace pt2run::cpu {
+namespace {
+
+using dnnl::memory;
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+memory::data_type dnnl_type(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return memory::data_type::f32;
+    case DType::Float16: return memory::data_type::f16;
+    case DType::BFloat16: return memory::data_type::bf16;
+    default:
+      detail::fail(ErrorCode::NotImplemented, "convolution in ", dtype_name(dtype),
+                   " is not supported by the CPU backend (float32, float16, bfloat16 are)");
+  }
+}
+
+memory::dims dims_of(std::span<const int64_t> v) { return memory::dims(v.begin(), v.end()); }
+
+// A user tensor as oneDNN memory, in place (oneDNN accepts arbitrary strides).
+memory::desc strided_desc(const Tensor& t, memory::data_type type) {
+  return memory::desc(dims_of(t.sizes()), type, dims_of(t.strides()));
+}
+
+// torch weight [O, I/g, *k] (or transposed [I, O/g, *k]) as oneDNN's grouped weights
+// [g, O/g, I/g, *k], expressed through strides so no copy is needed.
+memory::desc weight_desc(const Tensor& w, int64_t groups, bool transposed, int64_t in_channels,
+                         memory::data_type type) {
+  const auto& s = w.strides();
+  memory::dims dims, strides;
+  if (!transposed) {
+    int64_t ocg = w.sizes()[0] / groups;
+    dims = {groups, ocg, w.sizes()[1]};
+    strides = {ocg * s[0], s[0], s[1]};
+  } else {
+    int64_t icg = in_channels / groups;
+    dims = {groups, w.sizes()[1], icg};
+    strides = {icg * s[0], s[1], s[0]};
+  }
+  for (int64_t d = 2; d < w.dim(); ++d) {
+    dims.push_back(w.sizes()[d]);
+    strides.push_back(s[d]);
+  }
+  return memory::desc(dims, type, strides);
+}
+
+struct Geometry {
+  std::vector<int64_t> out_sizes;          // full output sizes [N, O, *spatial]
+  memory::dims strides, dilates, pad_l, pad_r;  // oneDNN terms (dilation - 1)
+  std::vector<int64_t> computed_spatial;   // spatial extent oneDNN computes (<= out)
+  std::vector<int64_t> input_spatial;      // spatial extent of input oneDNN reads (<= in)
+};
+
+Geometry geometry(const Tensor& input, const Tensor& weight, const ConvolutionParams& p) {
+  const int64_t spatial = input.dim() - 2;
+  Geometry g;
+  g.out_sizes = {input.sizes()[0], p.transposed ? weight.sizes()[1] * p.groups : weight.sizes()[0]};
+  for (int64_t d = 0; d < spatial; ++d) {
+    const int64_t in = input.sizes()[2 + d], k = weight.sizes()[2 + d];
+    const int64_t s = p.stride[d], pad = p.padding[d], dil = p.dilation[d];
+    const int64_t extent = dil * (k - 1) + 1;
+    int64_t out, pr;
+    int64_t read = in;
+    if (!p.transposed) {
+      out = (in + 2 * pad - extent) / s + 1;
+      PT2RUN_CHECK(in + 2 * pad >= extent && out > 0, ShapeMismatch, "convolution: input size ",
+                   in, " at spatial dim ", d, " is too small for kernel ", k, " with dilation ",
+                   dil, " and padding ", pad);
+      pr = (out - 1) * s + extent - in - pad;
+      if (pr < 0) {
+        // Trailing input the kernel never reaches: read less instead of padding negatively.
+        read = in + pr;
+        pr = 0;
+      }
+      g.computed_spatial.push_back(out);
+    } else {
+      const int64_t op = p.output_padding[d];
+      out = (in - 1) * s - 2 * pad + extent + op;
+      PT2RUN_CHECK(out > 0, ShapeMismatch, "transposed convolution: output size ", out,
+                   " at spatial dim ", d, " is not positive");
+      pr = pad - op;
+      // Negative right padding: the last -pr outputs get no kernel tap, only the bias.
+      g.computed_spatial.push_back(pr < 0 ? out + pr : out);
+      if (pr < 0) pr = 0;
+    }
+    g.out_sizes.push_back(out);
+    g.input_spatial.push_back(read);
+    g.strides.push_back(s);
+    g.dilates.push_back(dil - 1);
+    g.pad_l.push_back(pad);
+    g.pad_r.push_back(pr);
+  }
+  return g;
+}
+
+void validate(const Tensor& input, const Tensor& weight, const Tensor* bias,
+              const ConvolutionParams& p) {
+  const int64_t nd = input.dim();
+  PT2RUN_CHECK(nd >= 3 && nd <= 5, ShapeMismatch,
+               "convolution expects a batched 1-d, 2-d or 3-d input [N, C, ...], got ",
+               input.describe());
+  PT2RUN_CHECK(weight.dim() == nd, ShapeMismatch, "convolution: weight ", weight.describe(),
+               " does not match input ", input.describe());
+  const auto spatial = static_cast<std::size_t>(nd - 2);
+  PT2RUN_CHECK(p.stride.size() == spatial && p.padding.size() == spatial &&
+                   p.dilation.size() == spatial &&
+                   (!p.transposed || p.output_padding.size() == spatial),
+               InvalidArgument, "convolution: stride, padding, dilation",
+               p.transposed ? " and output_padding" : "", " need ", spatial, " values each");
+  for (std::size_t d = 0; d < spatial; ++d) {
+    PT2RUN_CHECK(p.stride[d] > 0 && p.dilation[d] > 0 && p.padding[d] >= 0, InvalidArgument,
+                 "convolution: stride and dilation must be positive and padding non-negative");
+    if (p.transposed)
+      PT2RUN_CHECK(p.output_padding[d] >= 0 && p.output_padding[d] < std::max(p.stride[d], p.dilation[d]),
+                   InvalidArgument, "transposed convolution: output_padding must be smaller than "
+                   "stride or dilation");
+  }
+  PT2RUN_CHECK(p.groups > 0, InvalidArgument, "convolution: groups must be positive");
+  const int64_t channels = input.sizes()[1];
+  PT2RUN_CHECK(channels % p.groups == 0, ShapeMismatch, "convolution: ", channels,
+               " input channels are not divisible by groups=", p.groups);
+  if (!p.transposed) {
+    PT2RUN_CHECK(weight.sizes()[0] % p.groups == 0 && weight.sizes()[1] * p.groups == channels,
+                 ShapeMismatch, "convolution: weight ", weight.describe(), " does not fit input ",
+                 input.describe(), " with groups=", p.groups);
+  } else {
+    PT2RUN_CHECK(weight.sizes()[0] == channels, ShapeMismatch, "transposed convolution: weight ",
+                 weight.describe(), " does not fit input ", input.describe());
+  }
+  const int64_t out_channels = p.transposed ? weight.sizes()[1] * p.groups : weight.sizes()[0];
+  if (bias) {
+    PT2RUN_CHECK(bias->dim() == 1 && bias->sizes()[0] == out_channels, ShapeMismatch,
+                 "convolution: bias ", bias->describe(), " does not match ", out_channels,
+                 " output channels");
+  }
+  PT2RUN_CHECK(input.dtype() == weight.dtype() && (!bias || bias->dtype() == input.dtype()),
+               DTypeMismatch, "convolution: input, weight and bias dtypes differ (",
+               input.describe(), ", ", weight.describe(), ")");
+  PT2RUN_CHECK(input.device().is_cpu() && weight.device().is_cpu(), DeviceMismatch,
+               "convolution: the CPU backend got a tensor on another device");
+}
+
+// Runs the convolution with all operands in `type`; out must already hold the final shape.
+void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Tensor& out,
+         const ConvolutionParams& p, const Geometry& g, memory::data_type type) {
+  const auto& engine = cpu_engine();
+  // Views limited to the extents oneDNN actually touches.
+  std::vector<int64_t> in_sizes(input.sizes().begin(), input.sizes().begin() + 2);
+  in_sizes.insert(in_sizes.end(), g.input_spatial.begin(), g.input_spatial.end());
+  Tensor in_view = input.as_strided(in_sizes, {input.strides().begin(), input.strides().end()},
+                                    input.storage_offset());
+  std::vector<int64_t> dst_sizes(out.sizes().begin(), out.sizes().begin() + 2);
+  dst_sizes.insert(dst_sizes.end(), g.computed_spatial.begin(), g.computed_spatial.end());
+  Tensor dst_view = out.as_strided(dst_sizes, {out.strides().begin(), out.strides().end()},
+                                   out.storage_offset());
+
+  memory::desc src_md = strided_desc(in_view, type);
+  memory::desc wei_md = weight_desc(weight, p.groups, p.transposed, input.sizes()[1], type);
+  memory::desc dst_md = strided_desc(dst_view, type);
+  memory::desc bias_md = bias ? memory::desc({bias->sizes()[0]}, type, {bias->strides()[0]})
+                              : memory::desc();
+  auto any = [](const memory::desc& md) {
+    return memory::desc(md.dims(), md.data_type(), memory::format_tag::any);
+  };
+  dnnl::primitive primitive;
+  memory::desc src_fmt, wei_fmt, dst_fmt;
+  if (!p.transposed) {
+    dnnl::convolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(src_md),
+        any(wei_md), bias_md, any(dst_md), g.strides, g.dilates, g.pad_l, g.pad_r);
+    dnnl::convolution_forward::primitive_desc pd(desc, engine);
+    src_fmt = pd.src_desc();
+    wei_fmt = pd.weights_desc();
+    dst_fmt = pd.dst_desc();
+    primitive = dnnl::convolution_forward(pd);
+  } else {
+    dnnl::deconvolution_forward::desc desc(
+        dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, any(src_md),
+        any(wei_md), bias_md, any(dst_md), g.strides, g.dilates, g.pad_l, g.pad_r);
+    dnnl::deconvolution_forward::primitive_desc pd(desc, engine);
+    src_fmt = pd.src_desc();
+    wei_fmt = pd.weights_desc();
+    dst_fmt = pd.dst_desc();
+    primitive = dnnl::deconvolution_forward(pd);
+  }
+  dnnl::stream stream(engine);
+  auto user = [&](const memory::desc& md, const Tensor& t) {
+    return memory(md, engine, t.data_ptr());
+  };
+  // Reorder user memory into the layouts the primitive chose, where they differ.
+  auto prepare = [&](const memory::desc& want, memory user_mem) {
+    if (want == user_mem.get_desc()) return user_mem;
+    memory converted(want, engine);
+    dnnl::reorder(user_mem, converted).execute(stream, user_mem, converted);
+    return converted;
+  };
+  memory src = prepare(src_fmt, user(src_md, in_view));
+  memory wei = prepare(wei_fmt, user(wei_md, weight));
+  memory dst_user = user(dst_md, dst_view);
+  memory dst = dst_fmt == dst_md ? dst_user : memory(dst_fmt, engine);
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei},
+                                       {DNNL_ARG_DST, dst}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, user(bias_md, *bias));
+  primitive.execute(stream, args);
+  if (dst != dst_user) dnnl::reorder(dst, dst_user).execute(stream, dst, dst_user);
+  stream.wait();
+}
+
+// Output positions no kernel tap reaches (transposed conv with output_padding > padding)
+// hold the bias alone.
+void fill_uncomputed(const Tensor& out, const Tensor* bias, const Geometry& g) {
+  bool all_computed = true;
+  for (std::size_t d = 0; d < g.computed_spatial.size(); ++d)
+    all_computed = all_computed && g.computed_spatial[d] == g.out_sizes[2 + d];
+  if (all_computed) return;
+  Tensor f = out.to(DType::Float32);
+  Tensor b = bias ? bias->to(DType::Float32) : Tensor();
+  const int64_t n = g.out_sizes[0], c = g.out_sizes[1];
+  const std::size_t spatial = g.computed_spatial.size();
+  int64_t inner = 1;
+  for (std::size_t d = 0; d < spatial; ++d) inner *= g.out_sizes[2 + d];
+  float* p = f.data<float>();
+  std::vector<int64_t> index(spatial);
+  for (int64_t i = 0; i < inner; ++i) {
+    int64_t rest = i;
+    bool computed = true;
+    for (std::size_t d = spatial; d-- > 0;) {
+      index[d] = rest % g.out_sizes[2 + d];
+      rest /= g.out_sizes[2 + d];
+      computed = computed && index[d] < g.computed_spatial[d];
+    }
+    if (computed) continue;
+    for (int64_t b0 = 0; b0 < n; ++b0)
+      for (int64_t ch = 0; ch < c; ++ch) p[(b0 * c + ch) * inner + i] = bias ? b.data<float>()[ch] : 0.f;
+  }
+  Tensor(out).copy_(f);
+}
+
+}  // namespace
+
+Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                   const ConvolutionParams& params) {
+  validate(input, weight, bias, params);
+  const Geometry g = geometry(input, weight, params);
+  Tensor out = Tensor::empty(g.out_sizes, input.dtype());
+  if (out.numel() == 0) return out;
+  const bool partial = g.computed_spatial != std::vector<int64_t>(g.out_sizes.begin() + 2, g.out_sizes.end());
+  if (partial) std::fill_n(static_cast<std::byte*>(out.data_ptr()), out.nbytes(), std::byte{0});
+  const memory::data_type type = dnnl_type(input.dtype());
+  bool done = false;
+  if (type == memory::data_type::f32) {
+    run(input, weight, bias, out, params, g, type);
+    done = true;
+  } else {
+    try {
+      run(input, weight, bias, out, params, g, type);
+      done = true;
+    } catch (const dnnl::error&) {
+      // oneDNN has no kernel for this type on this CPU: compute in float32 below.
+    }
+  }
+  if (!done) {
+    Tensor out32 = Tensor::empty(g.out_sizes, DType::Float32);
+    Tensor bias32 = bias ? bias->to(DType::Float32) : Tensor();
+    if (partial) std::fill_n(static_cast<std::byte*>(out32.data_ptr()), out32.nbytes(), std::byte{0});
+    run(input.to(DType::Float32), weight.to(DType::Float32), bias ? &bias32 : nullptr, out32,
+        params, g, memory::data_type::f32);
+    out.copy_(out32);
+  }
+  if (partial) fill_uncomputed(out, bias, g);
+  return out;
+}
+
+}  // namespace pt2run::cpu

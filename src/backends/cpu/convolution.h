@@ -1,0 +1,26 @@
+#pragma once
+
+#include <vector>
+
+#include "pt2run/tensor.h"
+
+namespace pt2run::cpu {
+
+struct ConvolutionParams {
+  std::vector<int64_t> stride;
+  std::vector<int64_t> padding;
+  std::vector<int64_t> dilation;
+  bool transposed = false;
+  std::vector<int64_t> output_padding;
+  int64_t groups = 1;
+};
+
+// torch's aten.convolution for 1-d, 2-d and 3-d inputs [N, C, *spatial] on oneDNN: grouped,
+// dilated, strided and transposed. Returns a new contiguous tensor (the layout AOTInductor
+// assumes for CPU convolution outputs). float32 runs natively; float16 and bfloat16 run
+// natively where oneDNN supports them on this CPU and otherwise in float32, rounding once.
+// Throws Error on invalid shapes or parameters.
+Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                   const ConvolutionParams& params);
+
+}  // namespace pt2run::cpu

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "pt2run/tensor.h"
+
+namespace pt2run::detail {
+
+// True if the strides lay the elements out without gaps or overlaps in some dim order
+// (contiguous, channels-last, any permutation of a dense tensor). torch's clone() keeps
+// such layouts.
+bool is_non_overlapping_and_dense(std::span<const int64_t> sizes, std::span<const int64_t> strides);
+
+// A view of src broadcast to `sizes` (stride 0 on expanded dims), following torch's
+// broadcasting rules; throws Error(ShapeMismatch) when they do not allow it.
+Tensor expand_to(const Tensor& src, std::span<const int64_t> sizes);
+
+}  // namespace pt2run::detail
+
+namespace pt2run::detail {
+
+// torch.empty_like(t) with memory_format=preserve: a dense layout keeps its strides,
+// anything else becomes contiguous.
+Tensor empty_like(const Tensor& t, DType dtype);
+
+}  // namespace pt2run::detail

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+
+#include "pt2run/device.h"
+#include "pt2run/tensor.h"
+
+namespace pt2run::detail {
+
+// The bytes behind one or more tensors. Storage never moves its data: model libraries cache
+// data pointers of constants (aoti-abi.md §7.3).
+struct Storage {
+  void* data = nullptr;
+  std::size_t nbytes = 0;
+  Device device = Device::cpu();
+  // Set for caller memory handed over with a deleter; empty for borrowed caller memory.
+  Tensor::Deleter deleter;
+  // True when pt2run's CPU allocator owns data.
+  bool owns_data = false;
+
+  Storage() = default;
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage();
+};
+
+// 64-byte aligned, uninitialized storage; nbytes == 0 gives a null data pointer.
+// Throws Error(OutOfMemory).
+std::shared_ptr<Storage> allocate_cpu_storage(std::size_t nbytes);
+// A storage over memory pt2run does not own (see Tensor::from_blob).
+std::shared_ptr<Storage> wrap_storage(void* data, std::size_t nbytes, Device device,
+                                      Tensor::Deleter deleter);
+
+}  // namespace pt2run::detail

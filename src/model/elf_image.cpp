@@ -1,0 +1,138 @@
+#include "model/elf_image.h"
+
+#include <elf.h>
+
+#include <cstring>
+
+#include "core/check.h"
+
+namespace pt2run::detail {
+namespace {
+
+template <class T>
+T read_struct(const unsigned char* p) {
+  T value;
+  std::memcpy(&value, p, sizeof(T));
+  return value;
+}
+
+}  // namespace
+
+void ElfImage::check_range(uint64_t offset, uint64_t size, const char* what) const {
+  PT2RUN_CHECK(offset <= size_ && size <= size_ - offset, InvalidPackage, "model library '",
+               name_, "' is corrupt: ", what, " lies outside the file");
+}
+
+ElfImage::ElfImage(unsigned char* data, std::size_t size, std::string name)
+    : data_(data), size_(size), name_(std::move(name)) {
+  PT2RUN_CHECK(size_ >= sizeof(Elf64_Ehdr) && std::memcmp(data_, ELFMAG, SELFMAG) == 0,
+               InvalidPackage, "model library '", name_, "' is not an ELF file");
+  PT2RUN_CHECK(data_[EI_CLASS] == ELFCLASS64 && data_[EI_DATA] == ELFDATA2LSB, InvalidPackage,
+               "model library '", name_, "' is not a 64-bit little-endian ELF file");
+  auto header = read_struct<Elf64_Ehdr>(data_);
+  PT2RUN_CHECK(header.e_type == ET_DYN, InvalidPackage, "model library '", name_,
+               "' is not a shared library");
+  machine_ = header.e_machine;
+  PT2RUN_CHECK(header.e_phentsize == sizeof(Elf64_Phdr), InvalidPackage, "model library '", name_,
+               "' has an unexpected program header size");
+  check_range(header.e_phoff, uint64_t{header.e_phnum} * sizeof(Elf64_Phdr), "program headers");
+  for (uint16_t i = 0; i < header.e_phnum; ++i) {
+    auto ph = read_struct<Elf64_Phdr>(data_ + header.e_phoff + i * sizeof(Elf64_Phdr));
+    if (ph.p_type == PT_LOAD) loads_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz});
+    if (ph.p_type == PT_DYNAMIC) {
+      check_range(ph.p_offset, ph.p_filesz, "the dynamic section");
+      dynamic_offset_ = ph.p_offset;
+      dynamic_size_ = ph.p_filesz;
+    }
+  }
+  PT2RUN_CHECK(dynamic_size_ > 0, InvalidPackage, "model library '", name_,
+               "' has no dynamic section");
+  uint64_t strtab_vaddr = 0;
+  for (const DynEntry& e : dynamic_entries()) {
+    if (e.tag == DT_STRTAB) strtab_vaddr = e.value;
+    if (e.tag == DT_STRSZ) dynstr_size_ = e.value;
+  }
+  PT2RUN_CHECK(strtab_vaddr != 0, InvalidPackage, "model library '", name_,
+               "' has no dynamic string table");
+  dynstr_offset_ = vaddr_to_offset(strtab_vaddr);
+  check_range(dynstr_offset_, dynstr_size_, "the dynamic string table");
+  if (header.e_shentsize == sizeof(Elf64_Shdr) && header.e_shnum > 0) {
+    check_range(header.e_shoff, uint64_t{header.e_shnum} * sizeof(Elf64_Shdr), "section headers");
+    shoff_ = header.e_shoff;
+    shnum_ = header.e_shnum;
+  }
+}
+
+std::vector<ElfImage::DynEntry> ElfImage::dynamic_entries() const {
+  std::vector<DynEntry> entries;
+  for (uint64_t off = 0; off + sizeof(Elf64_Dyn) <= dynamic_size_; off += sizeof(Elf64_Dyn)) {
+    auto dyn = read_struct<Elf64_Dyn>(data_ + dynamic_offset_ + off);
+    if (dyn.d_tag == DT_NULL) break;
+    entries.push_back({dyn.d_tag, dyn.d_un.d_val});
+  }
+  return entries;
+}
+
+void ElfImage::write_dynamic_entries(const std::vector<DynEntry>& entries) {
+  // Fewer entries than before: rewrite in place and pad with DT_NULL.
+  const uint64_t capacity = dynamic_size_ / sizeof(Elf64_Dyn);
+  PT2RUN_CHECK(entries.size() < capacity, Internal, "dynamic section of '", name_,
+               "' cannot shrink");
+  for (uint64_t i = 0; i < capacity; ++i) {
+    Elf64_Dyn dyn{};
+    if (i < entries.size()) {
+      dyn.d_tag = entries[i].tag;
+      dyn.d_un.d_val = entries[i].value;
+    }
+    std::memcpy(data_ + dynamic_offset_ + i * sizeof(Elf64_Dyn), &dyn, sizeof(dyn));
+  }
+}
+
+uint64_t ElfImage::vaddr_to_offset(uint64_t vaddr) const {
+  for (const Segment& s : loads_)
+    if (vaddr >= s.vaddr && vaddr - s.vaddr < s.filesz) return s.offset + (vaddr - s.vaddr);
+  fail(ErrorCode::InvalidPackage, "model library '", name_, "' is corrupt: address 0x",
+       std::hex, vaddr, " is in no loadable segment");
+}
+
+std::string ElfImage::string_at(uint64_t strtab_offset, uint64_t strtab_size, uint64_t index) const {
+  PT2RUN_CHECK(index < strtab_size, InvalidPackage, "model library '", name_,
+               "' is corrupt: string index out of range");
+  const char* begin = reinterpret_cast<const char*>(data_ + strtab_offset + index);
+  const void* end = std::memchr(begin, '\0', strtab_size - index);
+  PT2RUN_CHECK(end != nullptr, InvalidPackage, "model library '", name_,
+               "' is corrupt: unterminated string");
+  return std::string(begin, static_cast<const char*>(end));
+}
+
+std::vector<std::string> ElfImage::needed_libraries() const {
+  std::vector<std::string> needed;
+  for (const DynEntry& e : dynamic_entries())
+    if (e.tag == DT_NEEDED) needed.push_back(string_at(dynstr_offset_, dynstr_size_, e.value));
+  return needed;
+}
+
+std::vector<std::string> ElfImage::undefined_symbols() const {
+  PT2RUN_CHECK(shnum_ > 0, InvalidPackage, "model library '", name_,
+               "' has no section headers; pt2run needs .dynsym to check its imports");
+  std::vector<std::string> names;
+  for (uint16_t i = 0; i < shnum_; ++i) {
+    auto sh = read_struct<Elf64_Shdr>(data_ + shoff_ + i * sizeof(Elf64_Shdr));
+    if (sh.sh_type != SHT_DYNSYM) continue;
+    PT2RUN_CHECK(sh.sh_entsize == sizeof(Elf64_Sym) && sh.sh_link < shnum_, InvalidPackage,
+                 "model library '", name_, "' has a malformed .dynsym");
+    check_range(sh.sh_offset, sh.sh_size, ".dynsym");
+    auto strtab = read_struct<Elf64_Shdr>(data_ + shoff_ + sh.sh_link * sizeof(Elf64_Shdr));
+    check_range(strtab.sh_offset, strtab.sh_size, ".dynstr");
+    for (uint64_t off = sizeof(Elf64_Sym); off + sizeof(Elf64_Sym) <= sh.sh_size;
+         off += sizeof(Elf64_Sym)) {
+      auto sym = read_struct<Elf64_Sym>(data_ + sh.sh_offset + off);
+      if (sym.st_shndx != SHN_UNDEF || ELF64_ST_BIND(sym.st_info) == STB_WEAK || sym.st_name == 0)
+        continue;
+      names.push_back(string_at(strtab.sh_offset, strtab.sh_size, sym.st_name));
+    }
+  }
+  return names;
+}
+
+}  // namespace pt2run::detail

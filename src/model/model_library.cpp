@@ -1,0 +1,210 @@
+#include "model/model_library.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "core/check.h"
+#include "model/elf_image.h"
+
+namespace pt2run::detail {
+namespace {
+
+// The handle of libpt2run itself, whose exports are the shim.
+void* shim_handle() {
+  static void* handle = [] {
+    Dl_info info{};
+    void* self = nullptr;
+    if (dladdr(reinterpret_cast<void*>(&shim_provides), &info) != 0 && info.dli_fname)
+      self = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+    return self ? self : dlopen(nullptr, RTLD_NOW);
+  }();
+  return handle;
+}
+
+// Model libraries resolve aoti_torch_* through the global scope. If libpt2run itself was
+// dlopen'ed locally (by a plugin host, say), promote it to global once.
+void make_shim_global() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(&shim_provides), &info) != 0 && info.dli_fname)
+      dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL);
+  });
+}
+
+bool is_libtorch(const std::string& lib) {
+  return lib.starts_with("libtorch") || lib.starts_with("libc10") || lib.starts_with("libshm");
+}
+
+bool is_libtorch_cxx_symbol(const std::string& symbol) {
+  return symbol.starts_with("_ZN3c10") || symbol.starts_with("_ZN2at") ||
+         symbol.starts_with("_ZN5torch") || symbol.starts_with("_ZNK3c10") ||
+         symbol.starts_with("_ZNK2at");
+}
+
+uint16_t host_elf_machine() {
+#if defined(__x86_64__)
+  return EM_X86_64;
+#elif defined(__aarch64__)
+  return EM_AARCH64;
+#else
+  return EM_NONE;
+#endif
+}
+
+}  // namespace
+
+int make_memfd(const std::string& name) {
+  // The name shows in /proc/<pid>/maps and in messages; the kernel caps it at 249 bytes.
+  std::string label = name.size() > 240 ? "..." + name.substr(name.size() - 237) : name;
+  int fd = memfd_create(label.c_str(), MFD_CLOEXEC);
+  PT2RUN_CHECK(fd >= 0, Io, "cannot create an in-memory copy of '", name, "': ",
+               std::strerror(errno));
+  return fd;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : sep) + item;
+  return out;
+}
+
+}  // namespace
+
+bool shim_provides(const std::string& symbol) {
+  return dlsym(shim_handle(), symbol.c_str()) != nullptr;
+}
+
+bool provided_by_runtime(const std::string& symbol) {
+  // aoti_*: the shim; Sleef_*: the vector math library libtorch would have carried.
+  return symbol.starts_with("aoti_") || symbol.starts_with("Sleef_");
+}
+
+std::vector<std::string> missing_shim_symbols(const std::vector<std::string>& imports) {
+  std::vector<std::string> missing;
+  for (const auto& symbol : imports)
+    if (provided_by_runtime(symbol) && !shim_provides(symbol)) missing.push_back(symbol);
+  std::sort(missing.begin(), missing.end());
+  missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+  return missing;
+}
+
+ModelLibrary::ModelLibrary(std::string name, int memfd) : name_(std::move(name)), memfd_(memfd) {}
+
+ModelLibrary::~ModelLibrary() {
+  if (handle_) dlclose(handle_);
+  if (memfd_ >= 0) ::close(memfd_);
+}
+
+// "/proc/self/fd/N" of a memfd made by the package loader reads as "/memfd:<name> (deleted)";
+// messages should show <name> (package path and entry), not the fd.
+std::string display_name(const std::string& path) {
+  if (!path.starts_with("/proc/self/fd/")) return path;
+  char target[512];
+  ssize_t n = ::readlink(path.c_str(), target, sizeof(target) - 1);
+  if (n <= 0) return path;
+  std::string link(target, static_cast<std::size_t>(n));
+  if (!link.starts_with("/memfd:")) return link;
+  link.erase(0, 7);
+  if (link.ends_with(" (deleted)")) link.erase(link.size() - 10);
+  return link;
+}
+
+std::unique_ptr<ModelLibrary> ModelLibrary::open_file(const std::string& path) {
+  int src = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (src < 0) {
+    int err = errno;
+    fail(err == ENOENT ? ErrorCode::NotFound : ErrorCode::Io, "cannot open model library '", path,
+         "': ", std::strerror(err));
+  }
+  const std::string name = display_name(path);
+  std::unique_ptr<ModelLibrary> lib(new ModelLibrary(name, make_memfd(name)));
+  std::vector<char> buffer(1 << 20);
+  while (true) {
+    ssize_t n = ::read(src, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(src);
+      fail(ErrorCode::Io, "reading '", path, "' failed: ", std::strerror(err));
+    }
+    if (n == 0) break;
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(lib->memfd_, buffer.data() + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        ::close(src);
+        fail(ErrorCode::Io, "copying '", path, "' into memory failed: ", std::strerror(errno));
+      }
+      done += w;
+    }
+  }
+  ::close(src);
+  lib->prepare_and_load();
+  return lib;
+}
+
+std::unique_ptr<ModelLibrary> ModelLibrary::open_entry(const ZipArchive& archive,
+                                                       const ZipEntry& entry) {
+  std::string name = archive.path() + ":" + entry.name;
+  std::unique_ptr<ModelLibrary> lib(new ModelLibrary(name, make_memfd(name)));
+  archive.copy_to_fd(entry, lib->memfd_);
+  lib->prepare_and_load();
+  return lib;
+}
+
+void ModelLibrary::prepare_and_load() {
+  struct stat st {};
+  PT2RUN_CHECK(::fstat(memfd_, &st) == 0, Io, "fstat failed: ", std::strerror(errno));
+  const auto size = static_cast<std::size_t>(st.st_size);
+  PT2RUN_CHECK(size > 0, InvalidPackage, "model library '", name_, "' is empty");
+  void* map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd_, 0);
+  PT2RUN_CHECK(map != MAP_FAILED, Io, "cannot map the copy of '", name_, "': ", std::strerror(errno));
+  try {
+    ElfImage image(static_cast<unsigned char*>(map), size, name_);
+    PT2RUN_CHECK(image.machine() == host_elf_machine(), UnsupportedPackage, "model library '",
+                 name_, "' is built for ELF machine ", image.machine(), " but this host is ",
+                 host_elf_machine());
+    std::vector<std::string> imports = image.undefined_symbols();
+    std::vector<std::string> missing = missing_shim_symbols(imports);
+    PT2RUN_CHECK(missing.empty(), MissingSymbol, "model library '", name_, "' needs ",
+                 missing.size(), " function(s) pt2run does not provide: ",
+                 join(missing, ", "),
+                 ". Re-export without the ops that need them, or use a pt2run release that "
+                 "implements them");
+    std::vector<std::string> cxx;
+    for (const auto& s : imports)
+      if (is_libtorch_cxx_symbol(s)) cxx.push_back(s);
+    PT2RUN_CHECK(cxx.empty(), UnsupportedPackage, "model library '", name_,
+                 "' calls libtorch's C++ API directly (", cxx.size(), " symbols, e.g. ", cxx[0],
+                 "), which only libtorch provides");
+    dropped_ = image.remove_needed(is_libtorch);
+  } catch (...) {
+    ::munmap(map, size);
+    throw;
+  }
+  ::munmap(map, size);
+  make_shim_global();
+  const std::string fd_path = "/proc/self/fd/" + std::to_string(memfd_);
+  handle_ = dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle_ == nullptr) {
+    const char* err = dlerror();
+    fail(ErrorCode::InvalidPackage, "cannot load model library '", name_, "': ",
+         err ? err : "unknown dynamic loader error");
+  }
+}
+
+void* ModelLibrary::find_symbol(const char* name) const { return dlsym(handle_, name); }
+
+}  // namespace pt2run::detail

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "package/zip_archive.h"
+
+namespace pt2run::detail {
+
+// A model .so loaded into the process, without libtorch.
+//
+// The library is copied into an anonymous in-memory file (memfd): the user's file is never
+// modified and nothing is written to disk. In that private copy, DT_NEEDED entries naming
+// libtorch*/libc10* are dropped (their aoti_torch_* imports resolve to pt2run's shim instead).
+// Before dlopen, its undefined aoti_torch_* symbols are checked against the shim, so a model
+// that needs a function pt2run lacks fails with one error naming all of them, never with the
+// dynamic loader's "undefined symbol" or a crash later.
+//
+// Thread safety: find_symbol may be called concurrently.
+class ModelLibrary {
+ public:
+  // Throws Error(NotFound | InvalidPackage | UnsupportedPackage | MissingSymbol).
+  static std::unique_ptr<ModelLibrary> open_file(const std::string& path);
+  static std::unique_ptr<ModelLibrary> open_entry(const ZipArchive& archive, const ZipEntry& entry);
+  ~ModelLibrary();
+  ModelLibrary(const ModelLibrary&) = delete;
+  ModelLibrary& operator=(const ModelLibrary&) = delete;
+
+  // nullptr if the library does not define the symbol.
+  void* find_symbol(const char* name) const;
+  // Where the library came from (path, or package path + entry), for messages.
+  const std::string& name() const { return name_; }
+  // libtorch/libc10 dependencies dropped from the private copy.
+  const std::vector<std::string>& dropped_libraries() const { return dropped_; }
+
+ private:
+  ModelLibrary(std::string name, int memfd);
+  void prepare_and_load();
+
+  std::string name_;
+  int memfd_ = -1;
+  void* handle_ = nullptr;
+  std::vector<std::string> dropped_;
+};
+
+// The aoti_* names in `imports` that pt2run's shim does not export, sorted.
+std::vector<std::string> missing_shim_symbols(const std::vector<std::string>& imports);
+
+// An anonymous in-memory file (memfd) labelled `name`. Throws Error(Io).
+int make_memfd(const std::string& name);
+
+// True if `symbol` is exported by pt2run's shim.
+bool shim_provides(const std::string& symbol);
+
+}  // namespace pt2run::detail

@@ -1,0 +1,93 @@
+#include "package/package.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/check.h"
+
+namespace pt2run::detail {
+namespace {
+
+constexpr std::string_view kModelsDir = "data/aotinductor/";
+
+// "<root>/data/aotinductor/<model>/<rest>" or "data/aotinductor/<model>/<rest>" -> model.
+std::string_view model_of(std::string_view entry_name) {
+  std::size_t at = entry_name.find(kModelsDir);
+  if (at == std::string_view::npos) return {};
+  if (at != 0 && (entry_name[at - 1] != '/' ||
+                  entry_name.substr(0, at - 1).find('/') != std::string_view::npos)) {
+    return {};  // deeper than one root folder
+  }
+  std::string_view rest = entry_name.substr(at + kModelsDir.size());
+  std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return {};
+  return rest.substr(0, slash);
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with(suffix); }
+
+}  // namespace
+
+Pt2Package::Pt2Package(std::unique_ptr<ZipArchive> archive) : archive_(std::move(archive)) {}
+
+std::unique_ptr<Pt2Package> Pt2Package::open(const std::string& path) {
+  return std::unique_ptr<Pt2Package>(new Pt2Package(ZipArchive::open(path)));
+}
+
+std::vector<std::string> Pt2Package::model_names() const {
+  std::vector<std::string> names;
+  for (const auto& entry : archive_->entries()) {
+    std::string_view model = model_of(entry.name);
+    if (!model.empty() && std::find(names.begin(), names.end(), model) == names.end())
+      names.emplace_back(model);
+  }
+  return names;
+}
+
+ModelFiles Pt2Package::model(const std::string& name) const {
+  ModelFiles files;
+  files.name = name;
+  for (const auto& entry : archive_->entries()) {
+    if (model_of(entry.name) != name) continue;
+    files.files.push_back(&entry);
+    std::string_view file = entry.name;
+    if (ends_with(file, ".so")) {
+      PT2RUN_CHECK(files.library == nullptr, InvalidPackage, "package '", path(), "': model '",
+                   name, "' holds more than one .so");
+      files.library = &entry;
+    } else if (ends_with(file, "wrapper_metadata.json") ||
+               (ends_with(file, "_metadata.json") && !ends_with(file, "kernel_metadata.json") &&
+                files.metadata == nullptr)) {
+      files.metadata = &entry;
+    } else if (ends_with(file, "_weights.blob")) {
+      files.weights_blob = &entry;
+    }
+  }
+  if (files.files.empty()) {
+    std::string available;
+    for (const auto& model : model_names()) available += (available.empty() ? "" : ", ") + model;
+    fail(ErrorCode::NotFound, "package '", path(), "' has no model named '", name, "'",
+         available.empty() ? std::string("; it holds no AOTInductor model at all")
+                           : "; it holds: " + available);
+  }
+  PT2RUN_CHECK(files.library != nullptr, NotImplemented, "package '", path(), "': model '", name,
+               "' has no compiled library (.so); packages exported with "
+               "aot_inductor.package_cpp_only=True must be compiled first");
+  return files;
+}
+
+std::map<std::string, std::string> Pt2Package::metadata(const ModelFiles& model) const {
+  std::map<std::string, std::string> result;
+  if (model.metadata == nullptr) return result;
+  std::string text = archive_->read(*model.metadata);
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  PT2RUN_CHECK(json.is_object(), InvalidPackage, "package '", path(), "': '",
+               model.metadata->name, "' is not a JSON object");
+  for (const auto& [key, value] : json.items()) {
+    PT2RUN_CHECK(value.is_string(), InvalidPackage, "package '", path(), "': metadata key '", key,
+                 "' is not a string");
+    result[key] = value.get<std::string>();
+  }
+  return result;
+}
+
+}  // namespace pt2run::detail

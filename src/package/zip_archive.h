@@ -1,0 +1,62 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pt2run::detail {
+
+struct ZipEntry {
+  std::string name;
+  uint16_t method = 0;  // 0 stored, 8 deflated
+  uint32_t crc32 = 0;
+  uint64_t compressed_size = 0;
+  uint64_t size = 0;
+  uint64_t local_header_offset = 0;
+  // Offset of the entry's bytes in the archive file; valid after open() validated the
+  // local header.
+  uint64_t data_offset = 0;
+};
+
+// A read-only view of a zip archive (the .pt2 container): stored and deflated entries,
+// zip64, CRC-checked reads. Everything read from the file is bounds-checked; a damaged
+// archive gives Error(InvalidPackage) naming the file and the problem.
+//
+// Thread safety: const methods may be called concurrently (reads use pread).
+class ZipArchive {
+ public:
+  // Throws Error(NotFound) if the file cannot be opened, Error(InvalidPackage) if it is not
+  // a well-formed zip archive.
+  static std::unique_ptr<ZipArchive> open(const std::string& path);
+  ~ZipArchive();
+  ZipArchive(const ZipArchive&) = delete;
+  ZipArchive& operator=(const ZipArchive&) = delete;
+
+  const std::string& path() const { return path_; }
+  int fd() const { return fd_; }
+  uint64_t file_size() const { return file_size_; }
+  const std::vector<ZipEntry>& entries() const { return entries_; }
+  // nullptr if absent.
+  const ZipEntry* find(std::string_view name) const;
+
+  // The whole entry, decompressed and CRC-checked. For metadata-sized entries.
+  std::string read(const ZipEntry& entry) const;
+  // Streams the decompressed, CRC-checked entry into fd (at its current position).
+  void copy_to_fd(const ZipEntry& entry, int out_fd) const;
+
+ private:
+  ZipArchive(std::string path, int fd, uint64_t size);
+  void read_central_directory();
+  void pread_exact(void* buf, uint64_t size, uint64_t offset, const char* what) const;
+  template <class Sink>
+  void stream_entry(const ZipEntry& entry, Sink&& sink) const;
+
+  std::string path_;
+  int fd_ = -1;
+  uint64_t file_size_ = 0;
+  std::vector<ZipEntry> entries_;
+};
+
+}  // namespace pt2run::detail

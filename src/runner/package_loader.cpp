@@ -1,0 +1,140 @@
+#include "pt2run/package_loader.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/check.h"
+#include "package/host_compat.h"
+#include "model/model_library.h"
+#include "package/package.h"
+
+namespace pt2run {
+namespace {
+
+// Holds the model library extracted from the package in an anonymous in-memory file, so the
+// registry's path-based factories can load it without anything touching the disk.
+class ExtractedLibrary {
+ public:
+  ExtractedLibrary(const detail::ZipArchive& archive, const detail::ZipEntry& entry) {
+    fd_ = detail::make_memfd(archive.path() + ":" + entry.name);
+    try {
+      archive.copy_to_fd(entry, fd_);
+    } catch (...) {
+      ::close(fd_);
+      throw;
+    }
+  }
+  ~ExtractedLibrary() { ::close(fd_); }
+  std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace
+
+AOTIModelPackageLoader::AOTIModelPackageLoader(const std::string& model_package_path,
+                                               const std::string& model_name,
+                                               bool run_single_threaded, std::size_t num_runners,
+                                               int32_t device_index) {
+  auto package = detail::Pt2Package::open(model_package_path);
+  detail::ModelFiles files = package->model(model_name);
+  auto metadata = package->metadata(files);
+  for (const auto& [key, value] : metadata) metadata_.emplace(key, value);
+
+  auto key = metadata.find("AOTI_DEVICE_KEY");
+  PT2RUN_CHECK(key != metadata.end() && !key->second.empty(), InvalidPackage, "package '",
+               model_package_path, "' (model '", model_name,
+               "') has no AOTI_DEVICE_KEY in its metadata; cannot tell which device it targets");
+  const std::string device_key = key->second;
+  auto& registry = getAOTIModelRunnerRegistry();
+  auto factory = registry.find(device_key);
+  if (factory == registry.end()) {
+    std::string known;
+    for (const auto& [name, fn] : registry) known += (known.empty() ? "" : ", ") + name;
+    detail::fail(ErrorCode::UnsupportedPackage, "package '", model_package_path, "' (model '",
+                 model_name, "') targets device '", device_key,
+                 "' but this pt2run has runners for: ", known,
+                 ". Export the model for one of those, or register a runner for '", device_key,
+                 "' with RegisterAOTIModelRunner");
+  }
+  detail::check_runs_on_host(metadata, model_package_path, model_name);
+  std::string device_str = device_key;
+  if (device_index >= 0) device_str += ":" + std::to_string(device_index);
+
+  ExtractedLibrary library(package->archive(), *files.library);
+  // CPU models need no kernel directory; device backends receive "" and report if they do.
+  runner_ = factory->second(library.path(), num_runners, device_str, "", run_single_threaded);
+  PT2RUN_CHECK(runner_ != nullptr, Internal, "the runner factory for '", device_key,
+               "' returned null");
+  if (files.weights_blob != nullptr) {
+    // Weights stored beside the library (binary_blob): hand them over through another
+    // in-memory file.
+    ExtractedLibrary blob(package->archive(), *files.weights_blob);
+    runner_->update_constant_buffer_from_blob(blob.path());
+  }
+}
+
+AOTIModelPackageLoader::~AOTIModelPackageLoader() = default;
+
+AOTIModelContainerRunner* AOTIModelPackageLoader::get_runner() { return runner_.get(); }
+
+std::unordered_map<std::string, std::string> AOTIModelPackageLoader::get_metadata() {
+  return metadata_;
+}
+
+std::vector<Tensor> AOTIModelPackageLoader::run(const std::vector<Tensor>& inputs,
+                                                void* stream_handle) {
+  return runner_->run(inputs, stream_handle);
+}
+
+std::vector<Tensor> AOTIModelPackageLoader::boxed_run(std::vector<Tensor>&& inputs,
+                                                      void* stream_handle) {
+  return runner_->boxed_run(std::move(inputs), stream_handle);
+}
+
+std::vector<std::string> AOTIModelPackageLoader::get_call_spec() { return runner_->get_call_spec(); }
+
+void AOTIModelPackageLoader::load_constants(std::unordered_map<std::string, Tensor>& constants_map,
+                                            bool use_inactive, bool check_full_update,
+                                            bool user_managed) {
+  std::unordered_map<std::string, std::string> fqn_to_name;
+  for (const auto& [name, fqn] : runner_->getConstantNamesToOriginalFQNs())
+    fqn_to_name.emplace(fqn, name);
+  std::unordered_map<std::string, Tensor> by_name;
+  std::string unknown;
+  for (auto& [fqn, tensor] : constants_map) {
+    auto it = fqn_to_name.find(fqn);
+    if (it == fqn_to_name.end()) {
+      unknown += (unknown.empty() ? "" : ", ") + fqn;
+      continue;
+    }
+    by_name.emplace(it->second, tensor);
+  }
+  PT2RUN_CHECK(unknown.empty(), NotFound, "the model has no constant(s) with FQN ", unknown,
+               " (see get_constant_fqns)");
+  runner_->update_constant_buffer(by_name, use_inactive, check_full_update, user_managed);
+}
+
+std::vector<std::string> AOTIModelPackageLoader::get_constant_fqns() {
+  std::vector<std::string> fqns;
+  for (const auto& [name, fqn] : runner_->getConstantNamesToOriginalFQNs()) fqns.push_back(fqn);
+  std::sort(fqns.begin(), fqns.end());
+  return fqns;
+}
+
+std::unordered_map<std::string, std::string> AOTIModelPackageLoader::load_metadata_from_package(
+    const std::string& model_package_path, const std::string& model_name) {
+  auto package = detail::Pt2Package::open(model_package_path);
+  auto metadata = package->metadata(package->model(model_name));
+  return {metadata.begin(), metadata.end()};
+}
+
+std::vector<std::string> AOTIModelPackageLoader::list_models(const std::string& model_package_path) {
+  return detail::Pt2Package::open(model_package_path)->model_names();
+}
+
+}  // namespace pt2run

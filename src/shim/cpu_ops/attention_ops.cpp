@@ -1,0 +1,27 @@
+// aoti_torch_cpu__scaled_dot_product_flash_attention_for_cpu.
+
+#include "backends/cpu/attention.h"
+#include "shim/shim_guard.h"
+
+using pt2run::shim::guard;
+using pt2run::shim::release_handle;
+using pt2run::shim::require_out;
+using pt2run::shim::tensor;
+
+AOTITorchError aoti_torch_cpu__scaled_dot_product_flash_attention_for_cpu(
+    AtenTensorHandle query, AtenTensorHandle key, AtenTensorHandle value, double dropout_p,
+    int32_t is_causal, AtenTensorHandle* attn_mask, double* scale, AtenTensorHandle* ret0,
+    AtenTensorHandle* ret1) {
+  return guard(__func__, [&] {
+    require_out(ret0, "ret0");
+    require_out(ret1, "ret1");
+    const pt2run::Tensor* mask = nullptr;
+    if (attn_mask && *attn_mask && tensor(*attn_mask).defined()) mask = &tensor(*attn_mask);
+    std::optional<double> scale_value;
+    if (scale) scale_value = *scale;
+    auto result = pt2run::cpu::scaled_dot_product_attention(
+        tensor(query), tensor(key), tensor(value), mask, is_causal != 0, scale_value, dropout_p);
+    *ret0 = release_handle(std::move(result.output));
+    *ret1 = release_handle(std::move(result.logsumexp));
+  });
+}

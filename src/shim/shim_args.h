@@ -1,0 +1,37 @@
+#pragma once
+
+// Argument decoding shared by the shim's translation units.
+
+#include <vector>
+
+#include "core/check.h"
+#include "pt2run/device.h"
+#include "pt2run/dtype.h"
+
+namespace pt2run::shim {
+
+inline std::vector<int64_t> int_array(const int64_t* data, int64_t length, const char* name) {
+  PT2RUN_CHECK(length >= 0 && length <= 64, InvalidArgument, "bad length ", length, " for '",
+               name, "'");
+  PT2RUN_CHECK(data != nullptr || length == 0, InvalidArgument, "null '", name, "' array");
+  return std::vector<int64_t>(data, data + length);
+}
+
+inline DType dtype_arg(int32_t code) {
+  auto dtype = dtype_from_code(code);
+  PT2RUN_CHECK(dtype.has_value(), DTypeMismatch, "dtype code ", code,
+               " (a quantized or sub-byte type) is not supported by pt2run");
+  return *dtype;
+}
+
+inline Device device_arg(int32_t device_type, int32_t device_index) {
+  switch (device_type) {
+    case 0: return Device{DeviceType::CPU, -1};
+    case 1: return Device{DeviceType::CUDA, device_index};
+    default:
+      detail::fail(ErrorCode::DeviceMismatch, "device type ", device_type,
+                   " is not supported by pt2run (cpu = 0, cuda = 1)");
+  }
+}
+
+}  // namespace pt2run::shim

@@ -1,0 +1,157 @@
+// Tensor creation and views.
+
+#include "core/storage.h"
+#include "shim/shim_args.h"
+#include "shim/shim_guard.h"
+
+using pt2run::DType;
+using pt2run::Tensor;
+using pt2run::shim::device_arg;
+using pt2run::shim::dtype_arg;
+using pt2run::shim::guard;
+using pt2run::shim::int_array;
+using pt2run::shim::release_handle;
+using pt2run::shim::require_out;
+using pt2run::shim::tensor;
+
+AOTITorchError aoti_torch_empty_strided(int64_t ndim, const int64_t* sizes, const int64_t* strides,
+                                        int32_t dtype, int32_t device_type, int32_t device_index,
+                                        AtenTensorHandle* ret) {
+  return guard(__func__, [&] {
+    pt2run::Device device = device_arg(device_type, device_index);
+    *require_out(ret, "ret_new_tensor") = release_handle(Tensor::empty_strided(
+        int_array(sizes, ndim, "sizes"), int_array(strides, ndim, "strides"), dtype_arg(dtype),
+        device));
+  });
+}
+
+AOTITorchError aoti_torch_empty_strided_pinned(int64_t ndim, const int64_t* sizes,
+                                               const int64_t* strides, int32_t dtype,
+                                               int32_t device_type, int32_t device_index,
+                                               AtenTensorHandle* ret) {
+  // Pinning only speeds up host-device copies; plain CPU memory is correct.
+  return aoti_torch_empty_strided(ndim, sizes, strides, dtype, device_type, device_index, ret);
+}
+
+AOTITorchError aoti_torch_create_tensor_from_blob(void* data, int64_t ndim, const int64_t* sizes,
+                                                  const int64_t* strides, int64_t storage_offset,
+                                                  int32_t dtype, int32_t device_type,
+                                                  int32_t device_index, AtenTensorHandle* ret) {
+  return guard(__func__, [&] {
+    *require_out(ret, "ret") = release_handle(Tensor::from_blob(
+        data, int_array(sizes, ndim, "sizes"), int_array(strides, ndim, "strides"),
+        dtype_arg(dtype), device_arg(device_type, device_index), nullptr, storage_offset));
+  });
+}
+
+AOTITorchError aoti_torch_create_tensor_from_blob_v2(void* data, int64_t ndim, const int64_t* sizes,
+                                                     const int64_t* strides, int64_t storage_offset,
+                                                     int32_t dtype, int32_t device_type,
+                                                     int32_t device_index, AtenTensorHandle* ret,
+                                                     int32_t layout, const uint8_t*, int64_t) {
+  if (layout != 0) {
+    return guard(__func__, [&] {
+      pt2run::detail::fail(pt2run::ErrorCode::NotImplemented, "layout ", layout,
+                           " (oneDNN-packed constants) is not supported; export with "
+                           "torch._inductor.config.cpp.weight_prepack=False or freezing off");
+    });
+  }
+  return aoti_torch_create_tensor_from_blob(data, ndim, sizes, strides, storage_offset, dtype,
+                                            device_type, device_index, ret);
+}
+
+AOTITorchError aoti_torch__reinterpret_tensor(AtenTensorHandle self, int64_t ndim,
+                                              const int64_t* sizes, const int64_t* strides,
+                                              int64_t offset_increment, AtenTensorHandle* ret) {
+  return guard(__func__, [&] {
+    const Tensor& t = tensor(self);
+    *require_out(ret, "ret_new_tensor") = release_handle(
+        t.as_strided(int_array(sizes, ndim, "sizes"), int_array(strides, ndim, "strides"),
+                     t.storage_offset() + offset_increment));
+  });
+}
+
+AOTITorchError aoti_torch_as_strided(AtenTensorHandle self, const int64_t* sizes,
+                                     const int64_t* strides, AtenTensorHandle* ret) {
+  return guard(__func__, [&] {
+    const Tensor& t = tensor(self);
+    *require_out(ret, "ret") = release_handle(t.as_strided(
+        int_array(sizes, t.dim(), "sizes"), int_array(strides, t.dim(), "strides"),
+        t.storage_offset()));
+  });
+}
+
+AOTITorchError aoti_torch__alloc_from_pool(AtenTensorHandle self, int64_t offset_bytes,
+                                           int32_t dtype, int64_t ndim, const int64_t* sizes,
+                                           const int64_t* strides, AtenTensorHandle* ret) {
+  return guard(__func__, [&] {
+    const Tensor& pool = tensor(self);
+    PT2RUN_CHECK(pool.storage_offset() == 0, InvalidArgument,
+                 "_alloc_from_pool needs a pool tensor with storage offset 0");
+    DType view_dtype = dtype_arg(dtype);
+    const auto item = static_cast<int64_t>(pt2run::element_size(view_dtype));
+    PT2RUN_CHECK(offset_bytes >= 0 && offset_bytes % item == 0, InvalidArgument, "offset ",
+                 offset_bytes, " is not a multiple of the element size ", item);
+    Tensor retyped(pool.storage(), {}, {}, 0, view_dtype);
+    *require_out(ret, "ret_new_tensor") = release_handle(retyped.as_strided(
+        int_array(sizes, ndim, "sizes"), int_array(strides, ndim, "strides"), offset_bytes / item));
+  });
+}
+
+AOTITorchError aoti_torch_view_dtype(AtenTensorHandle self, int32_t dtype, AtenTensorHandle* ret) {
+  return guard(__func__, [&] {
+    const Tensor& t = tensor(self);
+    DType to = dtype_arg(dtype);
+    const auto from_size = static_cast<int64_t>(t.element_size());
+    const auto to_size = static_cast<int64_t>(pt2run::element_size(to));
+    std::vector<int64_t> sizes(t.sizes().begin(), t.sizes().end());
+    std::vector<int64_t> strides(t.strides().begin(), t.strides().end());
+    int64_t offset = t.storage_offset();
+    if (from_size != to_size) {
+      // torch's rule: the last dim must be contiguous; it absorbs the size change.
+      PT2RUN_CHECK(t.dim() > 0 && strides.back() == 1, InvalidArgument,
+                   "view(dtype) to a different element size needs a contiguous last dim");
+      if (to_size < from_size) {
+        int64_t r = from_size / to_size;
+        sizes.back() *= r;
+        for (std::size_t i = 0; i + 1 < strides.size(); ++i) strides[i] *= r;
+        offset *= r;
+      } else {
+        int64_t r = to_size / from_size;
+        PT2RUN_CHECK(sizes.back() % r == 0 && offset % r == 0, InvalidArgument,
+                     "view(dtype): last dim ", sizes.back(), " is not divisible by ", r);
+        sizes.back() /= r;
+        for (std::size_t i = 0; i + 1 < strides.size(); ++i) {
+          PT2RUN_CHECK(strides[i] % r == 0, InvalidArgument, "view(dtype): stride ", strides[i],
+                       " is not divisible by ", r);
+          strides[i] /= r;
+        }
+        offset /= r;
+      }
+    }
+    Tensor retyped(t.storage(), {}, {}, 0, to);
+    *require_out(ret, "ret") = release_handle(retyped.as_strided(sizes, strides, offset));
+  });
+}
+
+AOTITorchError aoti_torch_view_as_real(AtenTensorHandle self, AtenTensorHandle* ret) {
+  return guard(__func__, [&] {
+    const Tensor& t = tensor(self);
+    DType real;
+    switch (t.dtype()) {
+      case DType::Complex32: real = DType::Float16; break;
+      case DType::Complex64: real = DType::Float32; break;
+      case DType::Complex128: real = DType::Float64; break;
+      default:
+        pt2run::detail::fail(pt2run::ErrorCode::DTypeMismatch, "view_as_real needs a complex tensor, got ",
+                             t.describe());
+    }
+    std::vector<int64_t> sizes(t.sizes().begin(), t.sizes().end());
+    std::vector<int64_t> strides;
+    for (int64_t s : t.strides()) strides.push_back(s * 2);
+    sizes.push_back(2);
+    strides.push_back(1);
+    Tensor retyped(t.storage(), {}, {}, 0, real);
+    *require_out(ret, "ret") = release_handle(retyped.as_strided(sizes, strides, t.storage_offset() * 2));
+  });
+}

@@ -1,0 +1,18 @@
+#include "shim/shim_guard.h"
+
+namespace pt2run::shim {
+namespace {
+thread_local std::string t_last_error;
+}
+
+const std::string& last_error() noexcept { return t_last_error; }
+void clear_last_error() noexcept { t_last_error.clear(); }
+void set_last_error(std::string message) noexcept {
+  try {
+    t_last_error = std::move(message);
+  } catch (...) {
+    // Out of memory while recording an error: keep the previous message.
+  }
+}
+
+}  // namespace pt2run::shim

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "core/check.h"
+#include "pt2run/tensor.h"
+#include "shim/aoti_shim.h"
+
+namespace pt2run::shim {
+
+// The message of the last failed shim call on this thread ("" if none since clear). The
+// runner reads it to explain a failed model run, since generated code only sees an error code.
+const std::string& last_error() noexcept;
+void clear_last_error() noexcept;
+void set_last_error(std::string message) noexcept;
+
+// Runs body; converts every exception into AOTI_TORCH_FAILURE plus a thread-local message.
+// Nothing thrown ever crosses the C boundary.
+template <class Body>
+AOTITorchError guard(const char* function, Body&& body) noexcept {
+  try {
+    std::forward<Body>(body)();
+    return kShimSuccess;
+  } catch (const std::exception& e) {
+    set_last_error(std::string(function) + ": " + e.what());
+  } catch (...) {
+    set_last_error(std::string(function) + ": unknown exception");
+  }
+  return kShimFailure;
+}
+
+// A handle is a heap-allocated pt2run::Tensor: each handle its own view, storage shared,
+// as libtorch's heap at::Tensor*.
+inline Tensor& tensor(AtenTensorHandle handle) {
+  PT2RUN_CHECK(handle != nullptr, InvalidArgument, "null tensor handle");
+  return *reinterpret_cast<Tensor*>(handle);
+}
+
+inline AtenTensorHandle release_handle(Tensor t) {
+  return reinterpret_cast<AtenTensorHandle>(new Tensor(std::move(t)));
+}
+
+template <class T>
+T* require_out(T* out, const char* name) {
+  PT2RUN_CHECK(out != nullptr, InvalidArgument, "null output pointer '", name, "'");
+  return out;
+}
+
+}  // namespace pt2run::shim

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Export pt2run's test corpus: small models covering what AOTInductor emits for CPU.
+
+For every model this writes, under OUT/<name>/:
+  model.pt2                      torch._inductor.aoti_compile_and_package output
+  case_<k>/in_<i>.npy            flat inputs of case k (pytree-flattened like the package)
+  case_<k>/out_<j>.npy           eager outputs of case k, flattened
+and OUT/manifest.json describing models, cases, dtypes and tolerances. bfloat16 arrays are
+stored as their raw uint16 bits (numpy has no bfloat16); the manifest names the real dtype.
+
+Failure fixtures (packages pt2run must refuse with a clear error) are derived from real
+exports: see make_failure_fixtures().
+
+Usage: export_corpus.py OUT [--jobs N] [--only NAME,...]
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+
+TOL = {
+    "float32": {"rtol": 1e-4, "atol": 1e-4},
+    "float16": {"rtol": 1e-2, "atol": 1e-2},
+    "bfloat16": {"rtol": 3e-2, "atol": 3e-2},
+    "float64": {"rtol": 1e-7, "atol": 1e-7},
+}
+
+
+def build_models():
+    """name -> (module factory, list of cases (args, kwargs), dynamic_shapes or None, options)."""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from torch.export import Dim
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(16, 64)
+            self.fc2 = nn.Linear(64, 32)
+            self.fc3 = nn.Linear(32, 4)
+
+        def forward(self, x):
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+    class CNN(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+            self.bn1 = nn.BatchNorm2d(8)
+            self.conv2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+            self.bn2 = nn.BatchNorm2d(16)
+            self.pool = nn.MaxPool2d(2)
+            self.head = nn.Linear(16, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.bn1(self.conv1(x))))
+            x = F.relu(self.bn2(self.conv2(x)))
+            x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+            return self.head(x)
+
+    class TransformerBlock(nn.Module):
+        def __init__(self, d=64, heads=4):
+            super().__init__()
+            self.ln1 = nn.LayerNorm(d)
+            self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+            self.ln2 = nn.LayerNorm(d)
+            self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            h = self.ln1(x)
+            x = x + self.attn(h, h, h, need_weights=False)[0]
+            return x + self.ff(self.ln2(x))
+
+    class Attention(nn.Module):
+        """Direct SDPA calls: causal, float mask, boolean mask, custom scale."""
+
+        def __init__(self, d=32, heads=2):
+            super().__init__()
+            self.heads = heads
+            self.qkv = nn.Linear(d, 3 * d)
+            self.out = nn.Linear(d, d)
+
+        def forward(self, x, mask):
+            b, s, d = x.shape
+            q, k, v = self.qkv(x).view(b, s, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+            causal = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            masked = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=0.3)
+            boolean = F.scaled_dot_product_attention(q, k, v, attn_mask=mask > 0)
+            y = (causal + masked + boolean).transpose(1, 2).reshape(b, s, d)
+            return self.out(y)
+
+    class PyTree(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.wa = nn.Linear(8, 8)
+            self.wb = nn.Linear(4, 8)
+
+        def forward(self, inputs):
+            a = self.wa(inputs["a"])
+            b = self.wb(inputs["b"])
+            return a + b, torch.relu(a) * inputs["scale"]
+
+    class EmbeddingMask(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(100, 16)
+            self.proj = nn.Linear(16, 8)
+
+        def forward(self, ids, mask):
+            e = self.emb(ids) * mask.unsqueeze(-1).to(torch.float32)
+            pooled = e.sum(1) / mask.sum(1, keepdim=True).clamp(min=1).to(torch.float32)
+            return self.proj(pooled), ids.max(dim=1).values
+
+    class Buffers(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 8)
+            self.register_buffer("scale", torch.linspace(0.5, 2.0, 8))
+            self.register_buffer("shift", torch.arange(8, dtype=torch.float32) / 10, persistent=False)
+
+        def forward(self, x):
+            return self.fc(x) * self.scale + self.shift
+
+    class Convs(nn.Module):
+        """conv1d (dilated), depthwise conv2d, grouped + transposed conv2d, conv3d."""
+
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv1d(4, 8, 3, dilation=2, padding=2)
+            self.dw = nn.Conv2d(8, 8, 3, padding=1, groups=8)
+            self.grouped = nn.Conv2d(8, 12, 3, stride=2, groups=4, bias=False)
+            self.up = nn.ConvTranspose2d(12, 6, 3, stride=2, padding=1, output_padding=1)
+            self.c3 = nn.Conv3d(2, 4, (2, 3, 3), padding=(0, 1, 1))
+
+        def forward(self, seq, img, vol):
+            a = self.c1(seq)
+            b = self.up(self.grouped(self.dw(img)))
+            c = self.c3(vol)
+            return a, b, c
+
+    class Matmuls(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.randn(12, 10))
+            self.bias = nn.Parameter(torch.randn(5, 10))
+
+        def forward(self, x, a, b, c):
+            mm = x @ self.w
+            addmm = torch.addmm(self.bias, x, self.w, beta=0.5, alpha=2.0)
+            bmm = torch.bmm(a, b)
+            baddbmm = torch.baddbmm(c, a, b, beta=0.25, alpha=1.5)
+            return mm, addmm, bmm, baddbmm
+
+    class Aliasing(nn.Module):
+        def forward(self, x):
+            return x, x[:, :2], x * 2
+
+    class MissingOp(nn.Module):
+        """Uses an op (cummax) with a C shim pt2run does not implement yet."""
+
+        def forward(self, x):
+            return torch.cummax(x, dim=1).values + 1
+
+    g = torch.Generator().manual_seed(0)
+
+    def rnd(*shape, dtype=torch.float32):
+        return torch.randn(*shape, generator=g).to(dtype)
+
+    batch = Dim("batch", min=1, max=64)
+    models = {
+        "mlp": (MLP, [((rnd(b, 16),), {}) for b in (3, 1, 17)], {"x": {0: batch}}),
+        "cnn": (CNN, [((rnd(2, 3, 16, 16),), {})], None),
+        "transformer": (TransformerBlock, [((rnd(2, 16, 64),), {})], None),
+        "attention": (Attention, [((rnd(2, 8, 32), rnd(8, 8)), {})], None),
+        "pytree": (PyTree, [(({"a": rnd(3, 8), "b": rnd(3, 4), "scale": rnd(3, 8)},), {})], None),
+        "embedding_mask": (EmbeddingMask, [((torch.randint(0, 100, (4, 6), generator=g),
+                                              torch.rand(4, 6, generator=g) > 0.3), {})], None),
+        "buffers": (Buffers, [((rnd(5, 8),), {})], None),
+        "convs": (Convs, [((rnd(2, 4, 20), rnd(1, 8, 9, 9), rnd(1, 2, 3, 6, 6)), {})], None),
+        "matmuls": (Matmuls, [((rnd(5, 12), rnd(3, 4, 6), rnd(3, 6, 7), rnd(3, 4, 7)), {})], None),
+        "aliasing": (Aliasing, [((rnd(3, 4),), {})], None),
+        "transformer_bf16": (lambda: TransformerBlock(32, 2).to(torch.bfloat16),
+                             [((rnd(2, 8, 32, dtype=torch.bfloat16),), {})], None),
+        "cnn_fp16": (lambda: CNN().to(torch.float16), [((rnd(2, 3, 16, 16, dtype=torch.float16),), {})], None),
+        "missing_op": (MissingOp, [((rnd(3, 5),), {})], None),
+    }
+    return models
+
+
+def flat(tree):
+    import torch.utils._pytree as pytree
+    return pytree.tree_leaves(tree)
+
+
+def dtype_name(t):
+    return str(t.dtype).replace("torch.", "")
+
+
+def save_array(path, t):
+    import numpy as np
+    import torch
+    t = t.detach().contiguous().cpu()
+    if t.dtype == torch.bfloat16:
+        arr = t.view(torch.int16).numpy().view(np.uint16)
+    else:
+        arr = t.numpy()
+    np.save(path, arr)
+
+
+def export_one(name, out_dir):
+    import torch
+    torch.manual_seed(0)
+    factory, cases, dynamic = build_models()[name]
+    model = factory().eval()
+    model_dir = os.path.join(out_dir, name)
+    os.makedirs(model_dir, exist_ok=True)
+    args, kwargs = cases[0]
+    with torch.no_grad():
+        ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic)
+        torch._inductor.aoti_compile_and_package(
+            ep, package_path=os.path.join(model_dir, "model.pt2"),
+            # Most packages keep the default (linked against libtorch, as users export them);
+            # one is built the libtorch-free way.
+            inductor_configs={"aot_inductor.link_libtorch": name != "buffers"})
+        entry = {"name": name, "cases": []}
+        for k, (cargs, ckwargs) in enumerate(cases):
+            outputs = model(*cargs, **ckwargs)
+            ins, outs = flat((cargs, ckwargs)), flat(outputs)
+            case_dir = os.path.join(model_dir, f"case_{k}")
+            os.makedirs(case_dir, exist_ok=True)
+            for i, t in enumerate(ins):
+                save_array(os.path.join(case_dir, f"in_{i}.npy"), t)
+            for j, t in enumerate(outs):
+                save_array(os.path.join(case_dir, f"out_{j}.npy"), t)
+            entry["cases"].append({
+                "dir": f"case_{k}",
+                "inputs": [{"dtype": dtype_name(t), "shape": list(t.shape)} for t in ins],
+                "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape),
+                             **TOL.get(dtype_name(t), {"rtol": 0, "atol": 0})} for t in outs],
+            })
+    return entry
+
+
+def rewrite_package(src, dst, edit_metadata=None, edit_library=None):
+    """Copy a .pt2, changing the metadata JSON and/or the model library bytes."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if edit_metadata and info.filename.endswith("wrapper_metadata.json"):
+                meta = json.loads(data)
+                meta.update(edit_metadata)
+                data = json.dumps(meta).encode()
+            if edit_library and info.filename.endswith(".so"):
+                data = edit_library(data)
+            zout.writestr(info.filename, data)
+
+
+def make_failure_fixtures(out_dir):
+    base = os.path.join(out_dir, "mlp", "model.pt2")
+    fixtures = os.path.join(out_dir, "failures")
+    os.makedirs(fixtures, exist_ok=True)
+    rewrite_package(base, os.path.join(fixtures, "wrong_isa.pt2"),
+                    {"AOTI_CPU_ISA": "AVX512 AVX512_VNNI AMX_TILE AMX_FP16 AVX512_FP16"})
+    rewrite_package(base, os.path.join(fixtures, "wrong_machine.pt2"),
+                    {"AOTI_MACHINE": "aarch64", "AOTI_PLATFORM": "darwin", "AOTI_CPU_ISA": "NEON"})
+    rewrite_package(base, os.path.join(fixtures, "wrong_device.pt2"), {"AOTI_DEVICE_KEY": "xpu"})
+
+    def rename_symbols(data):
+        # Same-length renames keep the ELF layout valid: the library now imports two
+        # functions no shim provides.
+        for old in (b"aoti_torch_cpu_addmm_out\0", b"aoti_torch_get_strides\0"):
+            assert old in data, old
+            data = data.replace(old, old[:-2] + b"Z\0")
+        return data
+
+    rewrite_package(base, os.path.join(fixtures, "renamed_symbols.pt2"), edit_library=rename_symbols)
+    # A deflated (not stored) copy: valid zip, exercises the inflate path.
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(
+            os.path.join(fixtures, "deflated.pt2"), "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+
+
+def corpus_key(script_path):
+    import torch
+    h = hashlib.sha256()
+    with open(script_path, "rb") as f:
+        h.update(f.read())
+    h.update(torch.__version__.encode())
+    return h.hexdigest()[:16]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", help="output folder, or 'key' to print the cache key")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="")
+    ns = parser.parse_args()
+    if ns.out == "key":
+        print(corpus_key(os.path.abspath(__file__)))
+        return
+    os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", "1")
+    names = list(build_models())
+    if ns.only:
+        names = [n for n in names if n in ns.only.split(",")]
+    tmp = ns.out.rstrip("/") + ".partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    with ProcessPoolExecutor(max_workers=ns.jobs) as pool:
+        entries = list(pool.map(export_one, names, [tmp] * len(names)))
+    import torch
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "models": entries}, f, indent=1)
+    if "mlp" in names:
+        make_failure_fixtures(tmp)
+    shutil.rmtree(ns.out, ignore_errors=True)
+    os.replace(tmp, ns.out)
+    print(f"exported {len(entries)} models to {ns.out}")
+
+
+if __name__ == "__main__":
+    main()
