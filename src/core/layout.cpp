@@ -46,12 +46,72 @@ Tensor expand_to(const Tensor& src, std::span<const int64_t> sizes) {
 
 namespace pt2run::detail {
 
+std::vector<int64_t> infer_dense_strides(std::span<const int64_t> sizes,
+                                         std::span<const int64_t> strides) {
+  // c10's rule: order dims from innermost by stride (ties: the larger size is outer), keeping
+  // the original order where strides are 0 or equal with equal sizes; then lay out densely.
+  const std::size_t n = sizes.size();
+  std::vector<std::size_t> perm(n);
+  for (std::size_t i = 0; i < n; ++i) perm[i] = n - 1 - i;
+  auto should_swap = [&](std::size_t a, std::size_t b) {
+    if (strides[a] == 0 || strides[b] == 0) return 0;
+    if (strides[a] < strides[b]) return -1;
+    if (strides[a] > strides[b]) return 1;
+    return sizes[a] > sizes[b] ? 1 : 0;
+  };
+  for (std::size_t i = 1; i < n; ++i) {
+    for (std::size_t j = i; j > 0; --j) {
+      int c = should_swap(perm[j - 1], perm[j]);
+      if (c > 0) std::swap(perm[j - 1], perm[j]);
+      else if (c < 0) break;
+    }
+  }
+  std::vector<int64_t> out(n);
+  int64_t next = 1;
+  for (std::size_t d : perm) {
+    out[d] = next;
+    next *= std::max<int64_t>(sizes[d], 1);
+  }
+  return out;
+}
+
 Tensor empty_like(const Tensor& t, DType dtype) {
   std::vector<int64_t> sizes(t.sizes().begin(), t.sizes().end());
   if (is_non_overlapping_and_dense(t.sizes(), t.strides()))
     return Tensor::empty_strided(sizes, std::vector<int64_t>(t.strides().begin(), t.strides().end()),
                                  dtype, t.device());
-  return Tensor::empty(sizes, dtype, t.device());
+  return Tensor::empty_strided(sizes, infer_dense_strides(t.sizes(), t.strides()), dtype,
+                               t.device());
+}
+
+bool suggests_channels_last(const Tensor& t) {
+  if (t.dim() != 4 && t.dim() != 5) return false;
+  if (t.is_contiguous()) return false;
+  // Channels-last strides: C innermost, then the spatial dims, then N.
+  const auto& sizes = t.sizes();
+  const auto& strides = t.strides();
+  int64_t expected = 1;
+  std::vector<int64_t> order{1};
+  for (int64_t d = t.dim() - 1; d >= 2; --d) order.push_back(d);
+  order.push_back(0);
+  for (int64_t d : order) {
+    if (sizes[d] != 1 && strides[d] != expected) return false;
+    expected *= sizes[d];
+  }
+  return true;
+}
+
+std::vector<int64_t> channels_last_strides(std::span<const int64_t> sizes) {
+  std::vector<int64_t> strides(sizes.size());
+  int64_t expected = 1;
+  strides[1] = expected;
+  expected *= std::max<int64_t>(sizes[1], 1);
+  for (std::size_t d = sizes.size() - 1; d >= 2; --d) {
+    strides[d] = expected;
+    expected *= std::max<int64_t>(sizes[d], 1);
+  }
+  strides[0] = expected;
+  return strides;
 }
 
 }  // namespace pt2run::detail

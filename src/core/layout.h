@@ -21,8 +21,17 @@ Tensor expand_to(const Tensor& src, std::span<const int64_t> sizes);
 
 namespace pt2run::detail {
 
-// torch.empty_like(t) with memory_format=preserve: a dense layout keeps its strides,
-// anything else becomes contiguous.
+// torch.empty_like(t) (memory_format=preserve): a dense layout keeps its strides; anything
+// else gets dense strides in the same dim order (c10's infer_dense_strides). AOTInductor
+// assumes exactly these strides for fallback-op outputs.
 Tensor empty_like(const Tensor& t, DType dtype);
+std::vector<int64_t> infer_dense_strides(std::span<const int64_t> sizes,
+                                         std::span<const int64_t> strides);
+
+// torch's suggest_memory_format(t) == channels_last (or channels_last_3d): a 4-d or 5-d
+// tensor laid out channels-last and not also plain contiguous.
+bool suggests_channels_last(const Tensor& t);
+// Channels-last strides for [N, C, *spatial].
+std::vector<int64_t> channels_last_strides(std::span<const int64_t> sizes);
 
 }  // namespace pt2run::detail

@@ -3,6 +3,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "core/check.h"
+#include "core/layout.h"
 
 namespace pt2run::cpu {
 namespace {
@@ -252,7 +253,14 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
                    const ConvolutionParams& params) {
   validate(input, weight, bias, params);
   const Geometry g = geometry(input, weight, params);
-  Tensor out = Tensor::empty(g.out_sizes, input.dtype());
+  // torch (and AOTInductor's layout planning) make the output channels-last when the input or
+  // the weight is.
+  const bool channels_last = detail::suggests_channels_last(input) || detail::suggests_channels_last(weight);
+  auto make_output = [&](DType dtype) {
+    return channels_last ? Tensor::empty_strided(g.out_sizes, detail::channels_last_strides(g.out_sizes), dtype)
+                         : Tensor::empty(g.out_sizes, dtype);
+  };
+  Tensor out = make_output(input.dtype());
   if (out.numel() == 0) return out;
   const bool partial = g.computed_spatial != std::vector<int64_t>(g.out_sizes.begin() + 2, g.out_sizes.end());
   if (partial) std::fill_n(static_cast<std::byte*>(out.data_ptr()), out.nbytes(), std::byte{0});
@@ -270,7 +278,7 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
     }
   }
   if (!done) {
-    Tensor out32 = Tensor::empty(g.out_sizes, DType::Float32);
+    Tensor out32 = make_output(DType::Float32);
     Tensor bias32 = bias ? bias->to(DType::Float32) : Tensor();
     if (partial) std::fill_n(static_cast<std::byte*>(out32.data_ptr()), out32.nbytes(), std::byte{0});
     run(input.to(DType::Float32), weight.to(DType::Float32), bias ? &bias32 : nullptr, out32,
