@@ -47,6 +47,6 @@ PT2RUN_API std::optional<DType> dtype_from_name(std::string_view name) noexcept;
 PT2RUN_API bool is_floating_point(DType dtype) noexcept;
 PT2RUN_API bool is_complex(DType dtype) noexcept;
 
-inline int32_t dtype_code(DType dtype) noexcept { return static_cast<int32_t>(dtype); }
+constexpr int32_t dtype_code(DType dtype) noexcept { return static_cast<int32_t>(dtype); }
 
 }  // namespace pt2run

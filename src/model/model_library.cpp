@@ -30,6 +30,15 @@ void* shim_handle() {
   return handle;
 }
 
+// Generated code validates each input's dtype, shape and strides only when
+// AOTI_RUNTIME_CHECK_INPUTS is set (read once per library). Without it, a wrong input runs
+// straight into the kernels and can read out of bounds, so pt2run turns the checks on unless
+// the user chose a value. Done once, before the first model library is loaded.
+void enable_model_input_checks() {
+  static std::once_flag once;
+  std::call_once(once, [] { ::setenv("AOTI_RUNTIME_CHECK_INPUTS", "1", /*overwrite=*/0); });
+}
+
 // Model libraries resolve aoti_torch_* through the global scope. If libpt2run itself was
 // dlopen'ed locally (by a plugin host, say), promote it to global once.
 void make_shim_global() {
@@ -196,6 +205,7 @@ void ModelLibrary::prepare_and_load() {
   }
   ::munmap(map, size);
   make_shim_global();
+  enable_model_input_checks();
   const std::string fd_path = "/proc/self/fd/" + std::to_string(memfd_);
   handle_ = dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle_ == nullptr) {

@@ -1,0 +1,227 @@
+// CPU ops against straightforward reference loops, over the layouts and dtypes that matter.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "backends/cpu/attention.h"
+#include "backends/cpu/convolution.h"
+#include "backends/cpu/gemm.h"
+#include "pt2run/error.h"
+
+namespace pt2run {
+namespace {
+
+Tensor random(std::vector<int64_t> sizes, unsigned seed, DType dtype = DType::Float32) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> dist;
+  Tensor t = Tensor::empty(sizes, DType::Float32);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(gen);
+  return dtype == DType::Float32 ? t : t.to(dtype);
+}
+
+void expect_near(const Tensor& actual, const Tensor& expected, double tol) {
+  Tensor a = actual.to(DType::Float64), e = expected.to(DType::Float64);
+  ASSERT_EQ(a.numel(), e.numel());
+  for (int64_t i = 0; i < a.numel(); ++i)
+    ASSERT_NEAR(a.data<double>()[i], e.data<double>()[i], tol * (1 + std::fabs(e.data<double>()[i]))) << i;
+}
+
+Tensor reference_mm(const Tensor& a, const Tensor& b) {
+  Tensor a32 = a.to(DType::Float64), b32 = b.to(DType::Float64);
+  const int64_t m = a.size(0), k = a.size(1), n = b.size(1);
+  Tensor out = Tensor::zeros({m, n}, DType::Float64);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t x = 0; x < k; ++x)
+        out.data<double>()[i * n + j] += a32.data<double>()[i * k + x] * b32.data<double>()[x * n + j];
+  return out;
+}
+
+TEST(Gemm, AddmmOverEveryOperandLayout) {
+  Tensor a = random({5, 7}, 1), b = random({7, 3}, 2), bias = random({3}, 3);
+  Tensor expected = reference_mm(a, b);
+  for (int64_t i = 0; i < 15; ++i)
+    expected.data<double>()[i] = 2.0 * expected.data<double>()[i] + 0.5 * bias.to(DType::Float64).data<double>()[i % 3];
+  Tensor at = Tensor::empty({7, 5}, DType::Float32).as_strided({5, 7}, {1, 5}, 0);  // column-major a
+  at.copy_(a);
+  Tensor gapped = Tensor::empty({7, 6}, DType::Float32);
+  Tensor bg = gapped.as_strided({7, 3}, {6, 2}, 0);  // neither dim unit-stride
+  bg.copy_(b);
+  for (const Tensor& lhs : {a, at}) {
+    for (const Tensor& rhs : {b, bg}) {
+      Tensor out = Tensor::empty({5, 3}, DType::Float32);
+      cpu::addmm(out, &bias, lhs, rhs, 0.5, 2.0);
+      expect_near(out, expected, 1e-5);
+      Tensor out_t = Tensor::empty({3, 5}, DType::Float32).as_strided({5, 3}, {1, 5}, 0);
+      cpu::addmm(out_t, &bias, lhs, rhs, 0.5, 2.0);
+      expect_near(out_t.contiguous(), expected, 1e-5);
+    }
+  }
+}
+
+TEST(Gemm, BetaZeroIgnoresNaNBias) {
+  Tensor a = random({2, 2}, 4), b = random({2, 2}, 5);
+  Tensor bias = Tensor::empty({2}, DType::Float32);
+  bias.data<float>()[0] = bias.data<float>()[1] = NAN;
+  Tensor out = Tensor::empty({2, 2}, DType::Float32);
+  cpu::addmm(out, &bias, a, b, 0.0, 1.0);
+  expect_near(out, reference_mm(a, b), 1e-6);
+}
+
+TEST(Gemm, ReducedPrecisionAndIntegers) {
+  for (DType dtype : {DType::BFloat16, DType::Float16, DType::Float64}) {
+    Tensor a = random({4, 8}, 6, dtype), b = random({8, 5}, 7, dtype);
+    Tensor out = Tensor::empty({4, 5}, dtype);
+    cpu::addmm(out, nullptr, a, b, 0.0, 1.0);
+    expect_near(out, reference_mm(a, b), dtype == DType::BFloat16 ? 1e-2 : 2e-3);
+  }
+  Tensor a = Tensor::empty({2, 2}, DType::Int64), b = Tensor::empty({2, 2}, DType::Int64);
+  for (int i = 0; i < 4; ++i) a.data<int64_t>()[i] = i + 1, b.data<int64_t>()[i] = (int64_t{1} << 40) + i;
+  Tensor out = Tensor::empty({2, 2}, DType::Int64);
+  cpu::addmm(out, nullptr, a, b, 0.0, 1.0);
+  EXPECT_EQ(out.data<int64_t>()[0], 1 * ((int64_t{1} << 40)) + 2 * ((int64_t{1} << 40) + 2));
+}
+
+TEST(Gemm, ShapeAndDtypeErrors) {
+  Tensor out = Tensor::empty({2, 2}, DType::Float32);
+  EXPECT_THROW(cpu::addmm(out, nullptr, random({2, 3}, 1), random({4, 2}, 1), 0, 1), Error);
+  EXPECT_THROW(cpu::addmm(out, nullptr, random({2, 3}, 1), random({3, 2}, 1, DType::Float64), 0, 1), Error);
+}
+
+TEST(Gemm, Baddbmm) {
+  Tensor a = random({3, 4, 6}, 8), b = random({3, 6, 2}, 9), c = random({3, 4, 2}, 10);
+  Tensor out = Tensor::empty({3, 4, 2}, DType::Float32);
+  cpu::baddbmm(out, &c, a, b, 0.25, 1.5);
+  for (int64_t i = 0; i < 3; ++i) {
+    Tensor ai = a.as_strided({4, 6}, {6, 1}, i * 24), bi = b.as_strided({6, 2}, {2, 1}, i * 12);
+    Tensor ref = reference_mm(ai, bi);
+    for (int64_t j = 0; j < 8; ++j)
+      ref.data<double>()[j] = 1.5 * ref.data<double>()[j] + 0.25 * c.data<float>()[i * 8 + j];
+    expect_near(out.as_strided({4, 2}, {2, 1}, i * 8).contiguous(), ref, 1e-5);
+  }
+}
+
+// Direct 2-d convolution (transposed via its scatter definition).
+Tensor reference_conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, const cpu::ConvolutionParams& p,
+                        std::vector<int64_t> out_sizes) {
+  Tensor xc = x.to(DType::Float64), wc = w.to(DType::Float64), bc = bias.to(DType::Float64);
+  Tensor out = Tensor::zeros(out_sizes, DType::Float64);
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  const int64_t O = out_sizes[1], OH = out_sizes[2], OW = out_sizes[3], KH = w.size(2), KW = w.size(3);
+  const int64_t g = p.groups, cg = C / g, og = O / g;
+  auto X = [&](int64_t n, int64_t c, int64_t h, int64_t ww) { return xc.data<double>()[((n * C + c) * H + h) * W + ww]; };
+  auto& o = out;
+  auto OUT = [&](int64_t n, int64_t c, int64_t h, int64_t ww) -> double& { return o.data<double>()[((n * O + c) * OH + h) * OW + ww]; };
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t oc = 0; oc < O; ++oc)
+      for (int64_t h = 0; h < OH; ++h)
+        for (int64_t ww = 0; ww < OW; ++ww) OUT(n, oc, h, ww) = bc.data<double>()[oc];
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t gi = 0; gi < g; ++gi)
+      for (int64_t ocl = 0; ocl < og; ++ocl)
+        for (int64_t icl = 0; icl < cg; ++icl)
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw) {
+              const int64_t oc = gi * og + ocl, ic = gi * cg + icl;
+              if (!p.transposed) {
+                double wv = wc.data<double>()[((oc * cg + icl) * KH + kh) * KW + kw];
+                for (int64_t h = 0; h < OH; ++h)
+                  for (int64_t ww = 0; ww < OW; ++ww) {
+                    int64_t ih = h * p.stride[0] - p.padding[0] + kh * p.dilation[0];
+                    int64_t iw = ww * p.stride[1] - p.padding[1] + kw * p.dilation[1];
+                    if (ih >= 0 && ih < H && iw >= 0 && iw < W) OUT(n, oc, h, ww) += wv * X(n, ic, ih, iw);
+                  }
+              } else {
+                double wv = wc.data<double>()[((ic * og + ocl) * KH + kh) * KW + kw];
+                for (int64_t ih = 0; ih < H; ++ih)
+                  for (int64_t iw = 0; iw < W; ++iw) {
+                    int64_t h = ih * p.stride[0] - p.padding[0] + kh * p.dilation[0];
+                    int64_t ww = iw * p.stride[1] - p.padding[1] + kw * p.dilation[1];
+                    if (h >= 0 && h < OH && ww >= 0 && ww < OW) OUT(n, oc, h, ww) += wv * X(n, ic, ih, iw);
+                  }
+              }
+            }
+  return out;
+}
+
+struct ConvCase {
+  std::vector<int64_t> x, w;
+  cpu::ConvolutionParams p;
+};
+
+TEST(Convolution, MatchesDirectLoops) {
+  std::vector<ConvCase> cases = {
+      {{2, 4, 9, 10}, {6, 2, 3, 3}, {{2, 2}, {1, 0}, {1, 1}, false, {0, 0}, 2}},      // grouped, strided
+      {{1, 3, 10, 10}, {4, 3, 3, 2}, {{3, 1}, {0, 2}, {2, 1}, false, {0, 0}, 1}},     // dilated, uneven
+      {{1, 4, 7, 7}, {4, 1, 3, 3}, {{1, 1}, {1, 1}, {1, 1}, false, {0, 0}, 4}},       // depthwise
+      {{1, 4, 5, 4}, {4, 3, 3, 3}, {{2, 2}, {1, 1}, {1, 1}, true, {1, 0}, 1}},        // transposed
+      {{1, 2, 3, 3}, {2, 2, 2, 2}, {{3, 3}, {0, 0}, {1, 1}, true, {2, 1}, 1}},        // output_padding > padding
+  };
+  for (const auto& c : cases) {
+    for (DType dtype : {DType::Float32, DType::BFloat16}) {
+      Tensor x = random(c.x, 11, dtype), w = random(c.w, 12, dtype);
+      const int64_t out_channels = c.p.transposed ? c.w[1] * c.p.groups : c.w[0];
+      Tensor bias = random({out_channels}, 13, dtype);
+      Tensor out = cpu::convolution(x, w, &bias, c.p);
+      std::vector<int64_t> out_sizes(out.sizes().begin(), out.sizes().end());
+      expect_near(out, reference_conv2d(x, w, bias, c.p, out_sizes), dtype == DType::Float32 ? 1e-4 : 3e-2);
+    }
+  }
+}
+
+TEST(Convolution, ChannelsLastInGivesChannelsLastOut) {
+  Tensor x = random({1, 3, 6, 6}, 14);
+  Tensor x_cl = Tensor::empty_strided({1, 3, 6, 6}, {108, 1, 18, 3}, DType::Float32);
+  x_cl.copy_(x);
+  Tensor w = random({4, 3, 3, 3}, 15);
+  cpu::ConvolutionParams p{{1, 1}, {1, 1}, {1, 1}, false, {0, 0}, 1};
+  Tensor out = cpu::convolution(x_cl, w, nullptr, p);
+  EXPECT_EQ(out.strides()[1], 1);
+  expect_near(out.contiguous(), cpu::convolution(x, w, nullptr, p), 1e-5);
+}
+
+TEST(Convolution, BadShapesAreErrors) {
+  cpu::ConvolutionParams p{{1, 1}, {0, 0}, {1, 1}, false, {0, 0}, 1};
+  EXPECT_THROW(cpu::convolution(random({1, 3, 2, 2}, 1), random({4, 3, 3, 3}, 1), nullptr, p), Error);
+  EXPECT_THROW(cpu::convolution(random({1, 2, 5, 5}, 1), random({4, 3, 3, 3}, 1), nullptr, p), Error);
+  p.groups = 2;
+  EXPECT_THROW(cpu::convolution(random({1, 3, 5, 5}, 1), random({4, 3, 3, 3}, 1), nullptr, p), Error);
+}
+
+TEST(Attention, MasksAndCausal) {
+  const int64_t B = 1, H = 2, L = 3, S = 4, E = 5;
+  Tensor q = random({B, H, L, E}, 20), k = random({B, H, S, E}, 21), v = random({B, H, S, E}, 22);
+  Tensor mask = Tensor::empty({L, S}, DType::Bool);
+  for (int64_t i = 0; i < L * S; ++i) mask.data<uint8_t>()[i] = (i % 3) != 0;
+  for (int64_t j = 0; j < S; ++j) mask.data<uint8_t>()[2 * S + j] = 0;  // a fully masked row
+  auto result = cpu::scaled_dot_product_attention(q, k, v, &mask, false, 0.5, 0.0);
+  for (int64_t h = 0; h < H; ++h)
+    for (int64_t i = 0; i < L; ++i) {
+      std::vector<double> w(S);
+      double max = -INFINITY, sum = 0;
+      for (int64_t j = 0; j < S; ++j) {
+        double s = 0;
+        for (int64_t e = 0; e < E; ++e) s += q.data<float>()[(h * L + i) * E + e] * k.data<float>()[(h * S + j) * E + e];
+        w[j] = mask.data<uint8_t>()[i * S + j] ? 0.5 * s : -INFINITY;
+        max = std::max(max, w[j]);
+      }
+      for (int64_t j = 0; j < S; ++j) sum += (w[j] = max == -INFINITY ? 0 : std::exp(w[j] - max));
+      for (int64_t e = 0; e < E; ++e) {
+        double expected = 0;
+        for (int64_t j = 0; j < S; ++j) expected += (sum > 0 ? w[j] / sum : 0) * v.data<float>()[(h * S + j) * E + e];
+        EXPECT_NEAR(result.output.contiguous().data<float>()[(h * L + i) * E + e], expected, 1e-5);
+      }
+    }
+  EXPECT_EQ(result.logsumexp.dtype(), DType::Float32);
+  EXPECT_EQ(result.logsumexp.strides()[1], 1);  // [B, H, L] over [B, L, H] storage
+  auto causal = cpu::scaled_dot_product_attention(q, k, v, nullptr, true, std::nullopt, 0.0);
+  // Query 0 sees key 0 only: its output is v[0].
+  for (int64_t e = 0; e < E; ++e)
+    EXPECT_NEAR(causal.output.contiguous().data<float>()[e], v.data<float>()[e], 1e-6);
+  EXPECT_THROW(cpu::scaled_dot_product_attention(q, k, v, nullptr, false, std::nullopt, 0.1), Error);
+}
+
+}  // namespace
+}  // namespace pt2run
