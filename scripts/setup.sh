@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what building and testing pt2run needs on Debian 12 (run as root, or with the
+# packages already present), and a Python venv with the pinned torch used to export models.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake ninja-build pkg-config unzip
+          libopenblas-openmp-dev libdnnl-dev libsleef-dev zlib1g-dev
+          nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
+          python3-venv)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+# torch is pinned: an unpinned install would pull a multi-GB CUDA build.
+TORCH_VERSION=2.13.0
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy; assert torch.__version__.startswith('$TORCH_VERSION')" 2>/dev/null; then
+  echo "setup: creating .venv with torch==$TORCH_VERSION"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check "torch==$TORCH_VERSION" numpy 2>&1 | grep -v -i "warning" || true
+  .venv/bin/python -c "import torch; print('setup: torch', torch.__version__)"
+fi
