@@ -112,8 +112,20 @@ std::vector<std::string> missing_shim_symbols(const std::vector<std::string>& im
 ModelLibrary::ModelLibrary(std::string name, int memfd) : name_(std::move(name)), memfd_(memfd) {}
 
 ModelLibrary::~ModelLibrary() {
-  if (handle_) dlclose(handle_);
-  if (memfd_ >= 0) ::close(memfd_);
+  bool still_loaded = false;
+  if (handle_) {
+    dlclose(handle_);
+    // Model libraries define STB_GNU_UNIQUE symbols (C++ inline statics), which make glibc
+    // keep them loaded after dlclose. glibc finds loaded libraries by path, so if this fd
+    // number were reused for another model, dlopen("/proc/self/fd/N") would return the old
+    // library. Keep the fd (and so the number) while the library stays in memory.
+    const std::string fd_path = "/proc/self/fd/" + std::to_string(memfd_);
+    if (void* again = dlopen(fd_path.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+      dlclose(again);
+      still_loaded = true;
+    }
+  }
+  if (memfd_ >= 0 && !still_loaded) ::close(memfd_);
 }
 
 // "/proc/self/fd/N" of a memfd made by the package loader reads as "/memfd:<name> (deleted)";
