@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/common.sh
-cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --preset release -DPT2RUN_BUILD_TESTS=OFF >/dev/null
+cmake --build --preset release --target pt2run_cli
 "$PY" tools/demo.py --pt2run build/release/src/pt2run --work "$CACHE_DIR/demo"

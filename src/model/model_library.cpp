@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,36 +152,18 @@ std::unique_ptr<ModelLibrary> ModelLibrary::open_file(const std::string& path) {
   }
   const std::string name = display_name(path);
   std::unique_ptr<ModelLibrary> lib(new ModelLibrary(name, make_memfd(name)));
-  std::vector<char> buffer(1 << 20);
+  // The kernel copies file to memfd directly.
   while (true) {
-    ssize_t n = ::read(src, buffer.data(), buffer.size());
+    ssize_t n = ::sendfile(lib->memfd_, src, nullptr, 1 << 30);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       int err = errno;
       ::close(src);
-      fail(ErrorCode::Io, "reading '", path, "' failed: ", std::strerror(err));
+      fail(ErrorCode::Io, "copying '", path, "' into memory failed: ", std::strerror(err));
     }
     if (n == 0) break;
-    for (ssize_t done = 0; done < n;) {
-      ssize_t w = ::write(lib->memfd_, buffer.data() + done, static_cast<std::size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        ::close(src);
-        fail(ErrorCode::Io, "copying '", path, "' into memory failed: ", std::strerror(errno));
-      }
-      done += w;
-    }
   }
   ::close(src);
-  lib->prepare_and_load();
-  return lib;
-}
-
-std::unique_ptr<ModelLibrary> ModelLibrary::open_entry(const ZipArchive& archive,
-                                                       const ZipEntry& entry) {
-  std::string name = archive.path() + ":" + entry.name;
-  std::unique_ptr<ModelLibrary> lib(new ModelLibrary(name, make_memfd(name)));
-  archive.copy_to_fd(entry, lib->memfd_);
   lib->prepare_and_load();
   return lib;
 }

@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "package/zip_archive.h"
 
 namespace pt2run::detail {
 
@@ -22,14 +21,14 @@ class ModelLibrary {
  public:
   // Throws Error(NotFound | InvalidPackage | UnsupportedPackage | MissingSymbol).
   static std::unique_ptr<ModelLibrary> open_file(const std::string& path);
-  static std::unique_ptr<ModelLibrary> open_entry(const ZipArchive& archive, const ZipEntry& entry);
   ~ModelLibrary();
   ModelLibrary(const ModelLibrary&) = delete;
   ModelLibrary& operator=(const ModelLibrary&) = delete;
 
   // nullptr if the library does not define the symbol.
   void* find_symbol(const char* name) const;
-  // Where the library came from (path, or package path + entry), for messages.
+  // Where the library came from (the path, or "package:entry" for a library the package
+  // loader extracted into a labelled memfd), for messages.
   const std::string& name() const { return name_; }
   // libtorch/libc10 dependencies dropped from the private copy.
   const std::vector<std::string>& dropped_libraries() const { return dropped_; }

@@ -133,8 +133,7 @@ TEST_F(PackageFailure, DeviceWithoutARunner) {
 class InputFailure : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (testing::corpus_dir().empty() || !std::filesystem::exists(corpus_dir() / "manifest.json"))
-      GTEST_SKIP() << "PT2RUN_CORPUS_DIR is not set";
+    PT2RUN_REQUIRE_CORPUS();
     loader_ = std::make_unique<AOTIModelPackageLoader>(testing::package_path("mlp"));
   }
   std::unique_ptr<AOTIModelPackageLoader> loader_;

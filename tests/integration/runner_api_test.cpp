@@ -12,9 +12,7 @@ namespace {
 class RunnerApi : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (testing::corpus_dir().empty() ||
-        !std::filesystem::exists(testing::corpus_dir() / "manifest.json"))
-      GTEST_SKIP() << "PT2RUN_CORPUS_DIR is not set";
+    PT2RUN_REQUIRE_CORPUS();
     loader_ = std::make_unique<AOTIModelPackageLoader>(testing::package_path("mlp"));
     runner_ = loader_->get_runner();
     data_ = testing::load_case("mlp", testing::manifest()["models"][0]["cases"][0]);

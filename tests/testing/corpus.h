@@ -23,13 +23,16 @@ inline std::filesystem::path corpus_dir() {
   return dir ? std::filesystem::path(dir) : std::filesystem::path();
 }
 
-// Skips the calling test with a visible message when the corpus is not available.
-#define PT2RUN_REQUIRE_CORPUS()                                                              \
-  do {                                                                                       \
-    if (::pt2run::testing::corpus_dir().empty() ||                                           \
-        !std::filesystem::exists(::pt2run::testing::corpus_dir() / "manifest.json"))         \
-      GTEST_SKIP() << "PT2RUN_CORPUS_DIR is not set to an exported corpus "                 \
-                      "(run tools/export_corpus.py, or scripts/test.sh which does)";         \
+inline bool corpus_available() {
+  return !corpus_dir().empty() && std::filesystem::exists(corpus_dir() / "manifest.json");
+}
+
+// Skips the calling test (or fixture SetUp) with a visible message when the corpus is absent.
+#define PT2RUN_REQUIRE_CORPUS()                                                      \
+  do {                                                                               \
+    if (!::pt2run::testing::corpus_available())                                      \
+      GTEST_SKIP() << "PT2RUN_CORPUS_DIR is not set to an exported corpus "         \
+                      "(run tools/export_corpus.py, or scripts/test.sh which does)"; \
   } while (0)
 
 inline nlohmann::json manifest() {

@@ -113,10 +113,12 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
       }
       mask = additive;
     } else {
-      mask = m.to(compute);
+      mask = m.dtype() == compute ? m.contiguous() : m.to(compute);
     }
   }
-  Tensor qc = q.to(compute), kc = k.to(compute), vc = v.to(compute);
+  // attend() wants contiguous operands in the compute dtype; copy only what is not already.
+  auto prepare = [&](const Tensor& t) { return t.dtype() == compute ? t.contiguous() : t.to(compute); };
+  Tensor qc = prepare(q), kc = prepare(k), vc = prepare(v);
   Tensor out_compute = Tensor::empty({B, H, L, Ev}, compute);
   // logsumexp is [B, H, L] viewed over [B, L, H] storage, as torch's meta function lays it out.
   Tensor lse_storage = Tensor::empty({B, L, H}, compute);
