@@ -57,8 +57,10 @@ class PT2RUN_API AOTIModelContainerRunner {
   // Same as update_constant_buffer(const_map, /*use_inactive=*/true, /*validate=*/true).
   void update_inactive_constant_buffer(const TensorConstantMap& const_map);
   // Copies the given constants (keys are internal names) into the active or inactive buffer;
-  // with user_managed, the runner uses the caller's memory instead of copying (see
-  // Tensor::from_blob for the lifetime rule). validate_full_updates requires every constant.
+  // with user_managed, the runner uses the caller's memory instead of copying, and keeps a
+  // reference to each such tensor until the runner is destroyed (AOTInductor's container
+  // never releases them; see Tensor::from_blob for the lifetime rule). validate_full_updates
+  // requires every constant.
   void update_constant_buffer(std::unordered_map<std::string, Tensor>& tensor_map,
                               bool use_inactive, bool validate_full_updates,
                               bool user_managed = false);

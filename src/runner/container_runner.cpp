@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 #include "core/check.h"
 #include "model/container_api.h"
@@ -45,9 +46,14 @@ struct AOTIModelContainerRunner::Impl {
   bool single_threaded = false;
   std::vector<std::string> input_names;
   std::vector<std::string> output_names;
+  // Handles the container made for user-managed constants and never deletes; freed once the
+  // container is gone (see shim::NewHandleRecorder).
+  std::mutex user_managed_mutex;
+  std::vector<AtenTensorHandle> user_managed_handles;
 
   ~Impl() {
     if (container) api.destroy(container);
+    for (AtenTensorHandle h : user_managed_handles) delete reinterpret_cast<Tensor*>(h);
   }
 
   // Turns a failed container call into an Error carrying the model's and the shim's messages.
@@ -299,6 +305,16 @@ void AOTIModelContainerRunner::update_constant_buffer(const TensorConstantMap& c
   impl_->with_constant_handles(const_map, [&](ConstantHandleMap& map, auto& pairs) {
     auto* map_handle = reinterpret_cast<AOTInductorConstantMapHandle>(&map);
     if (user_managed) {
+      std::vector<AtenTensorHandle> created;
+      struct Keep {
+        Impl& impl;
+        std::vector<AtenTensorHandle>& created;
+        ~Keep() {
+          std::lock_guard<std::mutex> lock(impl.user_managed_mutex);
+          impl.user_managed_handles.insert(impl.user_managed_handles.end(), created.begin(), created.end());
+        }
+      } keep{*impl_, created};
+      shim::NewHandleRecorder recorder(created);
       if (api.update_user_managed_constant_buffer_pairs) {
         impl_->check(api.update_user_managed_constant_buffer_pairs(
                          impl_->container, pairs.data(), pairs.size(), use_inactive,

@@ -30,3 +30,21 @@ void note_handle_deleted(AtenTensorHandle handle) noexcept {
 }
 
 }  // namespace pt2run::shim
+
+namespace pt2run::shim {
+namespace {
+thread_local std::vector<AtenTensorHandle>* t_created = nullptr;
+}  // namespace
+
+NewHandleRecorder::NewHandleRecorder(std::vector<AtenTensorHandle>& created)
+    : previous_(t_created) {
+  t_created = &created;
+}
+
+NewHandleRecorder::~NewHandleRecorder() { t_created = previous_; }
+
+void note_handle_created(AtenTensorHandle handle) {
+  if (t_created != nullptr) t_created->push_back(handle);
+}
+
+}  // namespace pt2run::shim

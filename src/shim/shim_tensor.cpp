@@ -18,7 +18,16 @@ AOTITorchError aoti_torch_delete_tensor_object(AtenTensorHandle handle) {
 }
 
 AOTITorchError aoti_torch_new_tensor_handle(AtenTensorHandle orig, AtenTensorHandle* ret) {
-  return guard(__func__, [&] { *require_out(ret, "new_handle") = release_handle(tensor(orig)); });
+  return guard(__func__, [&] {
+    AtenTensorHandle created = release_handle(tensor(orig));
+    try {
+      pt2run::shim::note_handle_created(created);
+    } catch (...) {
+      delete reinterpret_cast<Tensor*>(created);
+      throw;
+    }
+    *require_out(ret, "new_handle") = created;
+  });
 }
 
 AOTITorchError aoti_torch_new_uninitialized_tensor(AtenTensorHandle* ret) {
