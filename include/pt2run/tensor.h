@@ -59,9 +59,9 @@ class PT2RUN_API Tensor {
   bool defined() const noexcept;
   DType dtype() const;
   Device device() const;
-  int64_t dim() const noexcept { return static_cast<int64_t>(sizes_.size()); }
-  std::span<const int64_t> sizes() const noexcept { return sizes_; }
-  std::span<const int64_t> strides() const noexcept { return strides_; }
+  int64_t dim() const noexcept { return dim_; }
+  std::span<const int64_t> sizes() const noexcept { return {sizes_.data(), static_cast<std::size_t>(dim_)}; }
+  std::span<const int64_t> strides() const noexcept { return {strides_.data(), static_cast<std::size_t>(dim_)}; }
   // Negative d counts from the end, as in torch.
   int64_t size(int64_t d) const;
   int64_t stride(int64_t d) const;
@@ -107,8 +107,14 @@ class PT2RUN_API Tensor {
 
  private:
   std::shared_ptr<detail::Storage> storage_;
+  // Padded with zeros to at least kPaddedDims entries: AOTInductor's generated input checks
+  // read sizes[d] and strides[d] for the rank the model expects without checking the rank
+  // first, so a lower-rank input must still leave readable memory there (it then fails the
+  // check cleanly instead of reading out of bounds).
+  static constexpr std::size_t kPaddedDims = 8;
   std::vector<int64_t> sizes_;
   std::vector<int64_t> strides_;
+  int64_t dim_ = 0;
   int64_t storage_offset_ = 0;
   DType dtype_ = DType::Float32;
 };

@@ -65,8 +65,12 @@ Tensor::Tensor(std::shared_ptr<detail::Storage> storage, std::vector<int64_t> si
     : storage_(std::move(storage)),
       sizes_(std::move(sizes)),
       strides_(std::move(strides)),
+      dim_(static_cast<int64_t>(sizes_.size())),
       storage_offset_(storage_offset),
-      dtype_(dtype) {}
+      dtype_(dtype) {
+  if (sizes_.size() < kPaddedDims) sizes_.resize(kPaddedDims, 0);
+  if (strides_.size() < kPaddedDims) strides_.resize(kPaddedDims, 0);
+}
 
 Tensor Tensor::empty(const std::vector<int64_t>& sizes, DType dtype, Device device) {
   return empty_strided(sizes, contiguous_strides(sizes), dtype, device);
@@ -135,7 +139,7 @@ int64_t Tensor::stride(int64_t d) const {
 
 int64_t Tensor::numel() const noexcept {
   int64_t n = 1;
-  for (int64_t s : sizes_) n *= s;
+  for (int64_t s : sizes()) n *= s;
   return n;
 }
 
@@ -152,7 +156,7 @@ void* Tensor::data_ptr() const {
 
 bool Tensor::is_contiguous() const noexcept {
   int64_t expected = 1;
-  for (std::size_t i = sizes_.size(); i-- > 0;) {
+  for (auto i = static_cast<std::size_t>(dim_); i-- > 0;) {
     if (sizes_[i] == 0) return true;
     if (sizes_[i] == 1) continue;
     if (strides_[i] != expected) return false;
@@ -185,7 +189,7 @@ Tensor Tensor::as_strided(const std::vector<int64_t>& sizes, const std::vector<i
 
 Tensor Tensor::clone() const {
   PT2RUN_CHECK(defined(), InvalidArgument, "clone of an undefined tensor");
-  Tensor out = empty(sizes_, dtype_, device());
+  Tensor out = empty({sizes().begin(), sizes().end()}, dtype_, device());
   detail::copy_elements(out, *this);
   return out;
 }
@@ -194,7 +198,7 @@ Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 Tensor Tensor::to(DType dtype) const {
   PT2RUN_CHECK(defined(), InvalidArgument, "to() on an undefined tensor");
-  Tensor out = empty(sizes_, dtype, device());
+  Tensor out = empty({sizes().begin(), sizes().end()}, dtype, device());
   detail::copy_elements(out, *this);
   return out;
 }
@@ -204,7 +208,7 @@ void Tensor::copy_(const Tensor& src) { detail::copy_elements(*this, src); }
 std::string Tensor::describe() const {
   if (!defined()) return "Tensor(undefined)";
   std::string text = "Tensor(" + std::string(dtype_name(dtype_)) + "[";
-  for (std::size_t i = 0; i < sizes_.size(); ++i)
+  for (std::size_t i = 0; i < static_cast<std::size_t>(dim_); ++i)
     text += (i ? ", " : "") + std::to_string(sizes_[i]);
   return text + "], " + device().str() + ")";
 }

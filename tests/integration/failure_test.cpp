@@ -156,6 +156,12 @@ TEST_F(InputFailure, WrongShape) {
                ErrorCode::ShapeMismatch, {"input 0"});
   expect_error([&] { loader_->run({Tensor::zeros({65, 16}, DType::Float32)}); },
                ErrorCode::ShapeMismatch, {"too large"});
+  // Wrong rank: the model's own checks index sizes by the rank it expects; pt2run's padded
+  // size arrays turn that into a clean error rather than an out-of-bounds read.
+  for (const std::vector<int64_t>& sizes : {std::vector<int64_t>{}, std::vector<int64_t>{16},
+                                            std::vector<int64_t>{2, 3, 16}})
+    expect_error([&] { loader_->run({Tensor::zeros(sizes, DType::Float32)}); },
+                 ErrorCode::ShapeMismatch, {"input 0"});
 }
 
 TEST_F(InputFailure, WrongDevice) {
