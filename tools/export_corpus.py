@@ -161,6 +161,45 @@ def build_models():
         def forward(self, x):
             return x, x[:, :2], x * 2
 
+    class SwapNet(nn.Module):
+        """Weights meant to be replaced at run time: a parameter stored column-major (its
+        layout is part of what the compiled kernels assume), and a buffer."""
+
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(8, 32)
+            self.fc2 = nn.Linear(32, 4)
+            self.fc2.weight = nn.Parameter(self.fc2.weight.detach().t().contiguous().t())
+            self.register_buffer("scale", torch.randn(4))
+
+        def forward(self, x):
+            return self.fc2(F.relu(self.fc1(x))) * self.scale
+
+    class Folded(nn.Module):
+        """Exported with runtime constant folding: w * 2 + 1 and exp(b) are computed from the
+        weights by the package's constant graph, not by each run."""
+
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.randn(16, 8))
+            self.b = nn.Parameter(torch.randn(16) * 0.1)
+
+        def forward(self, x):
+            return x @ F.relu(self.w * 2.0 + 1.0).t() + torch.exp(self.b)
+
+    class Int8Bf16(nn.Module):
+        """int8 weights with a float scale, and a bfloat16 parameter, in a float32 model."""
+
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("wq", torch.randint(-127, 128, (16, 8), dtype=torch.int8))
+            self.register_buffer("wscale", torch.rand(16) * 0.05 + 0.01)
+            self.bias = nn.Parameter(torch.randn(16).to(torch.bfloat16))
+
+        def forward(self, x):
+            w = self.wq.to(torch.float32) * self.wscale[:, None]
+            return x @ w.t() + self.bias.to(torch.float32)
+
     class MissingOp(nn.Module):
         """Uses an op (cummax) with a C shim pt2run does not implement yet."""
 
@@ -171,6 +210,17 @@ def build_models():
 
     def rnd(*shape, dtype=torch.float32):
         return torch.randn(*shape, generator=g).to(dtype)
+
+    # Swappable models keep every weight as a constant (tiny ones are otherwise inlined into
+    # the kernels) and come with a second weight set (see export_one).
+    swap = {"weight_sets": True, "configs": {"always_keep_tensor_constants": True}}
+
+    def outside(fmt, **extra):
+        configs = {"always_keep_tensor_constants": True, "aot_inductor.package_constants_in_so": False,
+                   **extra}
+        if fmt:
+            configs["aot_inductor.package_constants_on_disk_format"] = fmt
+        return {"weight_sets": True, "configs": configs, "weights_outside": fmt or "none"}
 
     # torch.export specializes sizes 0 and 1: a dynamic batch starts at 2.
     batch = Dim("batch", min=2, max=64)
@@ -190,6 +240,18 @@ def build_models():
                              [((rnd(2, 8, 32, dtype=torch.bfloat16),), {})], None),
         "cnn_fp16": (lambda: CNN().to(torch.float16), [((rnd(2, 3, 16, 16, dtype=torch.float16),), {})], None),
         "missing_op": (MissingOp, [((rnd(3, 5),), {})], None),
+        "swap": (SwapNet, [((rnd(5, 8),), {})], None, swap),
+        "folded": (Folded, [((rnd(3, 8),), {})], None,
+                   {"weight_sets": True, "configs": {"aot_inductor.use_runtime_constant_folding": True}}),
+        "int8_bf16": (Int8Bf16, [((rnd(4, 8),), {})], None, swap),
+        # The same SwapNet with its weights outside the library, in each layout torch offers.
+        "weights_none": (SwapNet, [((rnd(5, 8),), {})], None, outside(None)),
+        "weights_blob": (SwapNet, [((rnd(5, 8),), {})], None, outside("binary_blob")),
+        "weights_pickle": (SwapNet, [((rnd(5, 8),), {})], None, outside("pickle_weights")),
+        # Weights appended to the library and memory-mapped by it (the > 2 GB layout, forced).
+        "weights_mmap": (SwapNet, [((rnd(5, 8),), {})], None,
+                         {**swap, "configs": {**swap["configs"], "aot_inductor.force_mmap_weights": True},
+                          "weights_outside": "mmap_self"}),
     }
     return models
 
@@ -214,10 +276,40 @@ def save_array(path, t):
     np.save(path, arr)
 
 
+def second_weight_set(model):
+    """A different value for every weight: fresh random data of the same dtype and shape."""
+    import torch
+    g = torch.Generator().manual_seed(1)
+    result = {}
+    for fqn, t in model.state_dict().items():
+        if t.dtype == torch.int8:
+            result[fqn] = torch.randint(-127, 128, t.shape, generator=g, dtype=torch.int8)
+        else:
+            result[fqn] = (torch.rand(t.shape, generator=g) * 0.5 + 0.05).to(t.dtype)
+    return result
+
+
+def save_weights(model_dir, set_name, state):
+    """weights_<set>/<fqn>.npy, contiguous (the runner must lay them out as the model wants)."""
+    d = os.path.join(model_dir, f"weights_{set_name}")
+    os.makedirs(d, exist_ok=True)
+    for fqn, t in state.items():
+        save_array(os.path.join(d, f"{fqn}.npy"), t)
+
+
+def eager_outputs(model, cases, case_dirs, prefix):
+    import torch
+    with torch.no_grad():
+        for (cargs, ckwargs), case_dir in zip(cases, case_dirs):
+            for j, t in enumerate(flat(model(*cargs, **ckwargs))):
+                save_array(os.path.join(case_dir, f"{prefix}{j}.npy"), t)
+
+
 def export_one(name, out_dir):
     import torch
     torch.manual_seed(0)
-    factory, cases, dynamic = build_models()[name]
+    factory, cases, dynamic, *rest = build_models()[name]
+    options = rest[0] if rest else {}
     model = factory().eval()
     model_dir = os.path.join(out_dir, name)
     os.makedirs(model_dir, exist_ok=True)
@@ -228,8 +320,11 @@ def export_one(name, out_dir):
             ep, package_path=os.path.join(model_dir, "model.pt2"),
             # Most packages keep the default (linked against libtorch, as users export them);
             # one is built the libtorch-free way.
-            inductor_configs={"aot_inductor.link_libtorch": name != "buffers"})
+            inductor_configs={"aot_inductor.link_libtorch": name != "buffers",
+                              **options.get("configs", {})})
         entry = {"name": name, "cases": []}
+        if "weights_outside" in options:
+            entry["weights_outside"] = options["weights_outside"]
         for k, (cargs, ckwargs) in enumerate(cases):
             outputs = model(*cargs, **ckwargs)
             ins, outs = flat((cargs, ckwargs)), flat(outputs)
@@ -245,6 +340,20 @@ def export_one(name, out_dir):
                 "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape),
                              **TOL.get(dtype_name(t), {"rtol": 0, "atol": 0})} for t in outs],
             })
+    if options.get("weight_sets"):
+        # Set a is the exported weights; set b replaces every one. out_b_<j>.npy are the
+        # eager outputs with set b loaded.
+        state_a = {k: v.clone() for k, v in model.state_dict().items()}
+        state_b = second_weight_set(model)
+        save_weights(model_dir, "a", state_a)
+        save_weights(model_dir, "b", state_b)
+        with torch.no_grad():
+            for fqn, t in model.state_dict().items():
+                t.copy_(state_b[fqn])  # keeps each parameter's layout
+        eager_outputs(model, cases, [os.path.join(model_dir, c["dir"]) for c in entry["cases"]], "out_b_")
+        entry["weight_sets"] = ["a", "b"]
+        entry["constants"] = {fqn: {"dtype": dtype_name(t), "shape": list(t.shape)}
+                              for fqn, t in state_a.items()}
     return entry
 
 

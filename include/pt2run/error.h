@@ -16,6 +16,7 @@ enum class ErrorCode : int32_t {
   DTypeMismatch = 0x12,     // a tensor of the wrong dtype
   DeviceMismatch = 0x13,    // a tensor on the wrong device
   NotFound = 0x14,          // a file, model or constant that does not exist
+  InvalidState = 0x15,      // the call needs a state the runner is not in (weights not loaded)
   OutOfMemory = 0x20,
   Io = 0x21,                // reading or writing a file failed
   InvalidPackage = 0x30,    // the .pt2 or the model library is malformed

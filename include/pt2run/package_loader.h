@@ -13,6 +13,18 @@
 
 namespace pt2run {
 
+namespace detail {
+class Pt2Package;
+struct ZipEntry;
+}  // namespace detail
+
+// A .pt2 package held in memory (downloaded, embedded in the binary, decrypted...).
+struct PackageBuffer {
+  const void* data = nullptr;
+  std::size_t size = 0;
+  std::string label = "<memory>";  // names the package in error messages
+};
+
 // Opens a .pt2 package (torch._inductor.aoti_compile_and_package) and runs one model in it,
 // with the API of PyTorch's torch::inductor::AOTIModelPackageLoader.
 //
@@ -29,6 +41,12 @@ class PT2RUN_API AOTIModelPackageLoader {
  public:
   // device_index: -1 for the package's device as recorded; N picks "<device>:N".
   explicit AOTIModelPackageLoader(const std::string& model_package_path,
+                                  const std::string& model_name = "model",
+                                  bool run_single_threaded = false, std::size_t num_runners = 1,
+                                  int32_t device_index = -1);
+  // Opens a package from memory. The bytes are copied into an anonymous in-memory file
+  // before this returns, so the caller may free the buffer right after.
+  explicit AOTIModelPackageLoader(const PackageBuffer& package,
                                   const std::string& model_name = "model",
                                   bool run_single_threaded = false, std::size_t num_runners = 1,
                                   int32_t device_index = -1);
@@ -53,6 +71,10 @@ class PT2RUN_API AOTIModelPackageLoader {
   static std::vector<std::string> list_models(const std::string& model_package_path);
 
  private:
+  void load(const detail::Pt2Package& package, const std::string& model_name,
+            bool run_single_threaded, std::size_t num_runners, int32_t device_index);
+  void load_weights_blob(const detail::Pt2Package& package, const detail::ZipEntry& blob);
+
   std::unordered_map<std::string, std::string> metadata_;
   std::unique_ptr<AOTIModelContainerRunner> runner_;
 };

@@ -12,6 +12,10 @@
 
 namespace pt2run {
 
+namespace detail {
+struct RunnerAccess;
+}
+
 // Constant name -> tensor pointer (borrowed for the call), as torch's TensorConstantMap.
 using TensorConstantMap = std::unordered_map<std::string, Tensor*>;
 
@@ -93,6 +97,7 @@ class PT2RUN_API AOTIModelContainerRunner {
                            bool run_single_threaded);
 
  private:
+  friend struct detail::RunnerAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -9,6 +9,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::DTypeMismatch: return "DTypeMismatch";
     case ErrorCode::DeviceMismatch: return "DeviceMismatch";
     case ErrorCode::NotFound: return "NotFound";
+    case ErrorCode::InvalidState: return "InvalidState";
     case ErrorCode::OutOfMemory: return "OutOfMemory";
     case ErrorCode::Io: return "Io";
     case ErrorCode::InvalidPackage: return "InvalidPackage";

@@ -112,10 +112,10 @@ std::vector<std::string> ElfImage::needed_libraries() const {
   return needed;
 }
 
-std::vector<std::string> ElfImage::undefined_symbols() const {
+template <class Visit>
+void ElfImage::for_each_dynamic_symbol(Visit&& visit) const {
   PT2RUN_CHECK(shnum_ > 0, InvalidPackage, "model library '", name_,
                "' has no section headers; pt2run needs .dynsym to check its imports");
-  std::vector<std::string> names;
   for (uint16_t i = 0; i < shnum_; ++i) {
     auto sh = read_struct<Elf64_Shdr>(data_ + shoff_ + i * sizeof(Elf64_Shdr));
     if (sh.sh_type != SHT_DYNSYM) continue;
@@ -127,12 +127,27 @@ std::vector<std::string> ElfImage::undefined_symbols() const {
     for (uint64_t off = sizeof(Elf64_Sym); off + sizeof(Elf64_Sym) <= sh.sh_size;
          off += sizeof(Elf64_Sym)) {
       auto sym = read_struct<Elf64_Sym>(data_ + sh.sh_offset + off);
-      if (sym.st_shndx != SHN_UNDEF || ELF64_ST_BIND(sym.st_info) == STB_WEAK || sym.st_name == 0)
-        continue;
-      names.push_back(string_at(strtab.sh_offset, strtab.sh_size, sym.st_name));
+      if (sym.st_name == 0) continue;
+      visit(sym, string_at(strtab.sh_offset, strtab.sh_size, sym.st_name));
     }
   }
+}
+
+std::vector<std::string> ElfImage::undefined_symbols() const {
+  std::vector<std::string> names;
+  for_each_dynamic_symbol([&](const Elf64_Sym& sym, std::string name) {
+    if (sym.st_shndx == SHN_UNDEF && ELF64_ST_BIND(sym.st_info) != STB_WEAK)
+      names.push_back(std::move(name));
+  });
   return names;
+}
+
+std::optional<uint64_t> ElfImage::defined_symbol_address(const std::string& symbol) const {
+  std::optional<uint64_t> vaddr;
+  for_each_dynamic_symbol([&](const Elf64_Sym& sym, const std::string& name) {
+    if (!vaddr && sym.st_shndx != SHN_UNDEF && name == symbol) vaddr = sym.st_value;
+  });
+  return vaddr;
 }
 
 }  // namespace pt2run::detail

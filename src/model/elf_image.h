@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ class ElfImage {
   std::vector<std::string> needed_libraries() const;
   // Names of undefined, non-weak dynamic symbols (without version suffixes).
   std::vector<std::string> undefined_symbols() const;
+  // Address of a defined dynamic symbol; nullopt if not defined.
+  std::optional<uint64_t> defined_symbol_address(const std::string& symbol) const;
+  // File offset of an address in a loadable segment; throws Error(InvalidPackage) if none.
+  uint64_t file_offset(uint64_t vaddr) const { return vaddr_to_offset(vaddr); }
+  const unsigned char* data() const { return data_; }
+  std::size_t size() const { return size_; }
   // Removes every DT_NEEDED entry for which drop(name) is true; returns the removed names.
   template <class Pred>
   std::vector<std::string> remove_needed(Pred&& drop);
@@ -30,6 +37,9 @@ class ElfImage {
     uint64_t value;
   };
   std::vector<DynEntry> dynamic_entries() const;
+  // visit(const Elf64_Sym&, std::string name) for every named .dynsym entry.
+  template <class Visit>
+  void for_each_dynamic_symbol(Visit&& visit) const;
   uint64_t vaddr_to_offset(uint64_t vaddr) const;
   std::string string_at(uint64_t strtab_offset, uint64_t strtab_size, uint64_t index) const;
   void check_range(uint64_t offset, uint64_t size, const char* what) const;

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include <mutex>
 
 #include "core/check.h"
+#include "model/appended_weights.h"
 #include "model/elf_image.h"
 
 namespace pt2run::detail {
@@ -73,14 +75,6 @@ uint16_t host_elf_machine() {
 
 }  // namespace
 
-int make_memfd(const std::string& name) {
-  // The name shows in /proc/<pid>/maps and in messages; the kernel caps it at 249 bytes.
-  std::string label = name.size() > 240 ? "..." + name.substr(name.size() - 237) : name;
-  int fd = memfd_create(label.c_str(), MFD_CLOEXEC);
-  PT2RUN_CHECK(fd >= 0, Io, "cannot create an in-memory copy of '", name, "': ",
-               std::strerror(errno));
-  return fd;
-}
 
 namespace {
 
@@ -194,6 +188,7 @@ void ModelLibrary::prepare_and_load() {
                  "' calls libtorch's C++ API directly (", cxx.size(), " symbols, e.g. ", cxx[0],
                  "), which only libtorch provides");
     dropped_ = image.remove_needed(is_libtorch);
+    appended_ = find_appended_weights(image, name_);
   } catch (...) {
     ::munmap(map, size);
     throw;
@@ -211,5 +206,14 @@ void ModelLibrary::prepare_and_load() {
 }
 
 void* ModelLibrary::find_symbol(const char* name) const { return dlsym(handle_, name); }
+
+void ModelLibrary::release_appended_weights() {
+  if (!appended_ || appended_released_) return;
+  // Return the pages of the in-memory copy to the system; the file keeps its size, so the
+  // model's own mapping stays valid (it reads zeros there, and never reads it again).
+  appended_released_ = ::fallocate(memfd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                                   static_cast<off_t>(appended_->offset),
+                                   static_cast<off_t>(appended_->size)) == 0;
+}
 
 }  // namespace pt2run::detail

@@ -1,9 +1,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/mapped_file.h"
+#include "model/appended_weights.h"
 
 namespace pt2run::detail {
 
@@ -32,6 +35,12 @@ class ModelLibrary {
   const std::string& name() const { return name_; }
   // libtorch/libc10 dependencies dropped from the private copy.
   const std::vector<std::string>& dropped_libraries() const { return dropped_; }
+  // The weights section appended to the library (USE_MMAP_SELF builds), checked before
+  // loading; nullopt for embedded or external weights.
+  const std::optional<AppendedWeights>& appended_weights() const { return appended_; }
+  // Call once the model has copied its constants (after the container is created): frees
+  // the in-memory copy of the appended section, so it is not held twice.
+  void release_appended_weights();
 
  private:
   ModelLibrary(std::string name, int memfd);
@@ -41,13 +50,12 @@ class ModelLibrary {
   int memfd_ = -1;
   void* handle_ = nullptr;
   std::vector<std::string> dropped_;
+  std::optional<AppendedWeights> appended_;
+  bool appended_released_ = false;
 };
 
 // The aoti_* names in `imports` that pt2run's shim does not export, sorted.
 std::vector<std::string> missing_shim_symbols(const std::vector<std::string>& imports);
-
-// An anonymous in-memory file (memfd) labelled `name`. Throws Error(Io).
-int make_memfd(const std::string& name);
 
 // True if `symbol` is exported by pt2run's shim.
 bool shim_provides(const std::string& symbol);

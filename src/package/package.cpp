@@ -1,8 +1,13 @@
 #include "package/package.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/check.h"
+#include "core/mapped_file.h"
 
 namespace pt2run::detail {
 namespace {
@@ -33,6 +38,25 @@ std::unique_ptr<Pt2Package> Pt2Package::open(const std::string& path) {
   return std::unique_ptr<Pt2Package>(new Pt2Package(ZipArchive::open(path)));
 }
 
+std::unique_ptr<Pt2Package> Pt2Package::open_buffer(const void* data, std::size_t size,
+                                                   const std::string& label) {
+  PT2RUN_CHECK(data != nullptr || size == 0, InvalidArgument, "null package buffer");
+  int fd = make_memfd(label);
+  const auto* p = static_cast<const char*>(data);
+  for (std::size_t left = size; left > 0;) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      fail(ErrorCode::OutOfMemory, "cannot copy package ", label, " into memory: ", std::strerror(err));
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return std::unique_ptr<Pt2Package>(new Pt2Package(ZipArchive::open_fd(fd, 0, size, label)));
+}
+
 std::vector<std::string> Pt2Package::model_names() const {
   std::vector<std::string> names;
   for (const auto& entry : archive_->entries()) {
@@ -60,7 +84,16 @@ ModelFiles Pt2Package::model(const std::string& name) const {
       files.metadata = &entry;
     } else if (ends_with(file, "_weights.blob")) {
       files.weights_blob = &entry;
+    } else if (ends_with(file, "/weights_config.json")) {
+      files.weights_config = &entry;
+    } else if (ends_with(file, ".wrapper.cpp") ||
+               (ends_with(file, ".cpp") && !ends_with(file, ".kernel.cpp") && !files.wrapper_source)) {
+      files.wrapper_source = &entry;
     }
+  }
+  if (!files.files.empty()) {
+    const std::string& first = files.files.front()->name;
+    files.root = first.substr(0, first.find(kModelsDir));
   }
   if (files.files.empty()) {
     std::string available;

@@ -15,6 +15,9 @@ struct ModelFiles {
   const ZipEntry* library = nullptr;   // the model .so (at most one per model)
   const ZipEntry* metadata = nullptr;  // <stem>.wrapper_metadata.json (or <stem>_metadata.json)
   const ZipEntry* weights_blob = nullptr;  // <stem>_weights.blob (binary_blob weights)
+  const ZipEntry* weights_config = nullptr;  // weights_config.json (pickle_weights)
+  const ZipEntry* wrapper_source = nullptr;  // <stem>.wrapper.cpp (generated host code)
+  std::string root;  // the archive root folder with its slash ("model/"), or ""
   std::vector<const ZipEntry*> files;  // every entry of the model, the above included
 };
 
@@ -25,6 +28,10 @@ class Pt2Package {
  public:
   // Throws Error(NotFound | InvalidPackage).
   static std::unique_ptr<Pt2Package> open(const std::string& path);
+  // A package held in memory: copied into an anonymous in-memory file, so `data` may be
+  // freed once this returns. `label` names it in messages.
+  static std::unique_ptr<Pt2Package> open_buffer(const void* data, std::size_t size,
+                                                 const std::string& label);
 
   const std::string& path() const { return archive_->path(); }
   const ZipArchive& archive() const { return *archive_; }

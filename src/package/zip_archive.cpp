@@ -31,8 +31,8 @@ uint64_t u64(const unsigned char* p) { return uint64_t{u32(p)} | (uint64_t{u32(p
 
 }  // namespace
 
-ZipArchive::ZipArchive(std::string path, int fd, uint64_t size)
-    : path_(std::move(path)), fd_(fd), file_size_(size) {}
+ZipArchive::ZipArchive(std::string path, int fd, uint64_t base, uint64_t size)
+    : path_(std::move(path)), fd_(fd), base_(base), file_size_(size) {}
 
 ZipArchive::~ZipArchive() {
   if (fd_ >= 0) ::close(fd_);
@@ -50,7 +50,14 @@ std::unique_ptr<ZipArchive> ZipArchive::open(const std::string& path) {
     ::close(fd);
     fail(ErrorCode::InvalidPackage, "'", path, "' is not a regular file");
   }
-  std::unique_ptr<ZipArchive> archive(new ZipArchive(path, fd, static_cast<uint64_t>(st.st_size)));
+  std::unique_ptr<ZipArchive> archive(new ZipArchive(path, fd, 0, static_cast<uint64_t>(st.st_size)));
+  archive->read_central_directory();
+  return archive;
+}
+
+std::unique_ptr<ZipArchive> ZipArchive::open_fd(int fd, uint64_t base, uint64_t size,
+                                                std::string label) {
+  std::unique_ptr<ZipArchive> archive(new ZipArchive(std::move(label), fd, base, size));
   archive->read_central_directory();
   return archive;
 }
@@ -60,7 +67,7 @@ void ZipArchive::pread_exact(void* buf, uint64_t size, uint64_t offset, const ch
                path_, "' is truncated or corrupt: ", what, " lies past the end of the file");
   auto* out = static_cast<char*>(buf);
   while (size > 0) {
-    ssize_t n = ::pread(fd_, out, size, static_cast<off_t>(offset));
+    ssize_t n = ::pread(fd_, out, size, static_cast<off_t>(base_ + offset));
     if (n < 0 && errno == EINTR) continue;
     PT2RUN_CHECK(n > 0, Io, "reading '", path_, "' failed: ", n < 0 ? std::strerror(errno) : "unexpected end of file");
     out += n;

@@ -30,6 +30,9 @@ class ZipArchive {
   // Throws Error(NotFound) if the file cannot be opened, Error(InvalidPackage) if it is not
   // a well-formed zip archive.
   static std::unique_ptr<ZipArchive> open(const std::string& path);
+  // The archive held in `size` bytes of `fd` from `base` (a zip stored inside another, or a
+  // package copied into memory). Takes ownership of fd; `label` names it in messages.
+  static std::unique_ptr<ZipArchive> open_fd(int fd, uint64_t base, uint64_t size, std::string label);
   ~ZipArchive();
   ZipArchive(const ZipArchive&) = delete;
   ZipArchive& operator=(const ZipArchive&) = delete;
@@ -37,6 +40,8 @@ class ZipArchive {
   const std::string& path() const { return path_; }
   int fd() const { return fd_; }
   uint64_t file_size() const { return file_size_; }
+  // Where an entry's (stored) bytes sit in fd(): for mapping them without a copy.
+  uint64_t fd_offset(const ZipEntry& entry) const { return base_ + entry.data_offset; }
   const std::vector<ZipEntry>& entries() const { return entries_; }
   // nullptr if absent.
   const ZipEntry* find(std::string_view name) const;
@@ -47,7 +52,7 @@ class ZipArchive {
   void copy_to_fd(const ZipEntry& entry, int out_fd) const;
 
  private:
-  ZipArchive(std::string path, int fd, uint64_t size);
+  ZipArchive(std::string path, int fd, uint64_t base, uint64_t size);
   void read_central_directory();
   void pread_exact(void* buf, uint64_t size, uint64_t offset, const char* what) const;
   template <class Sink>
@@ -55,6 +60,7 @@ class ZipArchive {
 
   std::string path_;
   int fd_ = -1;
+  uint64_t base_ = 0;
   uint64_t file_size_ = 0;
   std::vector<ZipEntry> entries_;
 };

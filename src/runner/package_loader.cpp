@@ -7,9 +7,12 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "core/mapped_file.h"
+#include "package/constant_layouts.h"
 #include "package/host_compat.h"
-#include "model/model_library.h"
 #include "package/package.h"
+#include "package/package_weights.h"
+#include "runner/runner_access.h"
 
 namespace pt2run {
 namespace {
@@ -41,13 +44,29 @@ AOTIModelPackageLoader::AOTIModelPackageLoader(const std::string& model_package_
                                                bool run_single_threaded, std::size_t num_runners,
                                                int32_t device_index) {
   auto package = detail::Pt2Package::open(model_package_path);
-  detail::ModelFiles files = package->model(model_name);
-  auto metadata = package->metadata(files);
+  load(*package, model_name, run_single_threaded, num_runners, device_index);
+}
+
+AOTIModelPackageLoader::AOTIModelPackageLoader(const PackageBuffer& package_buffer,
+                                               const std::string& model_name,
+                                               bool run_single_threaded, std::size_t num_runners,
+                                               int32_t device_index) {
+  auto package = detail::Pt2Package::open_buffer(package_buffer.data, package_buffer.size,
+                                                 package_buffer.label);
+  load(*package, model_name, run_single_threaded, num_runners, device_index);
+}
+
+void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::string& model_name,
+                                  bool run_single_threaded, std::size_t num_runners,
+                                  int32_t device_index) {
+  const std::string& package_name = package.path();
+  detail::ModelFiles files = package.model(model_name);
+  auto metadata = package.metadata(files);
   for (const auto& [key, value] : metadata) metadata_.emplace(key, value);
 
   auto key = metadata.find("AOTI_DEVICE_KEY");
   PT2RUN_CHECK(key != metadata.end() && !key->second.empty(), InvalidPackage, "package '",
-               model_package_path, "' (model '", model_name,
+               package_name, "' (model '", model_name,
                "') has no AOTI_DEVICE_KEY in its metadata; cannot tell which device it targets");
   const std::string device_key = key->second;
   auto& registry = getAOTIModelRunnerRegistry();
@@ -55,26 +74,54 @@ AOTIModelPackageLoader::AOTIModelPackageLoader(const std::string& model_package_
   if (factory == registry.end()) {
     std::string known;
     for (const auto& [name, fn] : registry) known += (known.empty() ? "" : ", ") + name;
-    detail::fail(ErrorCode::UnsupportedPackage, "package '", model_package_path, "' (model '",
+    detail::fail(ErrorCode::UnsupportedPackage, "package '", package_name, "' (model '",
                  model_name, "') targets device '", device_key,
                  "' but this pt2run has runners for: ", known,
                  ". Export the model for one of those, or register a runner for '", device_key,
                  "' with RegisterAOTIModelRunner");
   }
-  detail::check_runs_on_host(metadata, model_package_path, model_name);
+  detail::check_runs_on_host(metadata, package_name, model_name);
   std::string device_str = device_key;
   if (device_index >= 0) device_str += ":" + std::to_string(device_index);
 
-  ExtractedLibrary library(package->archive(), *files.library);
-  // CPU models need no kernel directory; device backends receive "" and report if they do.
-  runner_ = factory->second(library.path(), num_runners, device_str, "", run_single_threaded);
+  {
+    ExtractedLibrary library(package.archive(), *files.library);
+    // CPU models need no kernel directory; device backends receive "" and report if they do.
+    runner_ = factory->second(library.path(), num_runners, device_str, "", run_single_threaded);
+  }
   PT2RUN_CHECK(runner_ != nullptr, Internal, "the runner factory for '", device_key,
                "' returned null");
-  if (files.weights_blob != nullptr) {
-    // Weights stored beside the library (binary_blob): hand them over through another
-    // in-memory file.
-    ExtractedLibrary blob(package->archive(), *files.weights_blob);
-    runner_->update_constant_buffer_from_blob(blob.path());
+  if (files.wrapper_source != nullptr) {
+    // The only record of constant layouts when the weights are not in the library.
+    detail::RunnerAccess::add_constant_layouts(
+        *runner_, detail::parse_constant_layouts(package.archive().read(*files.wrapper_source)));
+  }
+  if (files.weights_blob != nullptr) load_weights_blob(package, *files.weights_blob);
+  if (files.weights_config != nullptr) {
+    // As torch's Python loader: the runner uses the package's (mapped) memory directly.
+    auto weights = detail::load_pickle_weights(package, files);
+    try {
+      load_constants(weights, /*use_inactive=*/false, /*check_full_update=*/true,
+                     /*user_managed=*/true);
+    } catch (const Error& e) {
+      detail::fail(ErrorCode::InvalidPackage, "package '", package_name, "' (model '", model_name,
+                   "'): its weights do not fit the model: ", e.what());
+    }
+  }
+}
+
+void AOTIModelPackageLoader::load_weights_blob(const detail::Pt2Package& package,
+                                               const detail::ZipEntry& blob) {
+  const std::string what = "weights blob '" + blob.name + "' of package '" + package.path() + "'";
+  const detail::ZipArchive& archive = package.archive();
+  if (blob.method == 0) {
+    // Stored entry: map it in place; the model copies what it needs.
+    auto mapped = detail::MappedFile::map(archive.fd(), archive.fd_offset(blob), blob.size, what);
+    detail::RunnerAccess::load_blob(*runner_, mapped.data(), mapped.size(), what);
+  } else {
+    std::string bytes = archive.read(blob);
+    detail::RunnerAccess::load_blob(*runner_, reinterpret_cast<const uint8_t*>(bytes.data()),
+                                    bytes.size(), what);
   }
 }
 
