@@ -35,6 +35,30 @@ void delete_handle(AtenTensorHandle h) { delete reinterpret_cast<Tensor*>(h); }
 
 }  // namespace
 
+class ConstantBuffers::ExclusiveScope {
+ public:
+  explicit ExclusiveScope(ConstantBuffers& buffers) : buffers_(buffers) {
+    buffers_.exclusive_waiting_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  ~ExclusiveScope() {
+    {
+      std::lock_guard lock(buffers_.gate_mutex_);
+      buffers_.exclusive_waiting_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    buffers_.gate_open_.notify_all();
+  }
+  ExclusiveScope(const ExclusiveScope&) = delete;
+  ExclusiveScope& operator=(const ExclusiveScope&) = delete;
+
+ private:
+  ConstantBuffers& buffers_;
+};
+
+void ConstantBuffers::wait_for_exclusive() const {
+  std::unique_lock lock(gate_mutex_);
+  gate_open_.wait(lock, [&] { return exclusive_waiting_.load(std::memory_order_acquire) == 0; });
+}
+
 ConstantBuffers::ConstantBuffers(const Container& container, Device device)
     : container_(container), device_(device) {
   const ContainerApi& api = container_.api;
@@ -344,6 +368,8 @@ void ConstantBuffers::run_const_fold(bool use_inactive, void* stream) {
   auto missing = missing_data(buffer);
   PT2RUN_CHECK(missing.empty(), InvalidState, "cannot fold the ", use_inactive ? "inactive" : "active",
                " constant buffer: it has no data for ", join_labels(missing));
+  std::optional<ExclusiveScope> exclusive;
+  if (!use_inactive) exclusive.emplace(*this);
   shim::clear_last_error();
   container_.check(container_.api.run_constant_folding(
                        container_.handle, use_inactive,
@@ -357,6 +383,7 @@ void ConstantBuffers::swap() {
   PT2RUN_CHECK(missing.empty(), InvalidState,
                "cannot swap in the inactive constant buffer: it has no data for ", missing.size(),
                " constant(s): ", join_labels(missing), ". Update it first");
+  ExclusiveScope exclusive(*this);
   shim::clear_last_error();
   container_.check(container_.api.swap_constant_buffer(container_.handle), "SwapConstantBuffer");
   active_ = 1 - active_;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -75,8 +76,12 @@ class ConstantBuffers {
   // Loads a library's binary_blob weights into the (empty) active buffer.
   void load_blob(const uint8_t* data, uint64_t size, const std::string& what);
 
-  // Throws Error(InvalidState) naming the missing constants if the active buffer cannot run.
-  void require_ready() const {
+  // Called by run() before it enters the container: waits while a swap is waiting for the
+  // runs in flight (the container's shared mutex lets a steady stream of runs starve a swap
+  // for minutes), then throws Error(InvalidState) naming the missing constants if the active
+  // buffer cannot run.
+  void enter_run() const {
+    if (exclusive_waiting_.load(std::memory_order_acquire) > 0) wait_for_exclusive();
     if (!active_ready_.load(std::memory_order_acquire)) throw_not_ready("run");
   }
 
@@ -86,6 +91,10 @@ class ConstantBuffers {
   std::vector<const ConstantInfo*> missing_data(int buffer) const;
   // Throws unless the active buffer became ready meanwhile.
   void throw_not_ready(const char* what) const;
+  void wait_for_exclusive() const;
+  // Holds new runs at enter_run() while alive: for calls that take the container's exclusive
+  // lock (swap, folding the active buffer).
+  class ExclusiveScope;
   void validate(const TensorConstantMap& tensors, bool use_inactive, bool validate_full_update,
                 bool user_managed) const;
   Tensor stage_copy(const ConstantInfo& c, const Tensor& t) const;
@@ -105,6 +114,9 @@ class ConstantBuffers {
   int active_ = 0;  // which of the container's two buffers is active
   std::array<std::set<std::string>, 2> present_;
   std::atomic<bool> active_ready_{false};
+  std::atomic<int> exclusive_waiting_{0};
+  mutable std::mutex gate_mutex_;
+  mutable std::condition_variable gate_open_;
   // Handles the container made for user-managed constants, per buffer and name; those it
   // made in an order the runner could not match are kept until the end.
   std::array<std::unordered_map<std::string, AtenTensorHandle>, 2> user_managed_;

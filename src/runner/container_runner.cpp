@@ -42,8 +42,8 @@ struct AOTIModelContainerRunner::Impl {
     AOTIRuntimeError rc;
     {
       shim::InputHandleScope scope(inputs);
-      // Checked inside the scope so the inputs are freed when the weights are missing.
-      constants->require_ready();
+      // Inside the scope, so the inputs are freed when the weights are missing.
+      constants->enter_run();
       auto run_fn = single_threaded ? container.api.run_single_threaded : container.api.run;
       rc = run_fn(container.handle, inputs.data(), inputs.size(), outputs.data(), outputs.size(),
                   reinterpret_cast<AOTInductorStreamHandle>(stream), nullptr);

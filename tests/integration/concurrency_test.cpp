@@ -11,9 +11,8 @@
 namespace pt2run {
 namespace {
 
-void run_from_threads(const std::string& model, std::size_t manifest_index, int iterations) {
-  const auto entry = testing::manifest()["models"][manifest_index];
-  ASSERT_EQ(entry["name"], model);
+void run_from_threads(const std::string& model, int iterations) {
+  const auto entry = testing::model_entry(model);
   std::vector<testing::Case> cases;
   for (const auto& c : entry["cases"]) cases.push_back(testing::load_case(model, c));
   AOTIModelPackageLoader loader(testing::package_path(model), "model", false, /*num_runners=*/4);
@@ -42,17 +41,17 @@ void run_from_threads(const std::string& model, std::size_t manifest_index, int 
 
 TEST(Concurrency, EightThreadsFourModelsMlp) {
   PT2RUN_REQUIRE_CORPUS();
-  run_from_threads("mlp", 0, 50);
+  run_from_threads("mlp", 50);
 }
 
 TEST(Concurrency, EightThreadsFourModelsTransformer) {
   PT2RUN_REQUIRE_CORPUS();
-  run_from_threads("transformer", 2, 10);
+  run_from_threads("transformer", 10);
 }
 
 TEST(Concurrency, EightThreadsFourModelsCnn) {
   PT2RUN_REQUIRE_CORPUS();
-  run_from_threads("cnn", 1, 10);
+  run_from_threads("cnn", 10);
 }
 
 }  // namespace

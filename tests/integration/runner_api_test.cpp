@@ -15,7 +15,7 @@ class RunnerApi : public ::testing::Test {
     PT2RUN_REQUIRE_CORPUS();
     loader_ = std::make_unique<AOTIModelPackageLoader>(testing::package_path("mlp"));
     runner_ = loader_->get_runner();
-    data_ = testing::load_case("mlp", testing::manifest()["models"][0]["cases"][0]);
+    data_ = testing::load_case("mlp", testing::model_entry("mlp")["cases"][0]);
     for (const auto& [name, fqn] : runner_->getConstantNamesToOriginalFQNs()) name_of_[fqn] = name;
   }
   // The model's last layer: out = h @ W^T + b, where Inductor baked the small bias into a

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "io/npy.h"
@@ -40,6 +41,15 @@ inline nlohmann::json manifest() {
   return nlohmann::json::parse(in);
 }
 
+// The manifest entry of a model; fails the calling test if the corpus lacks it.
+inline nlohmann::json model_entry(const std::string& name) {
+  const nlohmann::json all = manifest();
+  for (const auto& m : all["models"])
+    if (m["name"] == name) return m;
+  ADD_FAILURE() << "corpus has no model '" << name << "' (re-export it)";
+  return nlohmann::json::object();
+}
+
 inline std::string package_path(const std::string& model) {
   return (corpus_dir() / model / "model.pt2").string();
 }
@@ -61,8 +71,11 @@ struct Case {
   std::vector<double> rtol, atol;
 };
 
-inline Case load_case(const std::string& model, const nlohmann::json& c) {
+// Case k of a model; weight_set "b" takes the expected outputs for its second weight set.
+inline Case load_case(const std::string& model, const nlohmann::json& c,
+                      const std::string& weight_set = "a") {
   Case result;
+  const std::string out_prefix = weight_set == "a" ? "out_" : "out_" + weight_set + "_";
   auto dir = corpus_dir() / model / c["dir"].get<std::string>();
   for (std::size_t i = 0; i < c["inputs"].size(); ++i)
     result.inputs.push_back(load_array(dir / ("in_" + std::to_string(i) + ".npy"),
@@ -70,11 +83,23 @@ inline Case load_case(const std::string& model, const nlohmann::json& c) {
   for (std::size_t j = 0; j < c["outputs"].size(); ++j) {
     const auto& o = c["outputs"][j];
     result.expected.push_back(
-        load_array(dir / ("out_" + std::to_string(j) + ".npy"), o["dtype"].get<std::string>()));
+        load_array(dir / (out_prefix + std::to_string(j) + ".npy"), o["dtype"].get<std::string>()));
     result.rtol.push_back(o["rtol"].get<double>());
     result.atol.push_back(o["atol"].get<double>());
   }
   return result;
+}
+
+// A model's weight set ("a": as exported, "b": every weight replaced), FQN -> tensor, each
+// contiguous.
+inline std::unordered_map<std::string, Tensor> load_weights(const std::string& model,
+                                                            const std::string& weight_set) {
+  std::unordered_map<std::string, Tensor> weights;
+  auto entry = model_entry(model);
+  for (const auto& [fqn, info] : entry["constants"].items())
+    weights.emplace(fqn, load_array(corpus_dir() / model / ("weights_" + weight_set) / (fqn + ".npy"),
+                                    info["dtype"].get<std::string>()));
+  return weights;
 }
 
 // Elementwise |actual - expected| <= atol + rtol * |expected|, same shape and dtype; NaNs
