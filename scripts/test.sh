@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds pt2run and runs every test: the dev build, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer. --quick skips the sanitizer pass.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the concurrency and hot-swap tests under
+# ThreadSanitizer. --quick skips the sanitizer passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -8,11 +9,24 @@ source scripts/common.sh
 CORPUS=$(corpus)
 export PT2RUN_CORPUS_DIR="$CORPUS"
 
+configure() {
+  cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" >/dev/null
+}
+
 presets=(dev)
 [ "${1:-}" = "--quick" ] || presets+=(asan-ubsan)
 for preset in "${presets[@]}"; do
   echo "== $preset"
-  cmake --preset "$preset" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" >/dev/null
+  configure "$preset"
   cmake --build --preset "$preset"
   ctest --preset "$preset" -j2
 done
+
+if [ "${1:-}" != "--quick" ]; then
+  echo "== tsan (threads: concurrency and hot swap)"
+  configure tsan
+  cmake --build --preset tsan --target pt2run_integration_tests
+  # libgomp is not instrumented: with one OpenMP thread its barriers cannot look like races.
+  OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+    build/tsan/tests/pt2run_integration_tests --gtest_filter='Concurrency.*:HotSwap.*'
+fi

@@ -3,7 +3,10 @@
 // (swap), runtime constant folding (folded), and int8 / bfloat16 constants (int8_bf16).
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -301,6 +304,28 @@ TEST(WeightsOutside, BlobCannotBeLoadedTwice) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::InvalidState) << e.what();
   }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(WeightsOutside, WeightlessLibraryWithASeparateBlobFile) {
+  PT2RUN_REQUIRE_CORPUS();
+  // What a deployment without the .pt2 looks like: the library and its weights file side by
+  // side, extracted from the package with unzip.
+  auto dir = std::filesystem::temp_directory_path() / ("pt2run-weightless-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string package = testing::package_path("weights_blob");
+  ASSERT_EQ(std::system(("unzip -q -o -j '" + package + "' '*.so' '*.blob' -d '" + dir.string() + "'").c_str()), 0);
+  std::string so, blob;
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    if (f.path().extension() == ".so") so = f.path().string();
+    if (f.path().extension() == ".blob") blob = f.path().string();
+  }
+  ASSERT_FALSE(so.empty() || blob.empty());
+  testing::Case a = testing::load_case("weights_blob", testing::model_entry("weights_blob")["cases"][0]);
+  AOTIModelContainerRunnerCpu runner(so);
+  EXPECT_THROW(runner.run(a.inputs), Error);  // no weights yet
+  runner.update_constant_buffer_from_blob(blob);
+  testing::expect_outputs(runner.run(a.inputs), a, "weightless library + blob file");
   std::filesystem::remove_all(dir);
 }
 
