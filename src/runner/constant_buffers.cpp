@@ -90,6 +90,7 @@ ConstantBuffers::ConstantBuffers(const Container& container, Device device)
       c.data_size = size;
     }
     by_name_.emplace(c.name, i);
+    by_fqn_.emplace(c.fqn, i);
   }
   can_extract_ = api.extract_constants_map != nullptr;
   std::lock_guard lock(mutex_);
@@ -122,38 +123,36 @@ void ConstantBuffers::add_layouts(const std::map<std::string, ConstantLayout>& b
   }
 }
 
-std::set<std::string> ConstantBuffers::names_in_container(bool use_inactive) const {
+std::vector<std::pair<std::size_t, AtenTensorHandle>> ConstantBuffers::container_entries(
+    bool use_inactive) const {
   ConstantHandleMap map;
   shim::clear_last_error();
   container_.check(container_.api.extract_constants_map(
                        container_.handle, reinterpret_cast<AOTInductorConstantMapHandle>(&map),
                        use_inactive),
                    "ExtractConstantsMap");
-  std::unordered_map<std::string, const ConstantInfo*> by_fqn;
-  for (const auto& c : constants_) by_fqn.emplace(c.fqn, &c);
-  std::set<std::string> names;
+  std::vector<std::pair<std::size_t, AtenTensorHandle>> entries;
   for (const auto& [fqn, handle] : map) {
-    auto it = by_fqn.find(fqn);
-    if (handle != nullptr && it != by_fqn.end()) names.insert(it->second->name);
+    auto it = by_fqn_.find(fqn);
+    if (handle != nullptr && it != by_fqn_.end()) entries.emplace_back(it->second, handle);
   }
+  return entries;
+}
+
+std::set<std::string> ConstantBuffers::names_in_container(bool use_inactive) const {
+  std::set<std::string> names;
+  for (const auto& [index, handle] : container_entries(use_inactive)) names.insert(constants_[index].name);
   return names;
 }
 
 // The kernels read each constant with the layout the library created it with.
 void ConstantBuffers::learn_layouts_from_active() {
   if (!can_extract_) return;
-  ConstantHandleMap map;
-  container_.check(container_.api.extract_constants_map(
-                       container_.handle, reinterpret_cast<AOTInductorConstantMapHandle>(&map), false),
-                   "ExtractConstantsMap");
-  std::unordered_map<std::string, ConstantInfo*> by_fqn;
-  for (auto& c : constants_) by_fqn.emplace(c.fqn, &c);
-  for (const auto& [fqn, handle] : map) {
-    auto it = by_fqn.find(fqn);
-    if (handle == nullptr || it == by_fqn.end() || it->second->layout) continue;
+  for (const auto& [index, handle] : container_entries(false)) {
+    ConstantInfo& c = constants_[index];
+    if (c.layout) continue;
     const Tensor& t = *reinterpret_cast<Tensor*>(handle);
-    it->second->layout = ConstantLayout{{t.sizes().begin(), t.sizes().end()},
-                                        {t.strides().begin(), t.strides().end()}};
+    c.layout = ConstantLayout{{t.sizes().begin(), t.sizes().end()}, {t.strides().begin(), t.strides().end()}};
   }
 }
 
@@ -343,21 +342,12 @@ std::unordered_map<std::string, Tensor> ConstantBuffers::extract(bool use_inacti
                "extract_constants_map needs a model library from torch >= 2.8");
   std::lock_guard lock(mutex_);
   const auto& present = present_[use_inactive ? 1 - active_ : active_];
-  ConstantHandleMap map;
-  shim::clear_last_error();
-  container_.check(container_.api.extract_constants_map(
-                       container_.handle, reinterpret_cast<AOTInductorConstantMapHandle>(&map),
-                       use_inactive),
-                   "ExtractConstantsMap");
-  std::unordered_map<std::string, const ConstantInfo*> by_fqn;
-  for (const auto& c : constants_) by_fqn.emplace(c.fqn, &c);
   std::unordered_map<std::string, Tensor> result;
   // Borrowed handles: copy the views, never delete them. Entries of a freed buffer still
   // exist in the container but point at released memory; only loaded ones are returned.
-  for (const auto& [fqn, handle] : map) {
-    auto it = by_fqn.find(fqn);
-    if (handle && it != by_fqn.end() && present.contains(it->second->name))
-      result.emplace(fqn, *reinterpret_cast<Tensor*>(handle));
+  for (const auto& [index, handle] : container_entries(use_inactive)) {
+    const ConstantInfo& c = constants_[index];
+    if (present.contains(c.name)) result.emplace(c.fqn, *reinterpret_cast<Tensor*>(handle));
   }
   return result;
 }

@@ -98,6 +98,8 @@ class ConstantBuffers {
   void validate(const TensorConstantMap& tensors, bool use_inactive, bool validate_full_update,
                 bool user_managed) const;
   Tensor stage_copy(const ConstantInfo& c, const Tensor& t) const;
+  // (constant index, borrowed handle) of every constant the container's map holds.
+  std::vector<std::pair<std::size_t, AtenTensorHandle>> container_entries(bool use_inactive) const;
   std::set<std::string> names_in_container(bool use_inactive) const;
   void learn_layouts_from_active();
   void refresh_ready();
@@ -108,6 +110,7 @@ class ConstantBuffers {
   Device device_;
   std::vector<ConstantInfo> constants_;
   std::unordered_map<std::string, std::size_t> by_name_;
+  std::unordered_map<std::string, std::size_t> by_fqn_;
   bool can_extract_ = false;
 
   mutable std::mutex mutex_;
