@@ -40,7 +40,8 @@ TEST(Corpus, EveryModelMatchesEager) {
 TEST(Corpus, DynamicBatchRunsAtEverySize) {
   PT2RUN_REQUIRE_CORPUS();
   AOTIModelPackageLoader loader(testing::package_path("mlp"));
-  for (const auto& c : testing::model_entry("mlp")["cases"]) {
+  const auto entry = testing::model_entry("mlp");
+  for (const auto& c : entry["cases"]) {
     testing::Case data = testing::load_case("mlp", c);
     auto outputs = loader.run(data.inputs);
     EXPECT_EQ(outputs[0].size(0), data.inputs[0].size(0));
