@@ -358,6 +358,10 @@ void ConstantBuffers::run_const_fold(bool use_inactive, void* stream) {
   auto missing = missing_data(buffer);
   PT2RUN_CHECK(missing.empty(), InvalidState, "cannot fold the ", use_inactive ? "inactive" : "active",
                " constant buffer: it has no data for ", join_labels(missing));
+  // Without a constant-folding graph there is nothing to fold (the library would only print
+  // a warning on every call).
+  if (std::none_of(constants_.begin(), constants_.end(), [](const ConstantInfo& c) { return c.from_folded; }))
+    return;
   std::optional<ExclusiveScope> exclusive;
   if (!use_inactive) exclusive.emplace(*this);
   shim::clear_last_error();
