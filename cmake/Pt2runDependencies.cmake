@@ -31,3 +31,9 @@ find_library(SLEEF_LIBRARY NAMES sleef)
 if(NOT SLEEF_LIBRARY)
   message(FATAL_ERROR "SLEEF not found: install libsleef-dev")
 endif()
+
+# DLPack (header only) for pt2run::to_dlpack / from_dlpack.
+find_path(DLPACK_INCLUDE_DIR dlpack/dlpack.h)
+if(NOT DLPACK_INCLUDE_DIR)
+  message(FATAL_ERROR "dlpack/dlpack.h not found: install libdlpack-dev (scripts/setup.sh does)")
+endif()

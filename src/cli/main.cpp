@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "io/npy.h"
+#include "pt2run/tensor_file.h"
 #include "pt2run/pt2run.h"
 
 namespace {
@@ -45,14 +45,14 @@ int run_command(const std::string& package, const std::string& model,
                 const std::vector<std::string>& inputs, const std::string& output_dir) {
   pt2run::AOTIModelPackageLoader loader(package, model);
   std::vector<pt2run::Tensor> tensors;
-  for (const auto& path : inputs) tensors.push_back(pt2run::io::read_npy(path));
+  for (const auto& path : inputs) tensors.push_back(pt2run::read_tensors(path).at(0).second);
   std::vector<pt2run::Tensor> outputs = loader.run(tensors);
   std::vector<std::string> names = loader.get_runner()->get_output_names();
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     print_summary(i, i < names.size() ? names[i] : "", outputs[i]);
     if (!output_dir.empty() && outputs[i].defined()) {
       std::filesystem::create_directories(output_dir);
-      pt2run::io::write_npy(output_dir + "/out_" + std::to_string(i) + ".npy", outputs[i]);
+      pt2run::write_tensors(output_dir + "/out_" + std::to_string(i) + ".npy", {{"out", outputs[i]}});
     }
   }
   return 0;

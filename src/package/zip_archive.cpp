@@ -55,6 +55,15 @@ std::unique_ptr<ZipArchive> ZipArchive::open(const std::string& path) {
   return archive;
 }
 
+std::unique_ptr<ZipArchive> ZipArchive::open_memory(const void* data, uint64_t size,
+                                                    std::string label) {
+  PT2RUN_CHECK(data != nullptr || size == 0, InvalidArgument, "null buffer for '", label, "'");
+  std::unique_ptr<ZipArchive> archive(new ZipArchive(std::move(label), -1, 0, size));
+  archive->memory_ = static_cast<const unsigned char*>(data);
+  archive->read_central_directory();
+  return archive;
+}
+
 std::unique_ptr<ZipArchive> ZipArchive::open_fd(int fd, uint64_t base, uint64_t size,
                                                 std::string label) {
   std::unique_ptr<ZipArchive> archive(new ZipArchive(std::move(label), fd, base, size));
@@ -66,6 +75,10 @@ void ZipArchive::pread_exact(void* buf, uint64_t size, uint64_t offset, const ch
   PT2RUN_CHECK(offset <= file_size_ && size <= file_size_ - offset, InvalidPackage, "package '",
                path_, "' is truncated or corrupt: ", what, " lies past the end of the file");
   auto* out = static_cast<char*>(buf);
+  if (memory_ != nullptr) {
+    std::memcpy(out, memory_ + offset, size);
+    return;
+  }
   while (size > 0) {
     ssize_t n = ::pread(fd_, out, size, static_cast<off_t>(base_ + offset));
     if (n < 0 && errno == EINTR) continue;

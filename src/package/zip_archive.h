@@ -33,6 +33,9 @@ class ZipArchive {
   // The archive held in `size` bytes of `fd` from `base` (a zip stored inside another, or a
   // package copied into memory). Takes ownership of fd; `label` names it in messages.
   static std::unique_ptr<ZipArchive> open_fd(int fd, uint64_t base, uint64_t size, std::string label);
+  // An archive in memory the caller keeps alive and unchanged while this object lives
+  // (fd() is -1).
+  static std::unique_ptr<ZipArchive> open_memory(const void* data, uint64_t size, std::string label);
   ~ZipArchive();
   ZipArchive(const ZipArchive&) = delete;
   ZipArchive& operator=(const ZipArchive&) = delete;
@@ -60,6 +63,7 @@ class ZipArchive {
 
   std::string path_;
   int fd_ = -1;
+  const unsigned char* memory_ = nullptr;
   uint64_t base_ = 0;
   uint64_t file_size_ = 0;
   std::vector<ZipEntry> entries_;

@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "io/npy.h"
+#include "pt2run/tensor_file.h"
 #include "pt2run/tensor.h"
 
 namespace pt2run::testing {
@@ -56,7 +56,7 @@ inline std::string package_path(const std::string& model) {
 
 // A .npy array as the dtype the manifest names (bfloat16 arrays are stored as uint16 bits).
 inline Tensor load_array(const std::filesystem::path& path, const std::string& dtype) {
-  Tensor t = io::read_npy(path.string());
+  Tensor t = read_tensors(path.string()).at(0).second;
   if (dtype == "bfloat16") {
     return Tensor(t.storage(), std::vector<int64_t>(t.sizes().begin(), t.sizes().end()),
                   std::vector<int64_t>(t.strides().begin(), t.strides().end()), 0,

@@ -1,0 +1,50 @@
+#include "io/npz.h"
+
+#include <set>
+#include <sstream>
+
+#include "core/check.h"
+#include "io/npy.h"
+#include "package/zip_archive.h"
+#include "package/zip_writer.h"
+
+namespace pt2run::io {
+
+NamedTensors parse_npz(std::span<const std::byte> bytes, const std::string& what) {
+  std::unique_ptr<detail::ZipArchive> zip;
+  try {
+    zip = detail::ZipArchive::open_memory(bytes.data(), bytes.size(), what);
+  } catch (const Error& e) {
+    // The zip reader speaks of packages; this is a tensor file.
+    detail::fail(ErrorCode::InvalidArgument, what, " is not a valid .npz (zip) file: ", e.what());
+  }
+  NamedTensors result;
+  for (const auto& entry : zip->entries()) {
+    if (entry.name.ends_with("/")) continue;  // a folder
+    const std::string member = what + " member '" + entry.name + "'";
+    std::string data;
+    try {
+      data = zip->read(entry);
+    } catch (const Error& e) {
+      detail::fail(ErrorCode::InvalidArgument, member, " cannot be read: ", e.what());
+    }
+    std::string name = entry.name.ends_with(".npy") ? entry.name.substr(0, entry.name.size() - 4) : entry.name;
+    result.emplace_back(std::move(name), parse_npy(std::as_bytes(std::span(data)), member));
+  }
+  return result;
+}
+
+std::string encode_npz(const NamedTensors& tensors) {
+  std::ostringstream out;
+  detail::ZipWriter zip(out);
+  std::set<std::string> names;
+  for (const auto& [name, tensor] : tensors) {
+    PT2RUN_CHECK(names.insert(name).second, InvalidArgument, "cannot write two arrays named '", name,
+                 "' to .npz");
+    zip.add(name + ".npy", encode_npy(tensor));
+  }
+  zip.finish();
+  return std::move(out).str();
+}
+
+}  // namespace pt2run::io
