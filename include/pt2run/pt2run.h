@@ -5,6 +5,7 @@
 #include "pt2run/dlpack.h"
 #include "pt2run/dtype.h"
 #include "pt2run/error.h"
+#include "pt2run/inspect.h"
 #include "pt2run/package_loader.h"
 #include "pt2run/runner.h"
 #include "pt2run/tensor.h"

@@ -1,87 +1,115 @@
-// pt2run: run AOTInductor .pt2 packages from the command line.
+// pt2run: inspect, run and benchmark AOTInductor .pt2 packages from the command line.
+//
+// Exit codes: 0 success, 1 an error while working (a bad package or input file, a model
+// failure), 2 a usage error (bad arguments). Errors go to stderr as one line and a hint.
 
 #include <CLI/CLI.hpp>
 
-#include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <iostream>
 
-#include "pt2run/tensor_file.h"
+#include "cli/commands.h"
 #include "pt2run/pt2run.h"
 
 namespace {
 
-// One line per output: shape, dtype, range, mean, and the leading values.
-void print_summary(std::size_t index, const std::string& name, const pt2run::Tensor& t) {
-  std::printf("output %zu%s%s: ", index, name.empty() ? "" : " ", name.c_str());
-  if (!t.defined()) {
-    std::printf("None\n");
-    return;
+constexpr int kRuntimeError = 1;
+constexpr int kUsageError = 2;
+
+std::string hint_for(pt2run::ErrorCode code) {
+  using pt2run::ErrorCode;
+  switch (code) {
+    case ErrorCode::ShapeMismatch:
+    case ErrorCode::DTypeMismatch:
+    case ErrorCode::DeviceMismatch:
+      return "`pt2run inspect PACKAGE` shows the inputs the model expects";
+    case ErrorCode::MissingSymbol:
+      return "`pt2run inspect PACKAGE` lists every function the model needs and which are missing";
+    case ErrorCode::UnsupportedPackage:
+      return "`pt2run inspect PACKAGE` explains why it cannot run here";
+    case ErrorCode::InvalidState:
+      return "this package ships without weights; load them from C++ with load_constants";
+    case ErrorCode::InvalidPackage:
+      return "the file is damaged or not an AOTInductor package; export or copy it again";
+    case ErrorCode::NotFound:
+      return "check the path; `pt2run inspect PACKAGE` lists the models and inputs";
+    default:
+      return "see docs/cli.md";
   }
-  std::printf("%s", t.describe().c_str());
-  if (pt2run::is_complex(t.dtype()) || t.numel() == 0) {
-    std::printf("\n");
-    return;
-  }
-  pt2run::Tensor v = t.to(pt2run::DType::Float64);
-  const double* p = v.data<double>();
-  double lo = INFINITY, hi = -INFINITY, sum = 0;
-  bool non_finite = false;
-  for (int64_t i = 0; i < v.numel(); ++i) {
-    lo = std::min(lo, p[i]);
-    hi = std::max(hi, p[i]);
-    sum += p[i];
-    non_finite = non_finite || !std::isfinite(p[i]);
-  }
-  std::printf(" min %.6g max %.6g mean %.6g%s\n  [", lo, hi, sum / static_cast<double>(v.numel()),
-              non_finite ? " (has NaN/Inf)" : "");
-  for (int64_t i = 0; i < std::min<int64_t>(v.numel(), 8); ++i)
-    std::printf("%s%.6g", i ? ", " : "", p[i]);
-  std::printf("%s]\n", v.numel() > 8 ? ", ..." : "");
 }
 
-int run_command(const std::string& package, const std::string& model,
-                const std::vector<std::string>& inputs, const std::string& output_dir) {
-  pt2run::AOTIModelPackageLoader loader(package, model);
-  std::vector<pt2run::Tensor> tensors;
-  for (const auto& path : inputs) tensors.push_back(pt2run::read_tensors(path).at(0).second);
-  std::vector<pt2run::Tensor> outputs = loader.run(tensors);
-  std::vector<std::string> names = loader.get_runner()->get_output_names();
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
-    print_summary(i, i < names.size() ? names[i] : "", outputs[i]);
-    if (!output_dir.empty() && outputs[i].defined()) {
-      std::filesystem::create_directories(output_dir);
-      pt2run::write_tensors(output_dir + "/out_" + std::to_string(i) + ".npy", {{"out", outputs[i]}});
-    }
-  }
-  return 0;
+void print_error(const std::string& message, const std::string& hint) {
+  std::fprintf(stderr, "pt2run: error: %s\n", message.c_str());
+  if (!hint.empty()) std::fprintf(stderr, "hint: %s\n", hint.c_str());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"pt2run: run PyTorch AOTInductor .pt2 packages without libtorch"};
+  using namespace pt2run::cli;
+  CLI::App app{"pt2run: inspect, run and benchmark PyTorch AOTInductor .pt2 packages without libtorch"};
   app.set_version_flag("--version", PT2RUN_VERSION_STRING);
   app.require_subcommand(1);
 
-  std::string package, model = "model", output_dir;
-  std::vector<std::string> inputs;
-  int threads = 0;
-  CLI::App* run = app.add_subcommand("run", "run a model on inputs stored as .npy files");
-  run->add_option("package", package, "the .pt2 file")->required()->check(CLI::ExistingFile);
-  run->add_option("--model", model, "model name inside the package")->capture_default_str();
-  run->add_option("-i,--input", inputs, "a flat input as .npy, in order (repeat)");
-  run->add_option("-o,--output-dir", output_dir, "write outputs as out_<i>.npy here");
-  run->add_option("-t,--threads", threads, "threads per run (0: OpenMP default)");
+  InspectOptions inspect;
+  CLI::App* inspect_cmd = app.add_subcommand("inspect", "what a package holds and whether it runs here");
+  inspect_cmd->add_option("package", inspect.package, "the .pt2 file")->required()->check(CLI::ExistingFile);
+  inspect_cmd->add_option("--model", inspect.model, "model name inside the package")->capture_default_str();
+  inspect_cmd->add_flag("--json", inspect.json, "machine-readable output");
 
-  CLI11_PARSE(app, argc, argv);
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "run a model once on inputs from tensor files");
+  run_cmd->add_option("package", run.package, "the .pt2 file")->required()->check(CLI::ExistingFile);
+  run_cmd->add_option("--inputs", run.inputs_file, "inputs: .npz (arr_0, arr_1, ... or by name), .safetensors or .npy")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("-i,--input", run.named_inputs, "one input as NAME=FILE.npy (repeat)");
+  run_cmd->add_option("-o,--output", run.output_file, "write outputs to .npz or .safetensors (arr_0, arr_1, ...)");
+  run_cmd->add_option("--device", run.device, "cpu, cuda or cuda:N (must match the package)");
+  run_cmd->add_option("--model", run.model, "model name inside the package")->capture_default_str();
+  run_cmd->add_option("-t,--threads", run.threads, "threads per run (0: OpenMP default)")->check(CLI::NonNegativeNumber);
+
+  BenchOptions bench;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "measure load time, latency and throughput");
+  bench_cmd->add_option("package", bench.package, "the .pt2 file")->required()->check(CLI::ExistingFile);
+  bench_cmd->add_option("--inputs", bench.inputs_file, "inputs (default: random, from the recorded shapes)")
+      ->check(CLI::ExistingFile);
+  bench_cmd->add_option("--shape", bench.shapes, "shape of an input with dynamic dims: NAME=2x3x224x224 (repeat)");
+  bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first")->capture_default_str();
+  auto* iterations = bench_cmd->add_option("--iterations", bench.iterations, "timed runs (default 100)");
+  bench_cmd->add_option("--duration", bench.duration, "run for this many seconds instead")->excludes(iterations);
+  bench_cmd->add_option("--concurrency", bench.concurrency, "threads calling run at once")->capture_default_str();
+  bench_cmd->add_option("--num-models", bench.num_models, "model instances (default: the concurrency)");
+  bench_cmd->add_option("-t,--threads", bench.threads, "threads per run (0: OpenMP default)")->check(CLI::NonNegativeNumber);
+  bench_cmd->add_option("--model", bench.model, "model name inside the package")->capture_default_str();
+  bench_cmd->add_flag("--json", bench.json, "machine-readable output");
+
   try {
-    pt2run::set_num_threads(threads);
-    if (*run) return run_command(package, model, inputs, output_dir);
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    print_error(e.what(), "`pt2run --help` or `pt2run " + std::string(argc > 1 ? argv[1] : "COMMAND") + " --help`");
+    return kUsageError;
+  }
+  try {
+    if (*inspect_cmd) return inspect_command(inspect);
+    if (*run_cmd) return run_command(run);
+    if (*bench_cmd) return bench_command(bench);
+  } catch (const UsageError& e) {
+    print_error(e.message, e.hint);
+    return kUsageError;
   } catch (const pt2run::Error& e) {
-    std::fprintf(stderr, "%s [%s]\n", e.what(), std::string(pt2run::error_code_name(e.code())).c_str());
-    return 2;
+    // what() starts with "pt2run: ", which the prefix already says.
+    std::string message = e.what();
+    if (message.starts_with("pt2run: ")) message.erase(0, 8);
+    print_error(message + " [" + std::string(pt2run::error_code_name(e.code())) + "]", hint_for(e.code()));
+    return kRuntimeError;
+  } catch (const std::exception& e) {
+    print_error(e.what(), "this is a bug in pt2run; please report it");
+    return kRuntimeError;
   }
   return 0;
 }

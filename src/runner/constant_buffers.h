@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "package/constant_layouts.h"
+#include "package/model_source.h"
 #include "pt2run/device.h"
 #include "pt2run/runner.h"
 #include "runner/container.h"

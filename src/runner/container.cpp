@@ -27,6 +27,8 @@ void Container::check(AOTIRuntimeError rc, const std::string& what) const {
   if (api.get_last_error) {
     const char* text = nullptr;
     if (api.get_last_error(&text) == 0 && text) model_message = text;
+    while (!model_message.empty() && (model_message.back() == '\n' || model_message.back() == ' '))
+      model_message.pop_back();
   }
   std::string message = what + " failed in model library '" + library_name + "'";
   if (!model_message.empty()) message += ": " + model_message;

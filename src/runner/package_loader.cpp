@@ -8,7 +8,7 @@
 
 #include "core/check.h"
 #include "core/mapped_file.h"
-#include "package/constant_layouts.h"
+#include "package/model_source.h"
 #include "package/host_compat.h"
 #include "package/package.h"
 #include "package/package_weights.h"
@@ -94,7 +94,7 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
   if (files.wrapper_source != nullptr) {
     // The only record of constant layouts when the weights are not in the library.
     detail::RunnerAccess::add_constant_layouts(
-        *runner_, detail::parse_constant_layouts(package.archive().read(*files.wrapper_source)));
+        *runner_, detail::parse_model_source(package.archive().read(*files.wrapper_source)).layouts());
   }
   if (files.weights_blob != nullptr) load_weights_blob(package, *files.weights_blob);
   if (files.weights_config != nullptr) {

@@ -12,7 +12,7 @@
 #include "model/appended_weights.h"
 #include "model/elf_image.h"
 #include "model/model_library.h"
-#include "package/constant_layouts.h"
+#include "package/model_source.h"
 #include "package/package.h"
 #include "package/pickled_tensor.h"
 #include "pt2run/error.h"
@@ -113,7 +113,7 @@ TEST(AppendedWeights, CorruptLibraryIsRefusedBeforeLoading) {
   std::filesystem::remove(path);
 }
 
-TEST(ConstantLayouts, ParsesTheWrapperTable) {
+TEST(ModelSource, ParsesTheWrapperTable) {
   const std::string source = R"(
     constants_info_[0].name = "fc1_weight";
     constants_info_[0].dtype = cached_torch_dtype_float32;
@@ -129,20 +129,20 @@ TEST(ConstantLayouts, ParsesTheWrapperTable) {
     constants_info_[3].shape = {4, x};
     constants_info_[3].stride = {1};
   )";
-  auto layouts = detail::parse_constant_layouts(source);
+  auto layouts = detail::parse_model_source(source).layouts();
   ASSERT_EQ(layouts.size(), 3u);
   EXPECT_EQ(layouts.at("fc1_weight").sizes, (std::vector<int64_t>{16, 8}));
   EXPECT_EQ(layouts.at("fc2_weight").strides, (std::vector<int64_t>{1, 4}));
   EXPECT_TRUE(layouts.at("scalar").sizes.empty());
-  EXPECT_TRUE(detail::parse_constant_layouts("int main() {}").empty());
+  EXPECT_TRUE(detail::parse_model_source("int main() {}").layouts().empty());
 }
 
-TEST(ConstantLayouts, RealWrapperMatchesTheLibrary) {
+TEST(ModelSource, RealWrapperMatchesTheLibrary) {
   PT2RUN_REQUIRE_CORPUS();
   auto package = detail::Pt2Package::open(testing::package_path("weights_none"));
   auto files = package->model("model");
   ASSERT_NE(files.wrapper_source, nullptr);
-  auto layouts = detail::parse_constant_layouts(package->archive().read(*files.wrapper_source));
+  auto layouts = detail::parse_model_source(package->archive().read(*files.wrapper_source)).layouts();
   EXPECT_EQ(layouts.at("fc2_weight").sizes, (std::vector<int64_t>{4, 32}));
   EXPECT_EQ(layouts.at("fc2_weight").strides, (std::vector<int64_t>{1, 4}));
 }

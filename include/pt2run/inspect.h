@@ -1,0 +1,73 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pt2run/dtype.h"
+#include "pt2run/export.h"
+
+namespace pt2run {
+
+// What a .pt2 says about one of its models, read without loading the model library (so it
+// works for packages that cannot run here, and runs no model code). Built from the package's
+// metadata, the library's ELF imports and the generated host code the package carries.
+
+// One dimension: a fixed size, or a dynamic one (its AOTInductor symbol and accepted range).
+struct DimInfo {
+  std::optional<int64_t> size;
+  std::string symbol;  // "s77"; "" if unnamed
+  int64_t min = 0;
+  std::optional<int64_t> max;
+  bool is_dynamic() const { return !size.has_value(); }
+};
+
+struct TensorInfo {
+  std::string name;  // the pytree path of the exported call: "x", "args[0]", "args[0]['a']"
+  std::string graph_name;  // AOTInductor's name ("arg6_1", "output0")
+  std::optional<DType> dtype;  // nullopt when the package does not record it
+  std::optional<std::vector<DimInfo>> dims;  // nullopt when the package does not record them
+};
+
+struct ConstantSummary {
+  std::string name;
+  std::string fqn;
+  std::optional<DType> dtype;
+  std::vector<int64_t> shape;
+  uint64_t bytes = 0;  // what the model reserves for it
+  bool from_folded = false;
+  std::string type;  // Parameter, Buffer, TensorConstant, FoldedConstant
+};
+
+struct ImportInfo {
+  std::string symbol;
+  bool supported = false;  // pt2run provides it
+};
+
+struct ModelInfo {
+  std::string package;
+  std::string model;
+  std::vector<std::string> models_in_package;
+  std::map<std::string, std::string> metadata;  // AOTI_DEVICE_KEY, AOTI_CPU_ISA, ...
+  std::vector<TensorInfo> inputs;
+  std::vector<TensorInfo> outputs;
+  std::vector<ConstantSummary> constants;
+  uint64_t constants_bytes = 0;
+  // Where the weights are: "library", "blob", "pickle_weights", "appended", or "none" (the
+  // package ships no weights: supply them with load_constants).
+  std::string weights;
+  std::vector<ImportInfo> imports;  // the aoti_*/Sleef_* functions the library calls
+  std::vector<std::string> needed_libraries;
+  // Whether pt2run can run this model on this host, and if not every reason why.
+  bool runs_here = false;
+  std::vector<std::string> reasons;
+};
+
+// Throws Error(NotFound | InvalidPackage) when the package or the model cannot be read;
+// anything that only keeps the model from running here goes to `reasons`.
+PT2RUN_API ModelInfo inspect_model(const std::string& package_path,
+                                   const std::string& model_name = "model");
+
+}  // namespace pt2run

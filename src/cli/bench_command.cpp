@@ -1,0 +1,153 @@
+// pt2run bench: load time, first run, latency percentiles, throughput and peak memory.
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/inputs.h"
+#include "pt2run/pt2run.h"
+
+namespace pt2run::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(rank);
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
+}
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+std::string cpu_name() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);)
+    if (line.starts_with("model name")) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+// A bar on stderr when it is a terminal, redrawn at most ten times a second.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && ::isatty(STDERR_FILENO)), start_(Clock::now()) {}
+  void update(double fraction) {
+    if (!enabled_ || ms_since(start_) < 1000 || ms_since(last_) < 100) return;
+    last_ = Clock::now();
+    const int width = 40, filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
+    std::fprintf(stderr, "\r[%s%s] %3d%%", std::string(filled, '#').c_str(),
+                 std::string(width - filled, ' ').c_str(), static_cast<int>(fraction * 100));
+    drawn_ = true;
+  }
+  ~Progress() {
+    if (drawn_) std::fprintf(stderr, "\r%60s\r", "");
+  }
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+  Clock::time_point start_, last_{};
+};
+
+}  // namespace
+
+int bench_command(const BenchOptions& o) {
+  if (o.iterations > 0 && o.duration > 0)
+    throw UsageError{"--iterations and --duration exclude each other", "give one"};
+  if (o.concurrency < 1 || o.warmup < 0 || o.iterations < 0 || o.duration < 0 || o.num_models < 0)
+    throw UsageError{"--concurrency must be at least 1, and counts and durations not negative", ""};
+  const int iterations = o.iterations > 0 ? o.iterations : (o.duration > 0 ? 0 : 100);
+  const int num_models = o.num_models > 0 ? o.num_models : o.concurrency;
+
+  ModelInfo info = inspect_model(o.package, o.model);
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& s : o.shapes) shapes.insert(parse_shape_argument(s));
+  std::vector<Tensor> inputs = o.inputs_file.empty() ? random_inputs(info, shapes)
+                                                     : load_inputs(info, o.inputs_file, {});
+  set_num_threads(o.threads);
+
+  auto start = Clock::now();
+  AOTIModelPackageLoader loader(o.package, o.model, false, static_cast<std::size_t>(num_models));
+  const double load_ms = ms_since(start);
+  start = Clock::now();
+  loader.run(inputs);
+  const double first_run_ms = ms_since(start);
+  for (int i = 0; i < o.warmup; ++i) loader.run(inputs);
+
+  std::vector<double> latencies;
+  std::mutex latencies_mutex;
+  std::atomic<int> started{0}, finished{0};
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
+  Progress progress(!o.json);
+  const auto bench_start = Clock::now();
+  auto worker = [&] {
+    std::vector<double> mine;
+    while (true) {
+      if (iterations > 0 ? started.fetch_add(1) >= iterations : Clock::now() >= deadline) break;
+      const auto t0 = Clock::now();
+      loader.run(inputs);
+      mine.push_back(ms_since(t0));
+      ++finished;
+    }
+    std::lock_guard lock(latencies_mutex);
+    latencies.insert(latencies.end(), mine.begin(), mine.end());
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.concurrency; ++t) threads.emplace_back(worker);
+  while (finished.load() < iterations || (iterations == 0 && Clock::now() < deadline)) {
+    progress.update(iterations > 0 ? static_cast<double>(finished.load()) / iterations
+                                   : ms_since(bench_start) / (o.duration * 1000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (iterations > 0 && finished.load() >= iterations) break;
+  }
+  for (auto& t : threads) t.join();
+  const double wall_ms = ms_since(bench_start);
+  std::sort(latencies.begin(), latencies.end());
+  const double throughput = latencies.empty() ? 0 : static_cast<double>(latencies.size()) / (wall_ms / 1000.0);
+
+  nlohmann::json j = {
+      {"package", o.package}, {"model", o.model}, {"machine", cpu_name()},
+      {"hardware_threads", std::thread::hardware_concurrency()}, {"threads_per_run", get_num_threads()},
+      {"concurrency", o.concurrency}, {"num_models", num_models}, {"runs", latencies.size()},
+      {"load_ms", load_ms}, {"first_run_ms", first_run_ms},
+      {"latency_ms", {{"min", latencies.empty() ? 0 : latencies.front()}, {"p50", percentile(latencies, 50)},
+                      {"p90", percentile(latencies, 90)}, {"p99", percentile(latencies, 99)},
+                      {"max", latencies.empty() ? 0 : latencies.back()}}},
+      {"throughput_per_s", throughput}, {"peak_rss_mib", peak_rss_mib()}};
+  if (o.json) {
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  const std::string per_run = get_num_threads() > 0 ? std::to_string(get_num_threads()) + " thread(s)"
+                                                     : "OpenMP's default threads";
+  std::printf("%s (model '%s')\non %s (%u hardware threads), %s per run\n", o.package.c_str(),
+              o.model.c_str(), cpu_name().c_str(), std::thread::hardware_concurrency(), per_run.c_str());
+  std::printf("load        %9.2f ms\nfirst run   %9.2f ms\n", load_ms, first_run_ms);
+  std::printf("runs        %9zu  (concurrency %d, %d model instance(s))\n", latencies.size(), o.concurrency, num_models);
+  std::printf("latency ms  min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
+              latencies.empty() ? 0 : latencies.front(), percentile(latencies, 50), percentile(latencies, 90),
+              percentile(latencies, 99), latencies.empty() ? 0 : latencies.back());
+  std::printf("throughput  %9.1f runs/s\npeak RSS    %9.1f MiB\n", throughput, peak_rss_mib());
+  return 0;
+}
+
+}  // namespace pt2run::cli

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pt2run::cli {
+
+// A usage error (exit code 2): bad arguments, as opposed to a failure while working (1).
+struct UsageError {
+  std::string message;
+  std::string hint;
+};
+
+struct InspectOptions {
+  std::string package;
+  std::string model = "model";
+  bool json = false;
+};
+
+struct RunOptions {
+  std::string package;
+  std::string model = "model";
+  std::string inputs_file;               // .npz / .safetensors / .npy
+  std::vector<std::string> named_inputs;  // NAME=FILE.npy
+  std::string output_file;
+  std::string device;
+  int threads = 0;
+};
+
+struct BenchOptions {
+  std::string package;
+  std::string model = "model";
+  std::string inputs_file;
+  std::vector<std::string> shapes;  // NAME=2x3x224x224
+  int warmup = 10;
+  int iterations = 0;  // 0: use duration (or the default)
+  double duration = 0;
+  int concurrency = 1;
+  int num_models = 0;  // 0: as many as concurrency
+  int threads = 0;
+  bool json = false;
+};
+
+int inspect_command(const InspectOptions& options);
+int run_command(const RunOptions& options);
+int bench_command(const BenchOptions& options);
+
+}  // namespace pt2run::cli

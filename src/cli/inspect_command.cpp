@@ -1,0 +1,114 @@
+// pt2run inspect: what a package holds and whether it runs here, without running it.
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/inputs.h"
+#include "pt2run/inspect.h"
+
+namespace pt2run::cli {
+namespace {
+
+std::string dtype_text(const std::optional<DType>& d) { return d ? std::string(dtype_name(*d)) : "?"; }
+
+nlohmann::json tensor_json(const TensorInfo& t) {
+  nlohmann::json j = {{"name", t.name}, {"graph_name", t.graph_name}};
+  j["dtype"] = t.dtype ? nlohmann::json(std::string(dtype_name(*t.dtype))) : nlohmann::json(nullptr);
+  if (t.dims) {
+    nlohmann::json dims = nlohmann::json::array();
+    for (const auto& d : *t.dims) {
+      if (d.size) {
+        dims.push_back(*d.size);
+        continue;
+      }
+      nlohmann::json dyn = {{"dynamic", true}, {"symbol", d.symbol}, {"min", d.min}};
+      dyn["max"] = d.max ? nlohmann::json(*d.max) : nlohmann::json(nullptr);
+      dims.push_back(dyn);
+    }
+    j["shape"] = dims;
+  } else {
+    j["shape"] = nullptr;
+  }
+  return j;
+}
+
+std::string human_bytes(uint64_t n) {
+  char buf[32];
+  if (n >= (1u << 20)) std::snprintf(buf, sizeof(buf), "%.1f MiB", static_cast<double>(n) / (1 << 20));
+  else if (n >= 1024) std::snprintf(buf, sizeof(buf), "%.1f KiB", static_cast<double>(n) / 1024);
+  else std::snprintf(buf, sizeof(buf), "%llu B", static_cast<unsigned long long>(n));
+  return buf;
+}
+
+const char* weights_text(const std::string& kind) {
+  if (kind == "library") return "in the model library";
+  if (kind == "blob") return "in a weights blob beside the library (binary_blob)";
+  if (kind == "pickle_weights") return "in data/weights (pickle_weights), mapped from the package";
+  if (kind == "appended") return "appended to the library (mmap'd weights)";
+  return "not in the package: supply them with load_constants";
+}
+
+}  // namespace
+
+int inspect_command(const InspectOptions& options) {
+  ModelInfo info = inspect_model(options.package, options.model);
+  if (options.json) {
+    nlohmann::json j;
+    j["package"] = info.package;
+    j["model"] = info.model;
+    j["models"] = info.models_in_package;
+    j["metadata"] = info.metadata;
+    j["inputs"] = nlohmann::json::array();
+    for (const auto& t : info.inputs) j["inputs"].push_back(tensor_json(t));
+    j["outputs"] = nlohmann::json::array();
+    for (const auto& t : info.outputs) j["outputs"].push_back(tensor_json(t));
+    j["constants"] = nlohmann::json::array();
+    for (const auto& c : info.constants)
+      j["constants"].push_back({{"name", c.name}, {"fqn", c.fqn}, {"dtype", dtype_text(c.dtype)},
+                                {"shape", c.shape}, {"bytes", c.bytes}, {"folded", c.from_folded},
+                                {"type", c.type}});
+    j["constants_bytes"] = info.constants_bytes;
+    j["weights"] = info.weights;
+    j["imports"] = nlohmann::json::array();
+    for (const auto& s : info.imports) j["imports"].push_back({{"symbol", s.symbol}, {"supported", s.supported}});
+    j["needed_libraries"] = info.needed_libraries;
+    j["runs_here"] = info.runs_here;
+    j["reasons"] = info.reasons;
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  auto meta = [&](const char* key) {
+    auto it = info.metadata.find(key);
+    return it == info.metadata.end() ? std::string("?") : it->second;
+  };
+  std::printf("package  %s\n", info.package.c_str());
+  std::string models;
+  for (const auto& m : info.models_in_package) models += (models.empty() ? "" : ", ") + m;
+  std::printf("models   %s (showing '%s')\n", models.c_str(), info.model.c_str());
+  std::printf("device   %s   platform %s   machine %s   CPU ISA %s\n", meta("AOTI_DEVICE_KEY").c_str(),
+              meta("AOTI_PLATFORM").c_str(), meta("AOTI_MACHINE").c_str(), meta("AOTI_CPU_ISA").c_str());
+  std::printf("\ninputs (%zu)\n", info.inputs.size());
+  for (const auto& t : info.inputs)
+    std::printf("  %-24s %-9s %s\n", t.name.c_str(), dtype_text(t.dtype).c_str(), describe_dims(t).c_str());
+  std::printf("outputs (%zu)\n", info.outputs.size());
+  for (const auto& t : info.outputs)
+    std::printf("  %-24s %-9s %s\n", t.name.c_str(), dtype_text(t.dtype).c_str(), describe_dims(t).c_str());
+  std::printf("\nconstants (%zu, %s), weights %s\n", info.constants.size(),
+              human_bytes(info.constants_bytes).c_str(), weights_text(info.weights));
+  for (const auto& c : info.constants) {
+    std::string shape;
+    for (std::size_t i = 0; i < c.shape.size(); ++i) shape += (i ? ", " : "") + std::to_string(c.shape[i]);
+    std::printf("  %-24s %-24s %-9s [%s]  %s%s\n", c.name.c_str(), c.fqn.c_str(), dtype_text(c.dtype).c_str(),
+                shape.c_str(), human_bytes(c.bytes).c_str(), c.from_folded ? "  (folded)" : "");
+  }
+  std::size_t unsupported = 0;
+  for (const auto& s : info.imports) unsupported += !s.supported;
+  std::printf("\nimports (%zu, %zu unsupported)\n", info.imports.size(), unsupported);
+  for (const auto& s : info.imports) std::printf("  %s %s\n", s.supported ? "ok " : "NO ", s.symbol.c_str());
+  std::printf("\nruns here: %s\n", info.runs_here ? "yes" : "no");
+  for (const auto& r : info.reasons) std::printf("  - %s\n", r.c_str());
+  return 0;
+}
+
+}  // namespace pt2run::cli

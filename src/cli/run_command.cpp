@@ -1,0 +1,55 @@
+// pt2run run: one run on inputs from tensor files; outputs summarized and optionally saved.
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/inputs.h"
+#include "cli/summary.h"
+#include "pt2run/pt2run.h"
+
+namespace pt2run::cli {
+namespace {
+
+// "cpu", "cuda", "cuda:1" against the package's device; returns the device index to load on.
+int32_t device_index_for(const std::string& device, const ModelInfo& info) {
+  if (device.empty()) return -1;
+  Device wanted = Device::cpu();
+  try {
+    wanted = Device::parse(device);
+  } catch (const Error& e) {
+    throw UsageError{std::string("--device: ") + e.what(), "use cpu, cuda or cuda:N"};
+  }
+  auto key = info.metadata.find("AOTI_DEVICE_KEY");
+  const std::string package_device = key == info.metadata.end() ? "?" : key->second;
+  if (Device::parse(package_device).type != wanted.type)
+    throw Error(ErrorCode::UnsupportedPackage,
+                "the package was compiled for '" + package_device + "' and cannot run on '" + device +
+                    "': AOTInductor compiles a model for one device; export it again for " + device);
+  return wanted.index;
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  ModelInfo info = inspect_model(options.package, options.model);
+  const int32_t device_index = device_index_for(options.device, info);
+  if (options.inputs_file.empty() && options.named_inputs.empty() && !info.inputs.empty())
+    throw UsageError{"no inputs given", "use --inputs FILE.npz|.safetensors or --input NAME=FILE.npy"};
+  std::vector<Tensor> inputs = load_inputs(info, options.inputs_file, options.named_inputs);
+  set_num_threads(options.threads);
+  AOTIModelPackageLoader loader(options.package, options.model, false, 1, device_index);
+  std::vector<Tensor> outputs = loader.run(inputs);
+  NamedTensors to_save;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const std::string name = i < info.outputs.size() ? info.outputs[i].name : "output[" + std::to_string(i) + "]";
+    std::printf("%s\n", format_summary("arr_" + std::to_string(i) + " " + name, outputs[i], summarize(outputs[i])).c_str());
+    if (outputs[i].defined()) to_save.emplace_back("arr_" + std::to_string(i), outputs[i]);
+  }
+  if (!options.output_file.empty()) {
+    write_tensors(options.output_file, to_save);
+    std::printf("wrote %zu output(s) to %s\n", to_save.size(), options.output_file.c_str());
+  }
+  return 0;
+}
+
+}  // namespace pt2run::cli

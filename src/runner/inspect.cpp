@@ -1,0 +1,121 @@
+#include "pt2run/inspect.h"
+
+#include <algorithm>
+
+#include "model/appended_weights.h"
+#include "model/elf_image.h"
+#include "model/model_library.h"
+#include "package/call_spec.h"
+#include "package/host_compat.h"
+#include "package/model_source.h"
+#include "package/package.h"
+#include "pt2run/error.h"
+#include "pt2run/runner.h"
+
+namespace pt2run {
+namespace {
+
+std::optional<DType> dtype_of(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  return dtype_from_name(name);
+}
+
+TensorInfo tensor_info(const detail::SourceTensor& t, const std::string& path) {
+  TensorInfo info;
+  info.graph_name = t.name;
+  info.name = path.empty() ? t.name : path;
+  info.dtype = dtype_of(t.dtype);
+  if (t.dims) {
+    std::vector<DimInfo> dims;
+    for (const auto& d : *t.dims) dims.push_back({d.size, d.symbol, d.min, d.max});
+    info.dims = std::move(dims);
+  }
+  return info;
+}
+
+bool is_libtorch_cxx(const std::string& s) {
+  return s.starts_with("_ZN3c10") || s.starts_with("_ZN2at") || s.starts_with("_ZN5torch") ||
+         s.starts_with("_ZNK3c10") || s.starts_with("_ZNK2at");
+}
+
+}  // namespace
+
+ModelInfo inspect_model(const std::string& package_path, const std::string& model_name) {
+  auto package = detail::Pt2Package::open(package_path);
+  ModelInfo info;
+  info.package = package_path;
+  info.model = model_name;
+  info.models_in_package = package->model_names();
+  detail::ModelFiles files = package->model(model_name);
+  info.metadata = package->metadata(files);
+
+  // Generated host code: constants, inputs, outputs, call specs.
+  detail::ModelSource source;
+  if (files.wrapper_source) source = detail::parse_model_source(package->archive().read(*files.wrapper_source));
+  const auto in_paths = detail::input_paths(source.in_spec);
+  const auto out_paths = detail::output_paths(source.out_spec);
+  for (std::size_t i = 0; i < source.inputs.size(); ++i)
+    info.inputs.push_back(tensor_info(source.inputs[i], source.inputs.size() == in_paths.size() ? in_paths[i] : ""));
+  for (std::size_t i = 0; i < source.outputs.size(); ++i)
+    info.outputs.push_back(tensor_info(source.outputs[i], source.outputs.size() == out_paths.size() ? out_paths[i] : ""));
+  uint64_t stored_weights = 0;
+  for (const auto& c : source.constants) {
+    info.constants.push_back({c.name, c.fqn, dtype_of(c.dtype), c.shape, c.data_size, c.from_folded, c.type});
+    if (!c.from_folded) stored_weights += c.data_size;
+    info.constants_bytes += c.data_size;
+  }
+
+  // The library, read in place of loading it.
+  std::string library = package->archive().read(*files.library);
+  detail::ElfImage image(reinterpret_cast<unsigned char*>(library.data()), library.size(),
+                         package_path + ":" + files.library->name);
+  info.needed_libraries = image.needed_libraries();
+  std::vector<std::string> missing, cxx;
+  auto imports = image.undefined_symbols();
+  std::sort(imports.begin(), imports.end());
+  imports.erase(std::unique(imports.begin(), imports.end()), imports.end());
+  for (const auto& symbol : imports) {
+    if (is_libtorch_cxx(symbol)) cxx.push_back(symbol);
+    if (!symbol.starts_with("aoti_") && !symbol.starts_with("Sleef_")) continue;
+    const bool supported = detail::shim_provides(symbol);
+    info.imports.push_back({symbol, supported});
+    if (!supported) missing.push_back(symbol);
+  }
+
+  // Where the weights are.
+  std::optional<detail::AppendedWeights> appended;
+  try {
+    appended = detail::find_appended_weights(image, files.library->name);
+  } catch (const Error& e) {
+    info.reasons.push_back(e.what());
+  }
+  const auto start = image.defined_symbol_address("_binary_constants_bin_start");
+  const auto end = image.defined_symbol_address("_binary_constants_bin_end");
+  const uint64_t embedded = start && end && *end >= *start ? *end - *start : 0;
+  if (files.weights_blob) info.weights = "blob";
+  else if (files.weights_config) info.weights = "pickle_weights";
+  else if (appended) info.weights = "appended";
+  else if (stored_weights > 0 && embedded < stored_weights) info.weights = "none";
+  else info.weights = "library";
+
+  // The verdict: everything that keeps it from running here.
+  for (auto& reason : detail::host_incompatibilities(info.metadata)) info.reasons.push_back(reason);
+  auto device = info.metadata.find("AOTI_DEVICE_KEY");
+  if (device == info.metadata.end() || device->second.empty())
+    info.reasons.push_back("the package records no device (AOTI_DEVICE_KEY)");
+  else if (!getAOTIModelRunnerRegistry().contains(device->second))
+    info.reasons.push_back("it targets device '" + device->second + "', for which this pt2run has no runner");
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+    info.reasons.push_back("it calls " + std::to_string(missing.size()) +
+                           " function(s) pt2run does not provide: " + list);
+  }
+  if (!cxx.empty())
+    info.reasons.push_back("it calls libtorch's C++ API directly (" + std::to_string(cxx.size()) +
+                           " symbols, e.g. " + cxx[0] + ")");
+  info.runs_here = info.reasons.empty();
+  return info;
+}
+
+}  // namespace pt2run
