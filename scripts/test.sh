@@ -10,7 +10,8 @@ CORPUS=$(corpus)
 export PT2RUN_CORPUS_DIR="$CORPUS"
 
 configure() {
-  cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" >/dev/null
+  cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" \
+    -DPT2RUN_PYTHON="$PY" >/dev/null
 }
 
 presets=(dev)

@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the pt2run command line on corpus packages, checked with numpy and the
+reference safetensors implementation.
+
+Usage: cli_test.py PT2RUN_CLI  (PT2RUN_CORPUS_DIR must name an exported corpus; exit 77 skips)
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+CLI = sys.argv[1]
+CORPUS = os.environ.get("PT2RUN_CORPUS_DIR", "")
+if not CORPUS or not os.path.exists(os.path.join(CORPUS, "manifest.json")):
+    print("no corpus: skipped")
+    sys.exit(77)
+MANIFEST = {m["name"]: m for m in json.load(open(os.path.join(CORPUS, "manifest.json")))["models"]}
+TMP = tempfile.mkdtemp(prefix="pt2run-cli-")
+failures = []
+
+
+def pkg(model):
+    return os.path.join(CORPUS, model, "model.pt2")
+
+
+def case_arrays(model, prefix):
+    entry = MANIFEST[model]["cases"][0]
+    d = os.path.join(CORPUS, model, entry["dir"])
+    n = len(entry["inputs"] if prefix == "in_" else entry["outputs"])
+    return [np.load(os.path.join(d, f"{prefix}{i}.npy")) for i in range(n)]
+
+
+def cli(*args, expect=0):
+    r = subprocess.run([CLI, *args], capture_output=True, text=True)
+    if r.returncode != expect:
+        failures.append(f"pt2run {' '.join(args)}: exit {r.returncode}, expected {expect}\n{r.stdout}{r.stderr}")
+    return r
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def close(a, b, model):
+    tol = 3e-2 if MANIFEST[model]["cases"][0]["outputs"][0]["dtype"] == "bfloat16" else 1e-4
+    return a.shape == b.shape and np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=tol, atol=tol)
+
+
+def test_inspect():
+    r = cli("inspect", pkg("mlp"))
+    check("runs here: yes" in r.stdout, "inspect mlp: verdict")
+    check("s77 (2..64), 16]" in r.stdout or "(2..64), 16]" in r.stdout, "inspect mlp: dynamic batch shown\n" + r.stdout)
+    info = json.loads(cli("inspect", pkg("pytree"), "--json").stdout)
+    check([i["name"] for i in info["inputs"]] == ["args[0]['a']", "args[0]['b']", "args[0]['scale']"],
+          f"inspect pytree: input names {info['inputs']}")
+    check(info["runs_here"] and info["metadata"]["AOTI_DEVICE_KEY"] == "cpu", "inspect pytree --json: verdict/metadata")
+    check(all(s["supported"] for s in info["imports"]) and len(info["imports"]) > 10, "inspect: imports listed")
+    swap = json.loads(cli("inspect", pkg("swap"), "--json").stdout)
+    by_fqn = {c["fqn"]: c for c in swap["constants"]}
+    check(by_fqn["fc2.weight"]["shape"] == [4, 32] and by_fqn["fc2.weight"]["dtype"] == "float32",
+          f"inspect swap: constants {swap['constants']}")
+    check(swap["constants_bytes"] >= sum(c["bytes"] for c in swap["constants"]), "inspect: total bytes")
+    check(json.loads(cli("inspect", pkg("weights_none"), "--json").stdout)["weights"] == "none", "inspect: no weights")
+    check(json.loads(cli("inspect", pkg("weights_mmap"), "--json").stdout)["weights"] == "appended", "inspect: appended")
+    # A package that cannot run here: every reason named.
+    r = cli("inspect", pkg("missing_op"))
+    check("runs here: no" in r.stdout and "aoti_torch_cpu_cummax" in r.stdout, "inspect missing_op:\n" + r.stdout)
+    r = cli("inspect", os.path.join(CORPUS, "failures", "wrong_isa.pt2"), "--json")
+    bad = json.loads(r.stdout)
+    check(not bad["runs_here"] and any("CPU feature" in x for x in bad["reasons"]), f"inspect wrong_isa: {bad['reasons']}")
+
+
+def test_run_formats():
+    for model in ["pytree", "embedding_mask", "transformer_bf16", "mlp"]:
+        inputs = case_arrays(model, "in_")
+        expected = case_arrays(model, "out_")
+        dtypes = [i["dtype"] for i in MANIFEST[model]["cases"][0]["inputs"]]
+        # .npz, positional (numpy.savez(f, *arrays)); bfloat16 inputs travel as their uint16 bits.
+        npz = os.path.join(TMP, f"{model}_in.npz")
+        np.savez(npz, *inputs)
+        for out_name in [f"{model}_out.npz", f"{model}_out.safetensors"]:
+            out = os.path.join(TMP, out_name)
+            r = cli("run", pkg(model), "--inputs", npz, "-o", out)
+            check("min" in r.stdout and "max" in r.stdout and "mean" in r.stdout, f"run {model}: summary\n{r.stdout}")
+            if out.endswith(".npz"):
+                got = np.load(out)
+                arrays = [got[f"arr_{j}"] for j in range(len(expected))]
+            else:
+                from safetensors.numpy import load_file
+                got = load_file(out)
+                arrays = [got[f"arr_{j}"] for j in range(len(expected))]
+                if MANIFEST[model]["cases"][0]["outputs"][0]["dtype"] == "bfloat16":
+                    import ml_dtypes
+                    arrays = [a.view(ml_dtypes.bfloat16).astype(np.float32) for a in arrays]
+                    expected_f = [e.view(ml_dtypes.bfloat16).astype(np.float32) for e in expected]
+                    check(all(close(a, e, model) for a, e in zip(arrays, expected_f)), f"run {model} -> {out_name}")
+                    continue
+            if MANIFEST[model]["cases"][0]["outputs"][0]["dtype"] == "bfloat16":
+                import ml_dtypes
+                arrays = [a.view(ml_dtypes.bfloat16).astype(np.float32) for a in arrays]
+                expected_b = [e.view(ml_dtypes.bfloat16).astype(np.float32) for e in expected]
+                check(all(close(a, e, model) for a, e in zip(arrays, expected_b)), f"run {model} -> {out_name}")
+            else:
+                check(all(close(a, e, model) for a, e in zip(arrays, expected)), f"run {model} -> {out_name}: mismatch")
+        if "bfloat16" in dtypes:
+            continue
+        # .safetensors input, by name; and repeated --input NAME=FILE.npy.
+        info = json.loads(cli("inspect", pkg(model), "--json").stdout)
+        names = [i["name"] for i in info["inputs"]]
+        from safetensors.numpy import save_file
+        st = os.path.join(TMP, f"{model}_in.safetensors")
+        save_file({n: np.ascontiguousarray(a) for n, a in zip(names, inputs)}, st)
+        out = os.path.join(TMP, f"{model}_named.npz")
+        cli("run", pkg(model), "--inputs", st, "-o", out)
+        check(all(close(np.load(out)[f"arr_{j}"], e, model) for j, e in enumerate(expected)), f"run {model} safetensors by name")
+        args = []
+        for n, a in zip(names, inputs):
+            p = os.path.join(TMP, f"{model}_{len(args)}.npy")
+            np.save(p, a)
+            args += ["--input", f"{n}={p}"]
+        out = os.path.join(TMP, f"{model}_pairs.npz")
+        cli("run", pkg(model), *args, "-o", out)
+        check(all(close(np.load(out)[f"arr_{j}"], e, model) for j, e in enumerate(expected)), f"run {model} --input pairs")
+
+
+def test_run_compressed_npz_and_named_keys():
+    a, b, scale = case_arrays("pytree", "in_")
+    npz = os.path.join(TMP, "pytree_named.npz")
+    np.savez_compressed(npz, scale=scale, a=a, b=b)  # deflated members, names = dict keys
+    out = os.path.join(TMP, "pytree_named_out.npz")
+    cli("run", pkg("pytree"), "--inputs", npz, "-o", out)
+    expected = case_arrays("pytree", "out_")
+    check(all(close(np.load(out)[f"arr_{j}"], e, "pytree") for j, e in enumerate(expected)), "run: savez_compressed by key")
+
+
+def test_bench():
+    r = cli("bench", pkg("mlp"), "--iterations", "30", "--warmup", "2", "--json")
+    b = json.loads(r.stdout)
+    check(b["runs"] == 30 and b["latency_ms"]["p50"] > 0 and b["throughput_per_s"] > 0 and b["peak_rss_mib"] > 0,
+          f"bench mlp: {b}")
+    check(b["load_ms"] > 0 and b["first_run_ms"] > 0, "bench: load and first run timed")
+    r = cli("bench", pkg("mlp"), "--shape", "args[0]=32x16", "--duration", "0.3", "--concurrency", "2", "--json")
+    b = json.loads(r.stdout)
+    check(b["runs"] > 0 and b["concurrency"] == 2 and b["num_models"] == 2, f"bench duration/concurrency: {b}")
+    r = cli("bench", pkg("cnn"), "--iterations", "5")
+    check("p99" in r.stdout and "peak RSS" in r.stdout, "bench text output:\n" + r.stdout)
+
+
+def test_errors():
+    def one_line_and_hint(r, what):
+        lines = r.stderr.strip().splitlines()
+        check(len(lines) >= 2 and lines[-2].startswith("pt2run: error: ") and lines[-1].startswith("hint: "),
+              f"{what}: stderr should end with an error line and a hint:\n{r.stderr}")
+    # Usage errors: exit 2.
+    one_line_and_hint(cli("run", pkg("mlp"), "--no-such-flag", expect=2), "unknown flag")
+    cli("bench", pkg("mlp"), "--iterations", "5", "--duration", "1", expect=2)
+    one_line_and_hint(cli("bench", pkg("mlp"), "--shape", "args[0]=3xQ", expect=2), "bad --shape")
+    cli("run", pkg("mlp"), expect=2)  # no inputs
+    cli("inspect", os.path.join(TMP, "does_not_exist.pt2"), expect=2)
+    cli("run", pkg("mlp"), "--input", "no_equals_sign", expect=2)
+    # Runtime errors: exit 1.
+    x = os.path.join(CORPUS, "mlp", "case_0", "in_0.npy")
+    r = cli("run", pkg("missing_op"), "--inputs", os.path.join(CORPUS, "missing_op", "case_0", "in_0.npy"), expect=1)
+    check("aoti_torch_cpu_cummax" in r.stderr, "missing op named")
+    one_line_and_hint(r, "missing op")
+    garbage = os.path.join(TMP, "garbage.npz")
+    open(garbage, "wb").write(b"PK\x03\x04 not really a zip")
+    one_line_and_hint(cli("run", pkg("mlp"), "--inputs", garbage, expect=1), "garbage npz")
+    truncated = os.path.join(TMP, "truncated.safetensors")
+    open(truncated, "wb").write((1000).to_bytes(8, "little") + b'{"x": ')
+    cli("run", pkg("mlp"), "--inputs", truncated, expect=1)
+    wrong = os.path.join(TMP, "wrong.npy")
+    np.save(wrong, np.zeros((3, 5), np.float32))
+    r = cli("run", pkg("mlp"), "--inputs", wrong, expect=1)
+    check("ShapeMismatch" in r.stderr, "wrong shape reported:\n" + r.stderr)
+    r = cli("run", pkg("mlp"), "--inputs", x, "--device", "cuda:0", expect=1)
+    check("compiled for 'cpu'" in r.stderr, "device mismatch explained:\n" + r.stderr)
+    cli("run", pkg("mlp"), "--inputs", x, "--device", "tpu", expect=2)
+    r = cli("run", pkg("weights_none"), "--inputs", os.path.join(CORPUS, "weights_none", "case_0", "in_0.npy"), expect=1)
+    check("InvalidState" in r.stderr, "weightless package explained:\n" + r.stderr)
+    extra = os.path.join(TMP, "extra.npz")
+    np.savez(extra, np.zeros((3, 16), np.float32), np.zeros(2, np.float32))
+    r = cli("run", pkg("mlp"), "--inputs", extra, expect=1)
+    check("takes 1 input" in r.stderr, "input count explained:\n" + r.stderr)
+
+
+for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys, test_bench, test_errors]:
+    try:
+        test()
+    except Exception as e:  # a crash in the test itself is a failure too
+        failures.append(f"{test.__name__}: {type(e).__name__}: {e}")
+if failures:
+    print("\n\n".join(failures))
+    sys.exit(1)
+print("cli ok")
