@@ -34,18 +34,25 @@ def main():
         with torch.no_grad():
             ep = torch.export.export(model, (x,))
             torch._inductor.aoti_compile_and_package(ep, package_path=package)
-    np.save(os.path.join(args.work, "x.npy"), x.numpy())
-    out_dir = os.path.join(args.work, "out")
-    result = subprocess.run([args.pt2run, "run", package, "-i", os.path.join(args.work, "x.npy"),
-                             "-o", out_dir], check=True, capture_output=True, text=True)
-    print("pt2run says:\n" + result.stdout)
-    ours = np.load(os.path.join(out_dir, "out_0.npy"))
+    inputs = os.path.join(args.work, "inputs.npz")
+    np.savez(inputs, x.numpy())  # arr_0: the model's first input
+    outputs = os.path.join(args.work, "outputs.npz")
+
+    def pt2run(*cli_args):
+        print("$ pt2run " + " ".join(cli_args), flush=True)
+        result = subprocess.run([args.pt2run, *cli_args], check=True, capture_output=True, text=True)
+        print(result.stdout)
+
+    pt2run("inspect", package)
+    pt2run("run", package, "--inputs", inputs, "-o", outputs)
+    ours = np.load(outputs)["arr_0"]
     with torch.no_grad():
         theirs = model(x).numpy()
     print(f"{'pt2run':>12} {'torch':>12}")
     for a, b in zip(ours.ravel(), theirs.ravel()):
         print(f"{a:12.6f} {b:12.6f}")
-    print(f"max |difference| = {np.abs(ours - theirs).max():.3g}")
+    print(f"max |difference| = {np.abs(ours - theirs).max():.3g}\n")
+    pt2run("bench", package, "--iterations", "200")
 
 
 if __name__ == "__main__":
