@@ -30,6 +30,8 @@ std::string hint_for(pt2run::ErrorCode code) {
       return "this package ships without weights; load them from C++ with load_constants";
     case ErrorCode::InvalidPackage:
       return "the file is damaged or not an AOTInductor package; export or copy it again";
+    case ErrorCode::InvalidArgument:
+      return "`pt2run inspect PACKAGE` shows the inputs the model takes; docs/cli.md the file formats";
     case ErrorCode::NotFound:
       return "check the path; `pt2run inspect PACKAGE` lists the models and inputs";
     default:

@@ -9,14 +9,25 @@
 #include "package/zip_writer.h"
 
 namespace pt2run::io {
+namespace {
+
+// Error::what() starts with "pt2run: "; a message that wraps another drops the inner one.
+std::string without_prefix(const char* message) {
+  std::string_view m(message);
+  return std::string(m.starts_with("pt2run: ") ? m.substr(8) : m);
+}
+
+}  // namespace
 
 NamedTensors parse_npz(std::span<const std::byte> bytes, const std::string& what) {
   std::unique_ptr<detail::ZipArchive> zip;
   try {
-    zip = detail::ZipArchive::open_memory(bytes.data(), bytes.size(), what);
+    // The zip reader quotes the name itself.
+    const bool quoted = what.size() >= 2 && what.front() == '\'' && what.back() == '\'';
+    zip = detail::ZipArchive::open_memory(bytes.data(), bytes.size(),
+                                          quoted ? what.substr(1, what.size() - 2) : what, ".npz file");
   } catch (const Error& e) {
-    // The zip reader speaks of packages; this is a tensor file.
-    detail::fail(ErrorCode::InvalidArgument, what, " is not a valid .npz (zip) file: ", e.what());
+    throw Error(ErrorCode::InvalidArgument, without_prefix(e.what()));
   }
   NamedTensors result;
   for (const auto& entry : zip->entries()) {
@@ -26,7 +37,7 @@ NamedTensors parse_npz(std::span<const std::byte> bytes, const std::string& what
     try {
       data = zip->read(entry);
     } catch (const Error& e) {
-      detail::fail(ErrorCode::InvalidArgument, member, " cannot be read: ", e.what());
+      detail::fail(ErrorCode::InvalidArgument, member, " cannot be read: ", without_prefix(e.what()));
     }
     std::string name = entry.name.ends_with(".npy") ? entry.name.substr(0, entry.name.size() - 4) : entry.name;
     result.emplace_back(std::move(name), parse_npy(std::as_bytes(std::span(data)), member));

@@ -56,10 +56,14 @@ std::unique_ptr<ZipArchive> ZipArchive::open(const std::string& path) {
 }
 
 std::unique_ptr<ZipArchive> ZipArchive::open_memory(const void* data, uint64_t size,
-                                                    std::string label) {
+                                                    std::string label, std::string kind) {
   PT2RUN_CHECK(data != nullptr || size == 0, InvalidArgument, "null buffer for '", label, "'");
   std::unique_ptr<ZipArchive> archive(new ZipArchive(std::move(label), -1, 0, size));
   archive->memory_ = static_cast<const unsigned char*>(data);
+  if (!kind.empty()) {
+    archive->expected_ = kind;
+    archive->kind_ = std::move(kind);
+  }
   archive->read_central_directory();
   return archive;
 }
@@ -76,7 +80,7 @@ void ZipArchive::pread_exact(void* buf, uint64_t size, uint64_t offset, const ch
                path_, "' is truncated or corrupt: ", what, " lies past the end of the file");
   auto* out = static_cast<char*>(buf);
   if (memory_ != nullptr) {
-    std::memcpy(out, memory_ + offset, size);
+    if (size > 0) std::memcpy(out, memory_ + offset, size);
     return;
   }
   while (size > 0) {
@@ -91,7 +95,7 @@ void ZipArchive::pread_exact(void* buf, uint64_t size, uint64_t offset, const ch
 
 void ZipArchive::read_central_directory() {
   PT2RUN_CHECK(file_size_ >= kEocdSize, InvalidPackage, "'", path_,
-               "' is not a .pt2 package: too small to be a zip archive (", file_size_, " bytes)");
+               "' is not a ", expected_, ": too small to be a zip archive (", file_size_, " bytes)");
   // The end-of-central-directory record sits in the last 22 + up to 64 KiB (comment) bytes.
   uint64_t tail_size = std::min(file_size_, kEocdSize + kMaxComment);
   std::vector<unsigned char> tail(tail_size);
@@ -104,7 +108,7 @@ void ZipArchive::read_central_directory() {
     }
   }
   PT2RUN_CHECK(eocd >= 0, InvalidPackage, "'", path_,
-               "' is not a .pt2 package: no zip end-of-central-directory record (not a zip "
+               "' is not a ", expected_, ": no zip end-of-central-directory record (not a zip "
                "file, or truncated)");
   const unsigned char* e = &tail[static_cast<std::size_t>(eocd)];
   uint64_t eocd_offset = file_size_ - tail_size + static_cast<uint64_t>(eocd);
@@ -112,27 +116,27 @@ void ZipArchive::read_central_directory() {
   uint64_t cd_size = u32(e + 12);
   uint64_t cd_offset = u32(e + 16);
   if (count == 0xFFFF || cd_size == 0xFFFFFFFF || cd_offset == 0xFFFFFFFF) {
-    PT2RUN_CHECK(eocd_offset >= 20, InvalidPackage, "package '", path_,
+    PT2RUN_CHECK(eocd_offset >= 20, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: zip64 locator missing");
     unsigned char locator[20];
     pread_exact(locator, 20, eocd_offset - 20, "the zip64 locator");
-    PT2RUN_CHECK(u32(locator) == kZip64LocatorSig, InvalidPackage, "package '", path_,
+    PT2RUN_CHECK(u32(locator) == kZip64LocatorSig, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: zip64 locator missing");
     uint64_t zip64_eocd = u64(locator + 8);
     unsigned char record[56];
     pread_exact(record, 56, zip64_eocd, "the zip64 end record");
-    PT2RUN_CHECK(u32(record) == kZip64EndOfCentralDirSig, InvalidPackage, "package '", path_,
+    PT2RUN_CHECK(u32(record) == kZip64EndOfCentralDirSig, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: bad zip64 end record");
     count = u64(record + 32);
     cd_size = u64(record + 40);
     cd_offset = u64(record + 48);
   }
   PT2RUN_CHECK(cd_offset <= file_size_ && cd_size <= file_size_ - cd_offset, InvalidPackage,
-               "package '", path_, "' is truncated or corrupt: the central directory (",
+               kind_, " '", path_, "' is truncated or corrupt: the central directory (",
                cd_size, " bytes at ", cd_offset, ") lies past the end of the file (", file_size_,
                " bytes)");
   // Each central header is at least 46 bytes, which bounds count before we reserve.
-  PT2RUN_CHECK(count <= cd_size / 46, InvalidPackage, "package '", path_,
+  PT2RUN_CHECK(count <= cd_size / 46, InvalidPackage, kind_, " '", path_,
                "' is corrupt: ", count, " entries cannot fit in a ", cd_size,
                "-byte central directory");
   std::vector<unsigned char> cd(cd_size);
@@ -141,7 +145,7 @@ void ZipArchive::read_central_directory() {
   std::size_t pos = 0;
   for (uint64_t i = 0; i < count; ++i) {
     PT2RUN_CHECK(pos + 46 <= cd.size() && u32(&cd[pos]) == kCentralHeaderSig, InvalidPackage,
-                 "package '", path_, "' is corrupt: bad central directory header ", i);
+                 kind_, " '", path_, "' is corrupt: bad central directory header ", i);
     const unsigned char* h = &cd[pos];
     ZipEntry entry;
     entry.method = u16(h + 10);
@@ -153,7 +157,7 @@ void ZipArchive::read_central_directory() {
     uint16_t comment_len = u16(h + 32);
     entry.local_header_offset = u32(h + 42);
     std::size_t var_len = std::size_t{name_len} + extra_len + comment_len;
-    PT2RUN_CHECK(pos + 46 + var_len <= cd.size(), InvalidPackage, "package '", path_,
+    PT2RUN_CHECK(pos + 46 + var_len <= cd.size(), InvalidPackage, kind_, " '", path_,
                  "' is corrupt: central directory entry ", i, " overruns the directory");
     entry.name.assign(reinterpret_cast<const char*>(h + 46), name_len);
     // zip64 extra field: present values replace the 0xFFFFFFFF placeholders, in order.
@@ -161,14 +165,14 @@ void ZipArchive::read_central_directory() {
     for (std::size_t x = 0; x + 4 <= extra_len;) {
       uint16_t id = u16(extra + x);
       uint16_t len = u16(extra + x + 2);
-      PT2RUN_CHECK(x + 4 + len <= extra_len, InvalidPackage, "package '", path_,
+      PT2RUN_CHECK(x + 4 + len <= extra_len, InvalidPackage, kind_, " '", path_,
                    "' is corrupt: bad extra field in '", entry.name, "'");
       if (id == 0x0001) {
         const unsigned char* f = extra + x + 4;
         std::size_t left = len;
         auto take = [&](uint64_t& field) {
           if (field != 0xFFFFFFFF) return;
-          PT2RUN_CHECK(left >= 8, InvalidPackage, "package '", path_,
+          PT2RUN_CHECK(left >= 8, InvalidPackage, kind_, " '", path_,
                        "' is corrupt: short zip64 field in '", entry.name, "'");
           field = u64(f);
           f += 8;
@@ -181,17 +185,17 @@ void ZipArchive::read_central_directory() {
       x += 4 + std::size_t{len};
     }
     pos += 46 + var_len;
-    PT2RUN_CHECK(entry.method == 0 || entry.method == 8, InvalidPackage, "package '", path_,
+    PT2RUN_CHECK(entry.method == 0 || entry.method == 8, InvalidPackage, kind_, " '", path_,
                  "': entry '", entry.name, "' uses zip compression method ", entry.method,
                  "; only stored (0) and deflated (8) entries are supported");
     unsigned char local[30];
     pread_exact(local, 30, entry.local_header_offset, "a local file header");
-    PT2RUN_CHECK(u32(local) == kLocalHeaderSig, InvalidPackage, "package '", path_,
+    PT2RUN_CHECK(u32(local) == kLocalHeaderSig, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: bad local header for '", entry.name, "'");
     entry.data_offset = entry.local_header_offset + 30 + u16(local + 26) + u16(local + 28);
     PT2RUN_CHECK(entry.data_offset <= file_size_ &&
                      entry.compressed_size <= file_size_ - entry.data_offset,
-                 InvalidPackage, "package '", path_, "' is truncated: entry '", entry.name,
+                 InvalidPackage, kind_, " '", path_, "' is truncated: entry '", entry.name,
                  "' (", entry.compressed_size, " bytes at offset ", entry.data_offset,
                  ") lies past the end of the file (", file_size_, " bytes)");
     entries_.push_back(std::move(entry));
@@ -211,13 +215,13 @@ void ZipArchive::stream_entry(const ZipEntry& entry, Sink&& sink) const {
   uint64_t produced = 0;
   auto emit = [&](const unsigned char* data, std::size_t n) {
     produced += n;
-    PT2RUN_CHECK(produced <= entry.size, InvalidPackage, "package '", path_, "' is corrupt: '",
+    PT2RUN_CHECK(produced <= entry.size, InvalidPackage, kind_, " '", path_, "' is corrupt: '",
                  entry.name, "' inflates past its recorded size");
     crc = ::crc32(crc, data, static_cast<uInt>(n));
     sink(data, n);
   };
   if (entry.method == 0) {
-    PT2RUN_CHECK(entry.size == entry.compressed_size, InvalidPackage, "package '", path_,
+    PT2RUN_CHECK(entry.size == entry.compressed_size, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: stored entry '", entry.name, "' has mismatched sizes");
     for (uint64_t done = 0; done < entry.size;) {
       std::size_t n = static_cast<std::size_t>(std::min<uint64_t>(in.size(), entry.size - done));
@@ -234,7 +238,7 @@ void ZipArchive::stream_entry(const ZipEntry& entry, Sink&& sink) const {
     try {
       while (status != Z_STREAM_END) {
         if (zs.avail_in == 0) {
-          PT2RUN_CHECK(consumed < entry.compressed_size, InvalidPackage, "package '", path_,
+          PT2RUN_CHECK(consumed < entry.compressed_size, InvalidPackage, kind_, " '", path_,
                        "' is corrupt: deflated entry '", entry.name, "' ends early");
           std::size_t n = static_cast<std::size_t>(
               std::min<uint64_t>(in.size(), entry.compressed_size - consumed));
@@ -257,9 +261,9 @@ void ZipArchive::stream_entry(const ZipEntry& entry, Sink&& sink) const {
     }
     inflateEnd(&zs);
   }
-  PT2RUN_CHECK(produced == entry.size, InvalidPackage, "package '", path_, "' is corrupt: '",
+  PT2RUN_CHECK(produced == entry.size, InvalidPackage, kind_, " '", path_, "' is corrupt: '",
                entry.name, "' has ", produced, " bytes, expected ", entry.size);
-  PT2RUN_CHECK(crc == entry.crc32, InvalidPackage, "package '", path_, "' is corrupt: CRC of '",
+  PT2RUN_CHECK(crc == entry.crc32, InvalidPackage, kind_, " '", path_, "' is corrupt: CRC of '",
                entry.name, "' does not match (damaged download?)");
 }
 

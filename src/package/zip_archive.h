@@ -35,7 +35,9 @@ class ZipArchive {
   static std::unique_ptr<ZipArchive> open_fd(int fd, uint64_t base, uint64_t size, std::string label);
   // An archive in memory the caller keeps alive and unchanged while this object lives
   // (fd() is -1).
-  static std::unique_ptr<ZipArchive> open_memory(const void* data, uint64_t size, std::string label);
+  // `kind` names what the archive is in messages ("package" unless given: ".npz file").
+  static std::unique_ptr<ZipArchive> open_memory(const void* data, uint64_t size, std::string label,
+                                                 std::string kind = "");
   ~ZipArchive();
   ZipArchive(const ZipArchive&) = delete;
   ZipArchive& operator=(const ZipArchive&) = delete;
@@ -63,6 +65,8 @@ class ZipArchive {
 
   std::string path_;
   int fd_ = -1;
+  std::string kind_ = "package";
+  std::string expected_ = ".pt2 package";
   const unsigned char* memory_ = nullptr;
   uint64_t base_ = 0;
   uint64_t file_size_ = 0;
