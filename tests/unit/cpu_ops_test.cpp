@@ -8,6 +8,7 @@
 #include "backends/cpu/attention.h"
 #include "backends/cpu/convolution.h"
 #include "backends/cpu/gemm.h"
+#include "backends/cpu/scan.h"
 #include "pt2run/error.h"
 
 namespace pt2run {
@@ -182,12 +183,61 @@ TEST(Convolution, ChannelsLastInGivesChannelsLastOut) {
   expect_near(out.contiguous(), cpu::convolution(x, w, nullptr, p), 1e-5);
 }
 
+TEST(Convolution, OneValueStandsForEverySpatialDim) {
+  // AOTInductor passes padding=[0] and output_padding=[0] (efficientnet's depthwise convs).
+  Tensor x = random({1, 4, 7, 7}, 16), w = random({4, 1, 3, 3}, 17);
+  cpu::ConvolutionParams full{{2, 2}, {0, 0}, {1, 1}, false, {0, 0}, 4};
+  cpu::ConvolutionParams short_form{{2, 2}, {0}, {1, 1}, false, {0}, 4};
+  expect_near(cpu::convolution(x, w, nullptr, short_form), cpu::convolution(x, w, nullptr, full), 0);
+  cpu::ConvolutionParams wrong{{2, 2, 2}, {0}, {1, 1}, false, {0}, 4};
+  EXPECT_THROW(cpu::convolution(x, w, nullptr, wrong), Error);
+}
+
 TEST(Convolution, BadShapesAreErrors) {
   cpu::ConvolutionParams p{{1, 1}, {0, 0}, {1, 1}, false, {0, 0}, 1};
   EXPECT_THROW(cpu::convolution(random({1, 3, 2, 2}, 1), random({4, 3, 3, 3}, 1), nullptr, p), Error);
   EXPECT_THROW(cpu::convolution(random({1, 2, 5, 5}, 1), random({4, 3, 3, 3}, 1), nullptr, p), Error);
   p.groups = 2;
   EXPECT_THROW(cpu::convolution(random({1, 3, 5, 5}, 1), random({4, 3, 3, 3}, 1), nullptr, p), Error);
+}
+
+TEST(Scan, CumsumCumprodLogcumsumexpAlongEachDim) {
+  Tensor x = random({3, 4, 5}, 30);
+  for (int64_t dim : {0, 1, 2, -1}) {
+    const int64_t d = dim < 0 ? dim + 3 : dim;
+    Tensor sum = cpu::cumulative(x, dim, cpu::ScanOp::Sum, std::nullopt);
+    Tensor prod = cpu::cumulative(x, dim, cpu::ScanOp::Prod, std::nullopt);
+    Tensor lse = cpu::cumulative(x, dim, cpu::ScanOp::LogSumExp, std::nullopt);
+    ASSERT_EQ(sum.dtype(), DType::Float32);
+    const int64_t sizes[3] = {3, 4, 5}, strides[3] = {20, 5, 1};
+    for (int64_t i = 0; i < x.numel(); ++i) {
+      const int64_t pos = (i / strides[d]) % sizes[d];
+      double s = 0, p = 1, e = 0;
+      for (int64_t k = 0; k <= pos; ++k) {
+        const double v = x.data<float>()[i - (pos - k) * strides[d]];
+        s += v;
+        p *= v;
+        e += std::exp(v);
+      }
+      EXPECT_NEAR(sum.data<float>()[i], s, 1e-5);
+      EXPECT_NEAR(prod.data<float>()[i], p, 1e-5);
+      EXPECT_NEAR(lse.data<float>()[i], std::log(e), 1e-5);
+    }
+  }
+}
+
+TEST(Scan, IntegerInputsGiveInt64AndDtypeArgumentWins) {
+  Tensor b = Tensor::empty({4}, DType::Bool);
+  for (int i = 0; i < 4; ++i) b.data<uint8_t>()[i] = i != 1;
+  Tensor s = cpu::cumulative(b, 0, cpu::ScanOp::Sum, std::nullopt);  // GPT-2's position ids
+  ASSERT_EQ(s.dtype(), DType::Int64);
+  EXPECT_EQ(s.data<int64_t>()[3], 3);
+  EXPECT_EQ(cpu::cumulative(b, 0, cpu::ScanOp::Sum, DType::Float32).dtype(), DType::Float32);
+  Tensor scalar = Tensor::zeros({}, DType::Int32);
+  EXPECT_EQ(cpu::cumulative(scalar, -1, cpu::ScanOp::Prod, std::nullopt).dim(), 0);
+  EXPECT_THROW(cpu::cumulative(b, 1, cpu::ScanOp::Sum, std::nullopt), Error);
+  EXPECT_THROW(cpu::cumulative(b, 0, cpu::ScanOp::LogSumExp, std::nullopt), Error);
+  EXPECT_EQ(cpu::cumulative(Tensor::zeros({0, 3}, DType::Float32), 0, cpu::ScanOp::Sum, std::nullopt).numel(), 0);
 }
 
 TEST(Attention, MasksAndCausal) {

@@ -250,7 +250,13 @@ void fill_uncomputed(const Tensor& out, const Tensor* bias, const Geometry& g) {
 }  // namespace
 
 Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
-                   const ConvolutionParams& params) {
+                   const ConvolutionParams& given) {
+  // As torch: one value stands for every spatial dimension (AOTInductor passes padding=[0]
+  // for a depthwise convolution with padding 0, say).
+  ConvolutionParams params = given;
+  const std::size_t spatial = input.dim() >= 3 ? static_cast<std::size_t>(input.dim() - 2) : 0;
+  for (auto* values : {&params.stride, &params.padding, &params.dilation, &params.output_padding})
+    if (values->size() == 1 && spatial > 1) values->assign(spatial, values->front());
   validate(input, weight, bias, params);
   const Geometry g = geometry(input, weight, params);
   // torch (and AOTInductor's layout planning) make the output channels-last when the input or

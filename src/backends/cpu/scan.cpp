@@ -1,0 +1,66 @@
+#include "backends/cpu/scan.h"
+
+#include <cmath>
+#include <limits>
+
+#include "core/check.h"
+
+namespace pt2run::cpu {
+namespace {
+
+// Scans `n` elements `stride` apart, starting at `p`.
+template <class T, class Step>
+void scan_line(T* p, int64_t n, int64_t stride, T init, Step&& step) {
+  T acc = init;
+  for (int64_t i = 0; i < n; ++i) {
+    acc = step(acc, p[i * stride]);
+    p[i * stride] = acc;
+  }
+}
+
+double log_add_exp(double a, double b) {
+  if (std::isinf(a) && a < 0) return b;
+  if (std::isinf(b) && b < 0) return a;
+  const double hi = std::max(a, b), lo = std::min(a, b);
+  return hi + std::log1p(std::exp(lo - hi));
+}
+
+}  // namespace
+
+Tensor cumulative(const Tensor& input, int64_t dim, ScanOp op, std::optional<DType> dtype) {
+  const int64_t rank = std::max<int64_t>(input.dim(), 1);
+  PT2RUN_CHECK(dim >= -rank && dim < rank, InvalidArgument, "cumulative op: dim ", dim,
+               " out of range for ", input.describe());
+  if (dim < 0) dim += rank;
+  const bool integral = !is_floating_point(input.dtype()) && !is_complex(input.dtype());
+  PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, "cumulative ops on complex tensors");
+  PT2RUN_CHECK(op != ScanOp::LogSumExp || !integral, InvalidArgument,
+               "logcumsumexp needs a floating-point input, got ", input.describe());
+  const DType out_dtype = dtype ? *dtype : (integral ? DType::Int64 : input.dtype());
+  const bool accumulate_integers = integral && !is_floating_point(out_dtype);
+  Tensor work = input.to(accumulate_integers ? DType::Int64 : DType::Float64);
+  const int64_t n = input.dim() == 0 ? 1 : input.size(dim);
+  int64_t inner = 1;
+  for (int64_t d = dim + 1; d < input.dim(); ++d) inner *= input.size(d);
+  const int64_t outer = n == 0 ? 0 : work.numel() / (n * inner);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t i = 0; i < inner; ++i) {
+      const int64_t start = o * n * inner + i;
+      if (accumulate_integers) {
+        int64_t* p = work.data<int64_t>() + start;
+        if (op == ScanOp::Sum) scan_line<int64_t>(p, n, inner, 0, [](int64_t a, int64_t b) { return a + b; });
+        else scan_line<int64_t>(p, n, inner, 1, [](int64_t a, int64_t b) { return a * b; });
+      } else {
+        double* p = work.data<double>() + start;
+        if (op == ScanOp::Sum) scan_line<double>(p, n, inner, 0.0, [](double a, double b) { return a + b; });
+        else if (op == ScanOp::Prod) scan_line<double>(p, n, inner, 1.0, [](double a, double b) { return a * b; });
+        else scan_line<double>(p, n, inner, -std::numeric_limits<double>::infinity(), log_add_exp);
+      }
+    }
+  }
+  Tensor out = Tensor::empty(std::vector<int64_t>(input.sizes().begin(), input.sizes().end()), out_dtype);
+  out.copy_(work);
+  return out;
+}
+
+}  // namespace pt2run::cpu

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Export pt2run's model zoo: the architectures users ship, with random weights built from
+configs (no downloads), small where the full size would make CI slow but with every op kept.
+
+Writes OUT/<name>/model.pt2, OUT/<name>/case_0/{in,out}_<i>.npy and OUT/manifest.json in the
+corpus format (tools/export_corpus.py), so the same tests and the CLI read both.
+
+Usage: zoo_export.py OUT [--jobs N] [--only NAME,...]   |   zoo_export.py key   |   zoo_export.py list
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_corpus import TOL, dtype_name, flat, save_array  # noqa: E402
+
+
+def tuple_outputs(model):
+    """Wraps a transformers model so it returns a flat tuple of tensors (no ModelOutput)."""
+    import torch
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = model
+
+        def forward(self, *args, **kwargs):
+            out = self.inner(*args, **kwargs, return_dict=False)
+            return tuple(t for t in flat(out) if isinstance(t, torch.Tensor))
+
+    return Wrapped()
+
+
+def build(name):
+    """name -> (module, args tuple, dynamic_shapes or None, inductor configs)."""
+    import torch
+    import transformers as tf
+
+    g = torch.Generator().manual_seed(0)
+    ids = lambda b, s, vocab=1000: torch.randint(0, vocab, (b, s), generator=g)  # noqa: E731
+    image = lambda b, c, h, w: torch.randn(b, c, h, w, generator=g)  # noqa: E731
+    text = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+                vocab_size=1000, max_position_embeddings=128)
+    if name in ("bert", "bert_dynamic_seq"):
+        m = tuple_outputs(tf.BertModel(tf.BertConfig(**text)))
+        args = (ids(2, 16), torch.ones(2, 16, dtype=torch.int64))
+        dynamic = None
+        if name == "bert_dynamic_seq":
+            seq = torch.export.Dim("seq", min=2, max=64)
+            dynamic = {"args": ({1: seq}, {1: seq})}  # the wrapper takes *args
+        return m, args, dynamic, {}
+    if name in ("gpt2", "gpt2_max_autotune"):
+        cfg = tf.GPT2Config(n_embd=64, n_layer=2, n_head=4, vocab_size=1000, n_positions=128, use_cache=False,
+                            bos_token_id=0, eos_token_id=0)
+        configs = {"max_autotune": True} if name == "gpt2_max_autotune" else {}
+        return tuple_outputs(tf.GPT2Model(cfg)), (ids(2, 16),), None, configs
+    if name == "llama":
+        cfg = tf.LlamaConfig(**text, num_key_value_heads=2, use_cache=False)  # grouped-query attention
+        return tuple_outputs(tf.LlamaModel(cfg)), (ids(2, 16),), None, {}
+    if name == "t5":
+        cfg = tf.T5Config(d_model=64, d_ff=128, d_kv=16, num_layers=2, num_heads=4, vocab_size=1000, use_cache=False)
+        m = tuple_outputs(tf.T5Model(cfg))
+        return m, (ids(2, 12), torch.ones(2, 12, dtype=torch.int64), ids(2, 8)), None, {}
+    if name == "whisper_encoder":
+        cfg = tf.WhisperConfig(d_model=64, encoder_layers=2, encoder_attention_heads=4, encoder_ffn_dim=128,
+                               decoder_layers=1, decoder_attention_heads=4, decoder_ffn_dim=128,
+                               num_mel_bins=16, max_source_positions=64, vocab_size=1000,
+                               pad_token_id=0, bos_token_id=0, eos_token_id=0, decoder_start_token_id=1)
+        return tuple_outputs(tf.WhisperModel(cfg).get_encoder()), (image(1, 16, 128, 1)[..., 0],), None, {}
+    if name == "vit":
+        cfg = tf.ViTConfig(**{k: v for k, v in text.items() if k not in ("vocab_size", "max_position_embeddings")},
+                           image_size=32, patch_size=8)
+        return tuple_outputs(tf.ViTModel(cfg)), (image(2, 3, 32, 32),), None, {}
+    if name in ("resnet50", "resnet50_freezing"):
+        # ResNet-50's layout (bottlenecks, depths 3-4-6-3) at a quarter of the width.
+        cfg = tf.ResNetConfig(embedding_size=16, hidden_sizes=[64, 128, 256, 512], depths=[3, 4, 6, 3],
+                              layer_type="bottleneck")
+        configs = {"freezing": True} if name == "resnet50_freezing" else {}
+        return tuple_outputs(tf.ResNetModel(cfg)), (image(2, 3, 64, 64),), None, configs
+    if name == "convnext_tiny":
+        cfg = tf.ConvNextConfig(hidden_sizes=[24, 48, 96, 192], depths=[3, 3, 9, 3])
+        return tuple_outputs(tf.ConvNextModel(cfg)), (image(2, 3, 64, 64),), None, {}
+    if name == "swin_tiny":
+        cfg = tf.SwinConfig(image_size=64, patch_size=4, embed_dim=24, depths=[2, 2, 6, 2], num_heads=[1, 2, 4, 8],
+                            window_size=2)
+        return tuple_outputs(tf.SwinModel(cfg)), (image(2, 3, 64, 64),), None, {}
+    if name == "efficientnet_b0":
+        cfg = tf.EfficientNetConfig(image_size=64, width_coefficient=1.0, depth_coefficient=1.0, hidden_dim=1280)
+        return tuple_outputs(tf.EfficientNetModel(cfg)), (image(2, 3, 64, 64),), None, {}
+    if name == "mobilenet_v2":
+        cfg = tf.MobileNetV2Config(image_size=64, depth_multiplier=0.5)
+        return tuple_outputs(tf.MobileNetV2Model(cfg)), (image(2, 3, 64, 64),), None, {}
+    raise KeyError(name)
+
+
+MODELS = ["bert", "bert_dynamic_seq", "gpt2", "gpt2_max_autotune", "llama", "t5", "whisper_encoder", "vit",
+          "resnet50", "resnet50_freezing", "convnext_tiny", "swin_tiny", "efficientnet_b0", "mobilenet_v2"]
+
+
+def export_one(name, out_dir):
+    """Returns the manifest entry, or {"name", "export_error"} if torch could not export it."""
+    import torch
+    torch.manual_seed(0)
+    model_dir = os.path.join(out_dir, name)
+    os.makedirs(model_dir, exist_ok=True)
+    try:
+        model, args, dynamic, configs = build(name)
+        model = model.eval()
+        with torch.no_grad():
+            outputs = model(*args)
+            ep = torch.export.export(model, args, dynamic_shapes=dynamic, strict=False)
+            torch._inductor.aoti_compile_and_package(ep, package_path=os.path.join(model_dir, "model.pt2"),
+                                                     inductor_configs=dict(configs))  # it adds keys
+    except Exception as e:  # recorded: the zoo reports what torch itself cannot export
+        return {"name": name, "export_error": f"{type(e).__name__}: {e}".splitlines()[0][:500],
+                "trace": traceback.format_exc()[-2000:]}
+    case_dir = os.path.join(model_dir, "case_0")
+    os.makedirs(case_dir, exist_ok=True)
+    ins, outs = flat(args), flat(outputs)
+    for i, t in enumerate(ins):
+        save_array(os.path.join(case_dir, f"in_{i}.npy"), t)
+    for j, t in enumerate(outs):
+        save_array(os.path.join(case_dir, f"out_{j}.npy"), t)
+    # Deep models accumulate float32 rounding differently from eager: a looser tolerance.
+    tol = {"rtol": 1e-3, "atol": 1e-3}
+    return {"name": name, "options": {k: str(v) for k, v in configs.items()}, "cases": [{
+        "dir": "case_0",
+        "inputs": [{"dtype": dtype_name(t), "shape": list(t.shape)} for t in ins],
+        "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape),
+                     **(tol if dtype_name(t) == "float32" else TOL.get(dtype_name(t), {"rtol": 0, "atol": 0}))}
+                    for t in outs],
+    }]}
+
+
+def zoo_key(script_path):
+    import torch
+    import transformers
+    h = hashlib.sha256()
+    for path in (script_path, os.path.join(os.path.dirname(script_path), "export_corpus.py")):
+        with open(path, "rb") as f:
+            h.update(f.read())
+    h.update(torch.__version__.encode())
+    h.update(transformers.__version__.encode())
+    return h.hexdigest()[:16]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", help="output folder; 'key' prints the cache key, 'list' the models")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="")
+    ns = parser.parse_args()
+    if ns.out == "key":
+        print(zoo_key(os.path.abspath(__file__)))
+        return
+    if ns.out == "list":
+        print(" ".join(MODELS))
+        return
+    os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", "1")
+    names = [n for n in MODELS if not ns.only or n in ns.only.split(",")]
+    tmp = ns.out.rstrip("/") + ".partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    with ProcessPoolExecutor(max_workers=ns.jobs) as pool:
+        entries = list(pool.map(export_one, names, [tmp] * len(names)))
+    import torch
+    import transformers
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump({"torch": torch.__version__, "transformers": transformers.__version__, "models": entries}, f, indent=1)
+    shutil.rmtree(ns.out, ignore_errors=True)
+    os.replace(tmp, ns.out)
+    failed = [e["name"] for e in entries if "export_error" in e]
+    print(f"exported {len(entries) - len(failed)} of {len(entries)} zoo models to {ns.out}"
+          + (f"; torch could not export: {', '.join(failed)}" if failed else ""))
+
+
+if __name__ == "__main__":
+    main()
