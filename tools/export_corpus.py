@@ -200,6 +200,22 @@ def build_models():
             w = self.wq.to(torch.float32) * self.wscale[:, None]
             return x @ w.t() + self.bias.to(torch.float32)
 
+    class TailOps(nn.Module):
+        """Ops AOTInductor leaves to fallbacks on CPU: topk, stable sort, searchsorted, nonzero
+        (a data-dependent size), cumprod, histc; plus gather, index_put and interpolation,
+        which it generates kernels for."""
+
+        def forward(self, x, idx, sorted_seq):
+            values, indices = torch.topk(x, 3, dim=1)
+            s, si = torch.sort(x, dim=-1, stable=True)
+            positions = torch.searchsorted(sorted_seq, x.contiguous())
+            nz = torch.nonzero(x > 0.5)
+            y = x.clone()
+            y.index_put_((idx[:, 0],), torch.ones(idx.shape[0], x.shape[1]), accumulate=True)
+            up = F.interpolate(x[None, None], scale_factor=2, mode="bilinear", align_corners=False)
+            return (values, indices, s, si, positions, nz, torch.cumprod(x, dim=0), torch.gather(x, 1, idx), y,
+                    torch.histc(x, bins=4, min=-2, max=2), up)
+
     class MissingOp(nn.Module):
         """Uses an op (cummax) with a C shim pt2run does not implement yet."""
 
@@ -240,6 +256,8 @@ def build_models():
                              [((rnd(2, 8, 32, dtype=torch.bfloat16),), {})], None),
         "cnn_fp16": (lambda: CNN().to(torch.float16), [((rnd(2, 3, 16, 16, dtype=torch.float16),), {})], None),
         "missing_op": (MissingOp, [((rnd(3, 5),), {})], None),
+        "tail_ops": (TailOps, [((rnd(4, 6), torch.randint(0, 4, (4, 2), generator=g),
+                                 torch.linspace(-2, 2, 9)), {})], None),
         "swap": (SwapNet, [((rnd(5, 8),), {})], None, swap),
         "folded": (Folded, [((rnd(3, 8),), {})], None,
                    {"weight_sets": True, "configs": {"aot_inductor.use_runtime_constant_folding": True}}),

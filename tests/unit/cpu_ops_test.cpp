@@ -9,6 +9,8 @@
 #include "backends/cpu/convolution.h"
 #include "backends/cpu/gemm.h"
 #include "backends/cpu/scan.h"
+#include "backends/cpu/selection.h"
+#include "backends/cpu/sorting.h"
 #include "pt2run/error.h"
 
 namespace pt2run {
@@ -238,6 +240,84 @@ TEST(Scan, IntegerInputsGiveInt64AndDtypeArgumentWins) {
   EXPECT_THROW(cpu::cumulative(b, 1, cpu::ScanOp::Sum, std::nullopt), Error);
   EXPECT_THROW(cpu::cumulative(b, 0, cpu::ScanOp::LogSumExp, std::nullopt), Error);
   EXPECT_EQ(cpu::cumulative(Tensor::zeros({0, 3}, DType::Float32), 0, cpu::ScanOp::Sum, std::nullopt).numel(), 0);
+}
+
+Tensor floats(const std::vector<float>& values) {
+  Tensor t = Tensor::empty({static_cast<int64_t>(values.size())}, DType::Float32);
+  std::copy(values.begin(), values.end(), t.data<float>());
+  return t;
+}
+
+std::vector<int64_t> ints(const Tensor& t) {
+  Tensor c = t.to(DType::Int64);
+  return {c.data<int64_t>(), c.data<int64_t>() + c.numel()};
+}
+
+TEST(Sorting, SortIsStableAndPutsNanLast) {
+  const float nan = std::nanf("");
+  Tensor x = floats({3, nan, 1, 3, -2});
+  auto [values, indices] = cpu::sort(x, 0, /*descending=*/false);
+  EXPECT_EQ(ints(indices), (std::vector<int64_t>{4, 2, 0, 3, 1}));
+  EXPECT_TRUE(std::isnan(values.data<float>()[4]));
+  auto [dv, di] = cpu::sort(x, -1, /*descending=*/true);
+  EXPECT_EQ(ints(di), (std::vector<int64_t>{1, 0, 3, 2, 4}));  // NaN first, ties in order
+  // Along dim 0 of a matrix, int64 exact beyond 2^53.
+  Tensor m = Tensor::empty({2, 2}, DType::Int64);
+  const int64_t big = (int64_t{1} << 60);
+  m.data<int64_t>()[0] = big + 1;
+  m.data<int64_t>()[1] = 0;
+  m.data<int64_t>()[2] = big;
+  m.data<int64_t>()[3] = -1;
+  auto [mv, mi] = cpu::sort(m, 0, false);
+  EXPECT_EQ(ints(mi), (std::vector<int64_t>{1, 1, 0, 0}));
+  EXPECT_EQ(mv.data<int64_t>()[0], big);
+}
+
+TEST(Sorting, TopkLargestAndSmallest) {
+  Tensor x = floats({5, 1, 4, 1, 9, 2});
+  auto [v, i] = cpu::topk(x, 3, 0, /*largest=*/true);
+  EXPECT_EQ(ints(i), (std::vector<int64_t>{4, 0, 2}));
+  auto [sv, si] = cpu::topk(x, 2, 0, /*largest=*/false);
+  EXPECT_EQ(ints(si), (std::vector<int64_t>{1, 3}));  // tie: lower index first
+  EXPECT_EQ(cpu::topk(x, 0, 0, true).first.numel(), 0);
+  EXPECT_THROW(cpu::topk(x, 7, 0, true), Error);
+}
+
+TEST(Sorting, SearchsortedSidesSorterAndBatches) {
+  Tensor seq = floats({1, 3, 3, 5});
+  Tensor values = floats({0, 3, 4, 6});
+  EXPECT_EQ(ints(cpu::searchsorted(seq, values, false, false, nullptr)), (std::vector<int64_t>{0, 1, 3, 4}));
+  EXPECT_EQ(ints(cpu::searchsorted(seq, values, true, true, nullptr)), (std::vector<int64_t>{0, 3, 3, 4}));
+  EXPECT_EQ(cpu::searchsorted(seq, values, true, true, nullptr).dtype(), DType::Int32);
+  Tensor unsorted = floats({5, 1, 3, 3});
+  Tensor sorter = Tensor::empty({4}, DType::Int64);
+  const int64_t order[4] = {1, 2, 3, 0};
+  std::copy(order, order + 4, sorter.data<int64_t>());
+  EXPECT_EQ(ints(cpu::searchsorted(unsorted, values, false, false, &sorter)), (std::vector<int64_t>{0, 1, 3, 4}));
+  Tensor rows = floats({1, 2, 3, 10, 20, 30}).as_strided({2, 3}, {3, 1}, 0);
+  Tensor probe = floats({2.5, 25}).as_strided({2, 1}, {1, 1}, 0);
+  EXPECT_EQ(ints(cpu::searchsorted(rows, probe, false, false, nullptr)), (std::vector<int64_t>{2, 2}));
+  EXPECT_THROW(cpu::searchsorted(rows, values, false, false, nullptr), Error);
+}
+
+TEST(Selection, NonzeroIsColumnMajorLikeTorch) {
+  Tensor x = floats({0, 2, 0, 0, 0, 3}).as_strided({2, 3}, {3, 1}, 0).contiguous();
+  Tensor nz = cpu::nonzero(x);
+  ASSERT_EQ(nz.size(0), 2);
+  EXPECT_EQ(nz.stride(0), 1);
+  EXPECT_EQ(nz.stride(1), 2);
+  EXPECT_EQ(ints(nz.contiguous()), (std::vector<int64_t>{0, 1, 1, 2}));
+  EXPECT_EQ(cpu::nonzero(Tensor::zeros({3}, DType::Float32)).size(0), 0);
+}
+
+TEST(Selection, Histc) {
+  Tensor x = floats({-1, 0, 0.5, 1, 2, 3});
+  Tensor h = cpu::histc(x, 4, 0, 2);  // bins [0,.5) [.5,1) [1,1.5) [1.5,2]; -1 and 3 outside
+  EXPECT_EQ(std::vector<float>(h.data<float>(), h.data<float>() + 4), (std::vector<float>{1, 1, 1, 1}));
+  Tensor auto_range = cpu::histc(x, 2, 0, 0);  // the data's range: [-1, 3]
+  EXPECT_EQ(auto_range.data<float>()[0] + auto_range.data<float>()[1], 6);
+  EXPECT_THROW(cpu::histc(x, 0, 0, 1), Error);
+  EXPECT_THROW(cpu::histc(Tensor::zeros({2}, DType::Int64), 2, 0, 1), Error);
 }
 
 TEST(Attention, MasksAndCausal) {

@@ -1,0 +1,163 @@
+#include "backends/cpu/sorting.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "core/check.h"
+
+namespace pt2run::cpu {
+namespace {
+
+int64_t wrap_dim(const Tensor& t, int64_t dim, const char* op) {
+  const int64_t rank = std::max<int64_t>(t.dim(), 1);
+  PT2RUN_CHECK(dim >= -rank && dim < rank, InvalidArgument, op, ": dim ", dim, " out of range for ",
+               t.describe());
+  return dim < 0 ? dim + rank : dim;
+}
+
+// The lines along `dim` of a contiguous tensor: `outer` lines of `n` elements, `inner` apart.
+struct Lines {
+  int64_t outer, n, inner;
+};
+
+Lines lines_of(const Tensor& t, int64_t dim) {
+  const int64_t n = t.dim() == 0 ? 1 : t.size(dim);
+  int64_t inner = 1;
+  for (int64_t d = dim + 1; d < t.dim(); ++d) inner *= t.size(d);
+  return {n == 0 ? 0 : t.numel() / (n * inner), n, inner};
+}
+
+// Comparable keys: int64 for integers (exact), double for floats.
+Tensor keys_of(const Tensor& t) {
+  const bool integral = !is_floating_point(t.dtype());
+  PT2RUN_CHECK(!is_complex(t.dtype()), InvalidArgument, "cannot order complex values ", t.describe());
+  return t.to(integral ? DType::Int64 : DType::Float64);
+}
+
+// a before b in ascending order, NaN last.
+template <class T>
+bool ascending(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+  }
+  return a < b;
+}
+
+// Sorted (or top-k) indices of each line, written into `indices` (int64, contiguous, with
+// `keep` elements per line), and the matching values gathered from the input.
+template <class T>
+void order_lines(const T* keys, const Lines& l, bool descending, int64_t keep, int64_t* out) {
+  std::vector<int64_t> order(static_cast<std::size_t>(l.n));
+  for (int64_t o = 0; o < l.outer; ++o) {
+    for (int64_t i = 0; i < l.inner; ++i) {
+      const T* line = keys + o * l.n * l.inner + i;
+      std::iota(order.begin(), order.end(), 0);
+      auto before = [&](int64_t a, int64_t b) {
+        const T x = line[a * l.inner], y = line[b * l.inner];
+        return descending ? ascending(y, x) : ascending(x, y);
+      };
+      if (keep < l.n) {
+        std::partial_sort(order.begin(), order.begin() + keep, order.end(), [&](int64_t a, int64_t b) {
+          return before(a, b) || (!before(b, a) && a < b);  // ties by position: deterministic
+        });
+      } else {
+        std::stable_sort(order.begin(), order.end(), before);
+      }
+      for (int64_t j = 0; j < keep; ++j) out[(o * keep + j) * l.inner + i] = order[static_cast<std::size_t>(j)];
+    }
+  }
+}
+
+// values[..., j, ...] = input[..., indices[..., j, ...], ...] along dim.
+Tensor gather_lines(const Tensor& input, const Tensor& indices, const Lines& l, int64_t keep) {
+  Tensor src = input.contiguous();
+  std::vector<int64_t> sizes(indices.sizes().begin(), indices.sizes().end());
+  Tensor values = Tensor::empty(sizes, input.dtype());
+  const std::size_t item = element_size(input.dtype());
+  const auto* from = static_cast<const std::byte*>(src.data_ptr());
+  auto* to = static_cast<std::byte*>(values.data_ptr());
+  const int64_t* idx = indices.data<int64_t>();
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t j = 0; j < keep; ++j)
+      for (int64_t i = 0; i < l.inner; ++i) {
+        const int64_t at = (o * keep + j) * l.inner + i;
+        std::memcpy(to + at * item, from + ((o * l.n + idx[at]) * l.inner + i) * item, item);
+      }
+  return values;
+}
+
+std::pair<Tensor, Tensor> ordered(const Tensor& input, int64_t dim, bool descending, int64_t keep) {
+  const Lines l = lines_of(input, dim);
+  std::vector<int64_t> sizes(input.sizes().begin(), input.sizes().end());
+  if (input.dim() > 0) sizes[static_cast<std::size_t>(dim)] = keep;
+  Tensor indices = Tensor::empty(sizes, DType::Int64);
+  if (indices.numel() > 0) {
+    Tensor keys = keys_of(input);
+    if (keys.dtype() == DType::Int64) order_lines(keys.data<int64_t>(), l, descending, keep, indices.data<int64_t>());
+    else order_lines(keys.data<double>(), l, descending, keep, indices.data<int64_t>());
+  }
+  return {gather_lines(input, indices, l, keep), indices};
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> sort(const Tensor& input, int64_t dim, bool descending) {
+  dim = wrap_dim(input, dim, "sort");
+  return ordered(input, dim, descending, input.dim() == 0 ? 1 : input.size(dim));
+}
+
+std::pair<Tensor, Tensor> topk(const Tensor& input, int64_t k, int64_t dim, bool largest) {
+  dim = wrap_dim(input, dim, "topk");
+  const int64_t n = input.dim() == 0 ? 1 : input.size(dim);
+  PT2RUN_CHECK(k >= 0 && k <= n, InvalidArgument, "topk: k = ", k, " is out of range for ", n,
+               " elements along dim ", dim);
+  return ordered(input, dim, largest, k);
+}
+
+Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool out_int32, bool right,
+                    const Tensor* sorter) {
+  PT2RUN_CHECK(sorted_sequence.dim() >= 1, InvalidArgument, "searchsorted: the sequence must have at least 1 dim");
+  const int64_t n = sorted_sequence.size(-1);
+  const bool one_d = sorted_sequence.dim() == 1;
+  if (!one_d) {
+    PT2RUN_CHECK(sorted_sequence.dim() == values.dim() &&
+                     std::equal(sorted_sequence.sizes().begin(), sorted_sequence.sizes().end() - 1,
+                                values.sizes().begin()),
+                 ShapeMismatch, "searchsorted: sequence ", sorted_sequence.describe(), " and values ",
+                 values.describe(), " must match in every dim but the last");
+  }
+  if (sorter) {
+    PT2RUN_CHECK(std::equal(sorter->sizes().begin(), sorter->sizes().end(), sorted_sequence.sizes().begin(),
+                            sorted_sequence.sizes().end()),
+                 ShapeMismatch, "searchsorted: sorter ", sorter->describe(), " must match the sequence");
+  }
+  Tensor seq = keys_of(sorted_sequence).to(DType::Float64), val = keys_of(values).to(DType::Float64);
+  Tensor order = sorter ? sorter->to(DType::Int64) : Tensor();
+  std::vector<int64_t> sizes(values.sizes().begin(), values.sizes().end());
+  Tensor out = Tensor::empty(sizes, out_int32 ? DType::Int32 : DType::Int64);
+  const int64_t per_line = values.dim() == 0 ? 1 : values.size(-1);
+  for (int64_t i = 0; i < values.numel(); ++i) {
+    const int64_t line = one_d ? 0 : i / per_line;
+    const double* s = seq.data<double>() + line * n;
+    const int64_t* o = sorter ? order.data<int64_t>() + line * n : nullptr;
+    for (int64_t j = 0; o && j < n; ++j)
+      PT2RUN_CHECK(o[j] >= 0 && o[j] < n, InvalidArgument, "searchsorted: sorter index ", o[j], " out of range");
+    auto at = [&](int64_t j) { return s[o ? o[j] : j]; };
+    const double v = val.data<double>()[i];
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {  // first position whose element is > v (right) or >= v (left)
+      const int64_t mid = lo + (hi - lo) / 2;
+      const bool go_right = right ? !ascending(v, at(mid)) : ascending(at(mid), v);
+      if (go_right) lo = mid + 1;
+      else hi = mid;
+    }
+    if (out_int32) out.data<int32_t>()[i] = static_cast<int32_t>(lo);
+    else out.data<int64_t>()[i] = lo;
+  }
+  return out;
+}
+
+}  // namespace pt2run::cpu

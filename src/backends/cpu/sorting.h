@@ -1,0 +1,26 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "pt2run/tensor.h"
+
+namespace pt2run::cpu {
+
+// torch.sort along `dim`: (values, int64 indices), contiguous. NaN sorts above every number,
+// as in torch; equal elements keep their order (stable).
+std::pair<Tensor, Tensor> sort(const Tensor& input, int64_t dim, bool descending);
+
+// torch.topk: the k largest (or smallest) along `dim`, in order when `sorted` (pt2run always
+// returns them in order, which `sorted=False` allows).
+std::pair<Tensor, Tensor> topk(const Tensor& input, int64_t k, int64_t dim, bool largest);
+
+// torch.searchsorted: for each value, the index in the innermost dimension of
+// `sorted_sequence` (1-d, or matching `values` in every leading dimension) where it would be
+// inserted; `right` (or side == "right") takes the last such position. `sorter` holds the
+// order of an unsorted sequence. int64 indices, or int32 with out_int32.
+Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool out_int32, bool right,
+                    const Tensor* sorter);
+
+}  // namespace pt2run::cpu
