@@ -33,10 +33,16 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
 }
 
+// This process's peak resident set, from /proc/self/status (VmHWM). Not getrusage's
+// ru_maxrss: after fork + exec that keeps the parent's peak, so a benchmark started from a
+// Python process holding torch would report torch's memory as ours.
 double peak_rss_mib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0;  // kB
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 std::string cpu_name() {

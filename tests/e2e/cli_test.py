@@ -146,6 +146,11 @@ def test_bench():
     r = cli("bench", pkg("mlp"), "--shape", "args[0]=32x16", "--duration", "0.3", "--concurrency", "2", "--json")
     b = json.loads(r.stdout)
     check(b["runs"] > 0 and b["concurrency"] == 2 and b["num_models"] == 2, f"bench duration/concurrency: {b}")
+    # Peak RSS is the benchmark's own, not the peak of the process that started it.
+    ballast = np.ones(300 * 2**20 // 8)  # this process now holds 300 MiB
+    b = json.loads(cli("bench", pkg("mlp"), "--iterations", "5", "--json").stdout)
+    check(b["peak_rss_mib"] < 150, f"bench reports the parent's memory: peak RSS {b['peak_rss_mib']} MiB")
+    del ballast
     r = cli("bench", pkg("cnn"), "--iterations", "5")
     check("p99" in r.stdout and "peak RSS" in r.stdout, "bench text output:\n" + r.stdout)
 
