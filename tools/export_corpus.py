@@ -31,6 +31,26 @@ TOL = {
 }
 
 
+_CUSTOM_OP = []
+
+
+def custom_op():
+    """A torch.library custom op (registered once per process): AOTInductor has no C shim for
+    it and routes it through its proxy executor."""
+    import torch
+    if not _CUSTOM_OP:
+        @torch.library.custom_op("pt2run_test::twice", mutates_args=())
+        def twice(x: torch.Tensor) -> torch.Tensor:
+            return x * 2
+
+        @twice.register_fake
+        def _(x):
+            return torch.empty_like(x)
+
+        _CUSTOM_OP.append(twice)
+    return _CUSTOM_OP[0]
+
+
 def build_models():
     """name -> (module factory, list of cases (args, kwargs), dynamic_shapes or None, options)."""
     import torch
@@ -216,6 +236,12 @@ def build_models():
             return (values, indices, s, si, positions, nz, torch.cumprod(x, dim=0), torch.gather(x, 1, idx), y,
                     torch.histc(x, bins=4, min=-2, max=2), up)
 
+    class CustomOp(nn.Module):
+        """Calls a custom op only the exporting process knows (proxy executor)."""
+
+        def forward(self, x):
+            return custom_op()(x) + 1
+
     class MissingOp(nn.Module):
         """Uses an op (cummax) with a C shim pt2run does not implement yet."""
 
@@ -256,6 +282,7 @@ def build_models():
                              [((rnd(2, 8, 32, dtype=torch.bfloat16),), {})], None),
         "cnn_fp16": (lambda: CNN().to(torch.float16), [((rnd(2, 3, 16, 16, dtype=torch.float16),), {})], None),
         "missing_op": (MissingOp, [((rnd(3, 5),), {})], None),
+        "custom_op": (CustomOp, [((rnd(3, 4),), {})], None),
         "tail_ops": (TailOps, [((rnd(4, 6), torch.randint(0, 4, (4, 2), generator=g),
                                  torch.linspace(-2, 2, 9)), {})], None),
         "swap": (SwapNet, [((rnd(5, 8),), {})], None, swap),

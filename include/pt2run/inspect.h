@@ -59,6 +59,9 @@ struct ModelInfo {
   // package ships no weights: supply them with load_constants).
   std::string weights;
   std::vector<ImportInfo> imports;  // the aoti_*/Sleef_* functions the library calls
+  // Ops the model runs through AOTInductor's proxy executor (custom ops, ATen ops without a
+  // C shim), with whether pt2run can run them.
+  std::vector<ImportInfo> proxy_ops;
   std::vector<std::string> needed_libraries;
   // Whether pt2run can run this model on this host, and if not every reason why.
   bool runs_here = false;

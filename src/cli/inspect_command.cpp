@@ -72,6 +72,8 @@ int inspect_command(const InspectOptions& options) {
     j["weights"] = info.weights;
     j["imports"] = nlohmann::json::array();
     for (const auto& s : info.imports) j["imports"].push_back({{"symbol", s.symbol}, {"supported", s.supported}});
+    j["proxy_ops"] = nlohmann::json::array();
+    for (const auto& s : info.proxy_ops) j["proxy_ops"].push_back({{"op", s.symbol}, {"supported", s.supported}});
     j["needed_libraries"] = info.needed_libraries;
     j["runs_here"] = info.runs_here;
     j["reasons"] = info.reasons;
@@ -106,6 +108,10 @@ int inspect_command(const InspectOptions& options) {
   for (const auto& s : info.imports) unsupported += !s.supported;
   std::printf("\nimports (%zu, %zu unsupported)\n", info.imports.size(), unsupported);
   for (const auto& s : info.imports) std::printf("  %s %s\n", s.supported ? "ok " : "NO ", s.symbol.c_str());
+  if (!info.proxy_ops.empty()) {
+    std::printf("\nops through the proxy executor (%zu)\n", info.proxy_ops.size());
+    for (const auto& s : info.proxy_ops) std::printf("  %s %s\n", s.supported ? "ok " : "NO ", s.symbol.c_str());
+  }
   std::printf("\nruns here: %s\n", info.runs_here ? "yes" : "no");
   for (const auto& r : info.reasons) std::printf("  - %s\n", r.c_str());
   return 0;

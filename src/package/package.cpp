@@ -84,6 +84,8 @@ ModelFiles Pt2Package::model(const std::string& name) const {
       files.metadata = &entry;
     } else if (ends_with(file, "_weights.blob")) {
       files.weights_blob = &entry;
+    } else if (ends_with(file, ".wrapper.json")) {
+      files.extern_nodes = &entry;
     } else if (ends_with(file, "/weights_config.json")) {
       files.weights_config = &entry;
     } else if (ends_with(file, ".wrapper.cpp") ||

@@ -17,6 +17,7 @@ struct ModelFiles {
   const ZipEntry* weights_blob = nullptr;  // <stem>_weights.blob (binary_blob weights)
   const ZipEntry* weights_config = nullptr;  // weights_config.json (pickle_weights)
   const ZipEntry* wrapper_source = nullptr;  // <stem>.wrapper.cpp (generated host code)
+  const ZipEntry* extern_nodes = nullptr;    // <stem>.wrapper.json (proxy-executor ops)
   std::string root;  // the archive root folder with its slash ("model/"), or ""
   std::vector<const ZipEntry*> files;  // every entry of the model, the above included
 };

@@ -6,6 +6,7 @@
 #include "model/elf_image.h"
 #include "model/model_library.h"
 #include "package/call_spec.h"
+#include "package/extern_nodes.h"
 #include "package/host_compat.h"
 #include "package/model_source.h"
 #include "package/package.h"
@@ -80,6 +81,22 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
     const bool supported = detail::shim_provides(symbol);
     info.imports.push_back({symbol, supported});
     if (!supported) missing.push_back(symbol);
+  }
+
+  // Ops behind the proxy executor: none can run yet.
+  if (files.extern_nodes) {
+    try {
+      for (auto& op : detail::extern_node_targets(package->archive().read(*files.extern_nodes),
+                                                  files.extern_nodes->name))
+        info.proxy_ops.push_back({std::move(op), false});
+    } catch (const Error& e) {
+      info.reasons.push_back(e.what());
+    }
+  }
+  if (!info.proxy_ops.empty()) {
+    std::string list;
+    for (const auto& op : info.proxy_ops) list += (list.empty() ? "" : ", ") + op.symbol;
+    info.reasons.push_back("it runs op(s) through AOTInductor's proxy executor, which pt2run does not support yet: " + list);
   }
 
   // Where the weights are.

@@ -9,6 +9,7 @@
 #include "core/check.h"
 #include "core/mapped_file.h"
 #include "package/model_source.h"
+#include "package/extern_nodes.h"
 #include "package/host_compat.h"
 #include "package/package.h"
 #include "package/package_weights.h"
@@ -81,6 +82,20 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
                  "' with RegisterAOTIModelRunner");
   }
   detail::check_runs_on_host(metadata, package_name, model_name);
+  if (files.extern_nodes != nullptr) {
+    // These run through AOTInductor's proxy executor, which pt2run does not provide yet: say
+    // so now, naming the ops, rather than when a run reaches them.
+    auto ops = detail::extern_node_targets(package.archive().read(*files.extern_nodes),
+                                           "'" + files.extern_nodes->name + "'");
+    if (!ops.empty()) {
+      std::string list;
+      for (const auto& op : ops) list += (list.empty() ? "" : ", ") + op;
+      detail::fail(ErrorCode::UnsupportedPackage, "package '", package_name, "' (model '", model_name,
+                   "') calls ", ops.size(), " op(s) through AOTInductor's proxy executor, which pt2run "
+                   "does not support yet: ", list,
+                   ". Custom ops and ATen ops without a C shim cannot run here; re-export without them");
+    }
+  }
   std::string device_str = device_key;
   if (device_index >= 0) device_str += ":" + std::to_string(device_index);
 

@@ -69,6 +69,9 @@ def test_inspect():
     # A package that cannot run here: every reason named.
     r = cli("inspect", pkg("missing_op"))
     check("runs here: no" in r.stdout and "aoti_torch_cpu_cummax" in r.stdout, "inspect missing_op:\n" + r.stdout)
+    custom = json.loads(cli("inspect", pkg("custom_op"), "--json").stdout)
+    check(custom["proxy_ops"] == [{"op": "pt2run_test::twice", "supported": False}] and not custom["runs_here"],
+          f"inspect custom_op: {custom['proxy_ops']} {custom['reasons']}")
     r = cli("inspect", os.path.join(CORPUS, "failures", "wrong_isa.pt2"), "--json")
     bad = json.loads(r.stdout)
     check(not bad["runs_here"] and any("CPU feature" in x for x in bad["reasons"]), f"inspect wrong_isa: {bad['reasons']}")

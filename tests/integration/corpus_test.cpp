@@ -12,7 +12,7 @@ namespace {
 using testing::corpus_dir;
 
 // Models whose packages pt2run must refuse (covered by failure_test).
-bool expected_to_fail(const std::string& model) { return model == "missing_op"; }
+bool expected_to_fail(const std::string& model) { return model == "missing_op" || model == "custom_op"; }
 
 TEST(Corpus, EveryModelMatchesEager) {
   PT2RUN_REQUIRE_CORPUS();

@@ -95,6 +95,17 @@ TEST_F(PackageFailure, MissingOpIsNamedBeforeLoading) {
                ErrorCode::MissingSymbol, {"aoti_torch_cpu_cummax", "missing_op"});
 }
 
+TEST_F(PackageFailure, ProxyExecutorOpIsNamedAtLoad) {
+  PT2RUN_REQUIRE_CORPUS();
+  // A torch.library custom op: AOTInductor routes it through its proxy executor.
+  expect_error([&] { AOTIModelPackageLoader(testing::package_path("custom_op")); },
+               ErrorCode::UnsupportedPackage, {"pt2run_test::twice", "proxy executor", "custom_op"});
+  ModelInfo info = inspect_model(testing::package_path("custom_op"));
+  ASSERT_EQ(info.proxy_ops.size(), 1u);
+  EXPECT_EQ(info.proxy_ops[0].symbol, "pt2run_test::twice");
+  EXPECT_FALSE(info.runs_here);
+}
+
 TEST_F(PackageFailure, EveryMissingSymbolIsNamed) {
   PT2RUN_REQUIRE_CORPUS();
   expect_error(

@@ -12,6 +12,7 @@
 #include "model/appended_weights.h"
 #include "model/elf_image.h"
 #include "model/model_library.h"
+#include "package/extern_nodes.h"
 #include "package/model_source.h"
 #include "package/package.h"
 #include "package/pickled_tensor.h"
@@ -153,6 +154,17 @@ const char kSavedParameter[] =
     "((X\x07\x00\x00\x00storageq\x02" "ctorch\nFloatStorage\nq\x03" "X\x01\x00\x00\x00" "0q\x04"
     "X\x03\x00\x00\x00" "cpuq\x05" "K\x80tq\x06QK\x00K\x10K\x08\x86q\x07K\x08K\x01\x86q\x08\x89"
     "ccollections\nOrderedDict\nq\t)Rq\ntq\x0bRq\x0c\x88h\t)Rq\r\x87q\x0eRq\x0f.";
+
+TEST(ExternNodes, TargetsInOrderAndMalformedJson) {
+  auto targets = detail::extern_node_targets(
+      R"({"nodes": [{"name": "buf0", "node": {"target": "ns::a"}}, {"name": "buf2", "node": {"target": "aten::b"}}]})",
+      "w.json");
+  EXPECT_EQ(targets, (std::vector<std::string>{"ns::a", "aten::b"}));
+  EXPECT_TRUE(detail::extern_node_targets("{}", "w.json").empty());
+  EXPECT_THROW(detail::extern_node_targets("[1]", "w.json"), Error);
+  EXPECT_THROW(detail::extern_node_targets(R"({"nodes": [{"name": "x"}]})", "w.json"), Error);
+  EXPECT_THROW(detail::extern_node_targets(R"({"nodes": 3})", "w.json"), Error);
+}
 
 TEST(PickledStorage, ReadsTheStorageRecord) {
   std::string_view pickle(kSavedParameter, sizeof(kSavedParameter) - 1);
