@@ -442,6 +442,24 @@ def make_failure_fixtures(out_dir):
             zout.writestr(info.filename, zin.read(info.filename))
 
 
+def export_in_parallel(export_fn, names, out, jobs, versions, finish=None):
+    """Runs export_fn(name, folder) for every name in `jobs` processes into OUT.partial, writes
+    its manifest.json ({**versions, "models": entries}), lets finish(folder) add to it, then
+    swaps it in for OUT: a cancelled export never leaves a half-written corpus behind."""
+    tmp = out.rstrip("/") + ".partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        entries = list(pool.map(export_fn, names, [tmp] * len(names)))
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump({**versions, "models": entries}, f, indent=1)
+    if finish:
+        finish(tmp)
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+    return entries
+
+
 def corpus_key(script_path):
     import torch
     h = hashlib.sha256()
@@ -464,18 +482,9 @@ def main():
     names = list(build_models())
     if ns.only:
         names = [n for n in names if n in ns.only.split(",")]
-    tmp = ns.out.rstrip("/") + ".partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    with ProcessPoolExecutor(max_workers=ns.jobs) as pool:
-        entries = list(pool.map(export_one, names, [tmp] * len(names)))
     import torch
-    with open(os.path.join(tmp, "manifest.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "models": entries}, f, indent=1)
-    if "mlp" in names:
-        make_failure_fixtures(tmp)
-    shutil.rmtree(ns.out, ignore_errors=True)
-    os.replace(tmp, ns.out)
+    entries = export_in_parallel(export_one, names, ns.out, ns.jobs, {"torch": torch.__version__},
+                                 finish=make_failure_fixtures if "mlp" in names else None)
     print(f"exported {len(entries)} models to {ns.out}")
 
 

@@ -9,15 +9,12 @@ Usage: zoo_export.py OUT [--jobs N] [--only NAME,...]   |   zoo_export.py key   
 """
 import argparse
 import hashlib
-import json
 import os
-import shutil
 import sys
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_corpus import TOL, dtype_name, flat, save_array  # noqa: E402
+from export_corpus import TOL, dtype_name, export_in_parallel, flat, save_array  # noqa: E402
 
 
 def tuple_outputs(model):
@@ -163,17 +160,10 @@ def main():
         return
     os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", "1")
     names = [n for n in MODELS if not ns.only or n in ns.only.split(",")]
-    tmp = ns.out.rstrip("/") + ".partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    with ProcessPoolExecutor(max_workers=ns.jobs) as pool:
-        entries = list(pool.map(export_one, names, [tmp] * len(names)))
     import torch
     import transformers
-    with open(os.path.join(tmp, "manifest.json"), "w") as f:
-        json.dump({"torch": torch.__version__, "transformers": transformers.__version__, "models": entries}, f, indent=1)
-    shutil.rmtree(ns.out, ignore_errors=True)
-    os.replace(tmp, ns.out)
+    entries = export_in_parallel(export_one, names, ns.out, ns.jobs,
+                                 {"torch": torch.__version__, "transformers": transformers.__version__})
     failed = [e["name"] for e in entries if "export_error" in e]
     print(f"exported {len(entries) - len(failed)} of {len(entries)} zoo models to {ns.out}"
           + (f"; torch could not export: {', '.join(failed)}" if failed else ""))
