@@ -37,3 +37,10 @@ find_path(DLPACK_INCLUDE_DIR dlpack/dlpack.h)
 if(NOT DLPACK_INCLUDE_DIR)
   message(FATAL_ERROR "dlpack/dlpack.h not found: install libdlpack-dev (scripts/setup.sh does)")
 endif()
+
+# kissfft (BSD-3, header-only template kissfft.hh) for the FFT fallback ops. Debian ships only
+# the float library; the template gives double precision without linking it.
+find_path(KISSFFT_INCLUDE_DIR kissfft/kissfft.hh)
+if(NOT KISSFFT_INCLUDE_DIR)
+  message(FATAL_ERROR "kissfft/kissfft.hh not found: install libkissfft-dev (scripts/setup.sh does)")
+endif()

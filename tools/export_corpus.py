@@ -34,10 +34,12 @@ TOL = {
 _CUSTOM_OP = []
 
 
-def custom_op():
-    """A torch.library custom op (registered once per process): AOTInductor has no C shim for
-    it and routes it through its proxy executor."""
+def custom_ops():
+    """torch.library custom ops (registered once per process): AOTInductor has no C shim for
+    them and routes them through its proxy executor. tests/integration/custom_op_test.cpp
+    registers the same two in C++."""
     import torch
+    from typing import List, Optional, Tuple
     if not _CUSTOM_OP:
         @torch.library.custom_op("pt2run_test::twice", mutates_args=())
         def twice(x: torch.Tensor) -> torch.Tensor:
@@ -47,8 +49,22 @@ def custom_op():
         def _(x):
             return torch.empty_like(x)
 
-        _CUSTOM_OP.append(twice)
-    return _CUSTOM_OP[0]
+        # Every kind of argument AOTInductor flattens differently: an optional tensor, an int,
+        # a float (passed in the node list), an int list, and a defaulted keyword.
+        @torch.library.custom_op("pt2run_test::affine", mutates_args=())
+        def affine(x: torch.Tensor, bias: Optional[torch.Tensor], n: int, alpha: float,
+                   dims: List[int], *, shift: int = 3) -> Tuple[torch.Tensor, torch.Tensor]:
+            y = x * alpha * n + shift
+            if bias is not None:
+                y = y + bias
+            return y, x.sum(dims)
+
+        @affine.register_fake
+        def _(x, bias, n, alpha, dims, *, shift=3):
+            return torch.empty_like(x), x.sum(dims)
+
+        _CUSTOM_OP.extend([twice, affine])
+    return _CUSTOM_OP
 
 
 def build_models():
@@ -237,16 +253,89 @@ def build_models():
                     torch.histc(x, bins=4, min=-2, max=2), up)
 
     class CustomOp(nn.Module):
-        """Calls a custom op only the exporting process knows (proxy executor)."""
+        """Calls custom ops only the exporting process knows (proxy executor)."""
 
-        def forward(self, x):
-            return custom_op()(x) + 1
+        def forward(self, x, bias):
+            twice, affine = custom_ops()
+            y, s = affine(twice(x), bias, 2, 0.5, [1])
+            z, _ = affine(x, None, 1, -1.0, [0, 1], shift=-2)
+            return y + 1, s, z
 
     class MissingOp(nn.Module):
-        """Uses an op (cummax) with a C shim pt2run does not implement yet."""
+        """Uses an op (geqrf, a QR building block) with a C shim pt2run does not implement."""
 
         def forward(self, x):
-            return torch.cummax(x, dim=1).values + 1
+            return torch.geqrf(x)[0] + 1
+
+    class SelectionOps(nn.Module):
+        """Ops with data-dependent output sizes or order statistics: unique and
+        unique_consecutive and bincount (proxy executor), masked_select, repeat_interleave,
+        kthvalue, median (proxy), cummax, cummin."""
+
+        def forward(self, x, labels, repeats):
+            u, inverse, counts = torch.unique(labels, return_inverse=True, return_counts=True)
+            runs = torch.unique_consecutive(labels)
+            kth = torch.kthvalue(x, 2, dim=1)
+            med = torch.median(x, dim=0)
+            return (u, inverse, counts, runs, torch.bincount(labels, minlength=8),
+                    torch.masked_select(x, x > 0.3), torch.repeat_interleave(repeats),
+                    kth.values, kth.indices, med.values, med.indices,
+                    torch.cummax(x, dim=1).values, torch.cummin(x, dim=0).indices)
+
+    class FftOps(nn.Module):
+        """rfft and rfft2 (r2c), irfft of odd length (c2r, proxy executor), fft of a complex
+        tensor built with torch.complex (proxy) and returned as real pairs (c2c)."""
+
+        def forward(self, x):
+            spectrum = torch.fft.rfft(x)
+            return (spectrum.abs(), torch.fft.irfft(spectrum, n=x.shape[-1]),
+                    torch.view_as_real(torch.fft.fft(torch.complex(x, -x), norm="ortho")),
+                    torch.fft.rfft2(x, norm="forward").abs())
+
+    class IndexingOps(nn.Module):
+        """Embedding bags (sum with per-sample weights, mean, max), scatter reductions,
+        segment_reduce, cdist, linalg.inv (proxy), int8 matmuls."""
+
+        def __init__(self):
+            super().__init__()
+            self.bag_sum = nn.EmbeddingBag(20, 6, mode="sum")
+            self.bag_mean = nn.EmbeddingBag(20, 6, mode="mean", padding_idx=0)
+            self.bag_max = nn.EmbeddingBag(20, 6, mode="max")
+            self.register_buffer("w8", torch.randint(-128, 127, (12, 16), dtype=torch.int8))
+            self.register_buffer("scales", torch.rand(12) / 50)
+
+        def forward(self, ids, offsets, psw, x, index, a8, b8):
+            return (self.bag_sum(ids, offsets, per_sample_weights=psw), self.bag_mean(ids, offsets),
+                    self.bag_max(ids, offsets),
+                    x.scatter_add(0, index, x[: index.shape[0]] * 2),
+                    x.scatter_reduce(0, index, x[: index.shape[0]], "amax", include_self=False),
+                    torch.segment_reduce(x[:, 0], "max", lengths=torch.tensor([2, 0, 3, 3])),
+                    torch.cdist(x[:4], x[4:]), torch.linalg.inv(x[:4, :4] + 4 * torch.eye(4)),
+                    torch._weight_int8pack_mm(x[:, :16].contiguous(), self.w8, self.scales),
+                    torch._int_mm(a8, b8))
+
+    class Recurrent(nn.Module):
+        """A 2-layer LSTM (batch first) and a bidirectional one (aten::mkldnn_rnn_layer with
+        reverse), and a GRU (which AOTInductor decomposes into generated code)."""
+
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(8, 12, num_layers=2, batch_first=True)
+            self.bilstm = nn.LSTM(8, 6, bidirectional=True)
+            self.gru = nn.GRU(8, 10, batch_first=True)
+
+        def forward(self, x, h0, c0):
+            out, (h, c) = self.lstm(x, (h0, c0))
+            bi, _ = self.bilstm(x.transpose(0, 1))
+            g, _ = self.gru(x)
+            return out, h, c, bi, g
+
+    class RandomOps(nn.Module):
+        """dropout, rand_like and randn draw their seeds with aoti_torch_cpu_randint_low_out;
+        expected outputs come from torch running the package after torch.manual_seed."""
+
+        def forward(self, x):
+            return F.dropout(x, 0.5, training=True), x + torch.rand_like(x), torch.randn(3, 5) * x[:3]
 
     g = torch.Generator().manual_seed(0)
 
@@ -281,8 +370,19 @@ def build_models():
         "transformer_bf16": (lambda: TransformerBlock(32, 2).to(torch.bfloat16),
                              [((rnd(2, 8, 32, dtype=torch.bfloat16),), {})], None),
         "cnn_fp16": (lambda: CNN().to(torch.float16), [((rnd(2, 3, 16, 16, dtype=torch.float16),), {})], None),
-        "missing_op": (MissingOp, [((rnd(3, 5),), {})], None),
-        "custom_op": (CustomOp, [((rnd(3, 4),), {})], None),
+        "missing_op": (MissingOp, [((rnd(5, 3),), {})], None),
+        "custom_op": (CustomOp, [((rnd(3, 4), rnd(3, 4)), {})], None),
+        "selection_ops": (SelectionOps, [((rnd(5, 6), torch.tensor([3, 3, 1, 0, 5, 5, 5, 2, 1]),
+                                           torch.tensor([2, 0, 3, 1])), {})], None),
+        "fft_ops": (FftOps, [((rnd(3, 9),), {})], None),
+        "indexing_ops": (IndexingOps, [((torch.tensor([1, 2, 4, 5, 0, 3, 2, 9, 7]), torch.tensor([0, 4, 4, 6]),
+                                         torch.rand(9, generator=g), rnd(8, 16),
+                                         torch.randint(0, 8, (5, 16), generator=g),
+                                         torch.randint(-128, 127, (32, 32), dtype=torch.int8, generator=g),
+                                         torch.randint(-128, 127, (32, 40), dtype=torch.int8, generator=g)), {})],
+                         None),
+        "recurrent": (Recurrent, [((rnd(3, 7, 8), rnd(2, 3, 12), rnd(2, 3, 12)), {})], None),
+        "random_ops": (RandomOps, [((rnd(4, 5),), {}), ((rnd(4, 5),), {})], None, {"seed": 1234}),
         "tail_ops": (TailOps, [((rnd(4, 6), torch.randint(0, 4, (4, 2), generator=g),
                                  torch.linspace(-2, 2, 9)), {})], None),
         "swap": (SwapNet, [((rnd(5, 8),), {})], None, swap),
@@ -370,8 +470,18 @@ def export_one(name, out_dir):
         entry = {"name": name, "cases": []}
         if "weights_outside" in options:
             entry["weights_outside"] = options["weights_outside"]
+        packaged = None
+        if "seed" in options:
+            # Random ops: eager draws differently; the reference is torch running this very
+            # package after torch.manual_seed(seed), as a pt2run user would after manual_seed.
+            entry["seed"] = options["seed"]
+            packaged = torch._inductor.aoti_load_package(os.path.join(model_dir, "model.pt2"))
         for k, (cargs, ckwargs) in enumerate(cases):
-            outputs = model(*cargs, **ckwargs)
+            if packaged is not None:
+                torch.manual_seed(options["seed"])
+                outputs = packaged(*cargs, **ckwargs)
+            else:
+                outputs = model(*cargs, **ckwargs)
             ins, outs = flat((cargs, ckwargs)), flat(outputs)
             case_dir = os.path.join(model_dir, f"case_{k}")
             os.makedirs(case_dir, exist_ok=True)

@@ -367,7 +367,8 @@ void ConstantBuffers::run_const_fold(bool use_inactive, void* stream) {
   shim::clear_last_error();
   container_.check(container_.api.run_constant_folding(
                        container_.handle, use_inactive,
-                       reinterpret_cast<AOTInductorStreamHandle>(stream), nullptr),
+                       reinterpret_cast<AOTInductorStreamHandle>(stream),
+                       static_cast<AOTIProxyExecutorHandle>(container_.proxy_executor)),
                    "RunConstantFolding");
 }
 

@@ -14,6 +14,9 @@ struct Container {
   AOTInductorModelContainerHandle handle = nullptr;
   std::string library_name;
   std::vector<std::string> input_names;
+  // Passed to Run and RunConstantFolding as the AOTIProxyExecutorHandle: a
+  // detail::ProxyExecutor, or null when the model calls no op through it.
+  void* proxy_executor = nullptr;
 
   // Throws Error carrying the model's own message (AOTInductorGetLastError) and the shim's
   // thread-local one when rc is not success. Messages about inputs get the input-specific

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "core/check.h"
@@ -5,6 +7,7 @@
 #include "model/container_api.h"
 #include "model/model_library.h"
 #include "pt2run/runner.h"
+#include "ops/proxy_executor.h"
 #include "runner/constant_buffers.h"
 #include "runner/container.h"
 #include "runner/runner_access.h"
@@ -23,6 +26,7 @@ struct AOTIModelContainerRunner::Impl {
   std::unique_ptr<detail::ModelLibrary> library;
   detail::Container container;
   std::unique_ptr<detail::ConstantBuffers> constants;
+  std::shared_ptr<const detail::ProxyExecutor> proxy_executor;
   std::string device_str;
   Device device;
   bool single_threaded = false;
@@ -46,7 +50,8 @@ struct AOTIModelContainerRunner::Impl {
       constants->enter_run();
       auto run_fn = single_threaded ? container.api.run_single_threaded : container.api.run;
       rc = run_fn(container.handle, inputs.data(), inputs.size(), outputs.data(), outputs.size(),
-                  reinterpret_cast<AOTInductorStreamHandle>(stream), nullptr);
+                  reinterpret_cast<AOTInductorStreamHandle>(stream),
+                  static_cast<AOTIProxyExecutorHandle>(container.proxy_executor));
     }
     if (rc != 0) {
       // Free whatever outputs the model produced before failing.
@@ -127,6 +132,20 @@ AOTIModelContainerRunner::AOTIModelContainerRunner(const std::string& model_so_p
     impl_->output_names.emplace_back(name ? name : "");
   }
   impl_->constants = std::make_unique<detail::ConstantBuffers>(c, impl_->device);
+  // As libtorch: the node list of ops run through the proxy executor sits next to the library,
+  // <stem>.json for <stem>.so (the package loader installs it from the package instead).
+  auto dot = model_so_path.rfind('.');
+  auto slash = model_so_path.rfind('/');
+  if (dot != std::string::npos && (slash == std::string::npos || dot > slash)) {
+    std::string json_path = model_so_path.substr(0, dot) + ".json";
+    if (::access(json_path.c_str(), F_OK) == 0) {
+      auto json = detail::MappedFile::open(json_path, "proxy executor node list");
+      detail::RunnerAccess::set_proxy_executor(
+          *this, std::make_shared<detail::ProxyExecutor>(
+                     std::string_view(reinterpret_cast<const char*>(json.data()), json.size()),
+                     "'" + json_path + "'"));
+    }
+  }
 }
 
 AOTIModelContainerRunner::~AOTIModelContainerRunner() = default;
@@ -221,6 +240,13 @@ namespace detail {
 void RunnerAccess::add_constant_layouts(AOTIModelContainerRunner& runner,
                                         const std::map<std::string, ConstantLayout>& layouts) {
   runner.impl_->constants->add_layouts(layouts);
+}
+
+void RunnerAccess::set_proxy_executor(AOTIModelContainerRunner& runner,
+                                      std::shared_ptr<const ProxyExecutor> executor) {
+  runner.impl_->proxy_executor = std::move(executor);
+  runner.impl_->container.proxy_executor =
+      const_cast<ProxyExecutor*>(runner.impl_->proxy_executor.get());
 }
 
 void RunnerAccess::load_blob(AOTIModelContainerRunner& runner, const uint8_t* data, uint64_t size,

@@ -6,7 +6,9 @@
 #include "model/elf_image.h"
 #include "model/model_library.h"
 #include "package/call_spec.h"
+#include "ops/proxy_executor.h"
 #include "package/extern_nodes.h"
+#include "pt2run/custom_ops.h"
 #include "package/host_compat.h"
 #include "package/model_source.h"
 #include "package/package.h"
@@ -83,20 +85,27 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
     if (!supported) missing.push_back(symbol);
   }
 
-  // Ops behind the proxy executor: none can run yet.
+  // Ops behind the proxy executor: those registered (pt2run's ATen ops and the caller's own
+  // custom ops) run.
   if (files.extern_nodes) {
     try {
-      for (auto& op : detail::extern_node_targets(package->archive().read(*files.extern_nodes),
-                                                  files.extern_nodes->name))
-        info.proxy_ops.push_back({std::move(op), false});
+      const std::string json = package->archive().read(*files.extern_nodes);
+      for (auto& op : detail::extern_node_targets(json, files.extern_nodes->name)) {
+        bool seen = std::any_of(info.proxy_ops.begin(), info.proxy_ops.end(),
+                                [&](const ImportInfo& i) { return i.symbol == op; });
+        if (!seen) info.proxy_ops.push_back({op, is_op_registered(op)});
+      }
+      std::string list;
+      for (const auto& op : info.proxy_ops)
+        if (!op.supported) list += (list.empty() ? "" : ", ") + op.symbol;
+      if (!list.empty())
+        info.reasons.push_back("it runs op(s) through AOTInductor's proxy executor that pt2run "
+                               "does not implement and nobody registered: " + list);
+      else
+        detail::ProxyExecutor(json, files.extern_nodes->name);  // do the schemas fit the nodes?
     } catch (const Error& e) {
       info.reasons.push_back(e.what());
     }
-  }
-  if (!info.proxy_ops.empty()) {
-    std::string list;
-    for (const auto& op : info.proxy_ops) list += (list.empty() ? "" : ", ") + op.symbol;
-    info.reasons.push_back("it runs op(s) through AOTInductor's proxy executor, which pt2run does not support yet: " + list);
   }
 
   // Where the weights are.

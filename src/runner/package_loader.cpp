@@ -9,7 +9,7 @@
 #include "core/check.h"
 #include "core/mapped_file.h"
 #include "package/model_source.h"
-#include "package/extern_nodes.h"
+#include "ops/proxy_executor.h"
 #include "package/host_compat.h"
 #include "package/package.h"
 #include "package/package_weights.h"
@@ -82,19 +82,13 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
                  "' with RegisterAOTIModelRunner");
   }
   detail::check_runs_on_host(metadata, package_name, model_name);
+  std::shared_ptr<const detail::ProxyExecutor> proxy_executor;
   if (files.extern_nodes != nullptr) {
-    // These run through AOTInductor's proxy executor, which pt2run does not provide yet: say
-    // so now, naming the ops, rather than when a run reaches them.
-    auto ops = detail::extern_node_targets(package.archive().read(*files.extern_nodes),
-                                           "'" + files.extern_nodes->name + "'");
-    if (!ops.empty()) {
-      std::string list;
-      for (const auto& op : ops) list += (list.empty() ? "" : ", ") + op;
-      detail::fail(ErrorCode::UnsupportedPackage, "package '", package_name, "' (model '", model_name,
-                   "') calls ", ops.size(), " op(s) through AOTInductor's proxy executor, which pt2run "
-                   "does not support yet: ", list,
-                   ". Custom ops and ATen ops without a C shim cannot run here; re-export without them");
-    }
+    // Built before the library loads, so an op nobody registered is named now rather than
+    // when a run reaches it.
+    proxy_executor = std::make_shared<detail::ProxyExecutor>(
+        package.archive().read(*files.extern_nodes),
+        "package '" + package_name + "' (model '" + model_name + "', " + files.extern_nodes->name + ")");
   }
   std::string device_str = device_key;
   if (device_index >= 0) device_str += ":" + std::to_string(device_index);
@@ -106,6 +100,7 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
   }
   PT2RUN_CHECK(runner_ != nullptr, Internal, "the runner factory for '", device_key,
                "' returned null");
+  if (proxy_executor) detail::RunnerAccess::set_proxy_executor(*runner_, proxy_executor);
   if (files.wrapper_source != nullptr) {
     // The only record of constant layouts when the weights are not in the library.
     detail::RunnerAccess::add_constant_layouts(

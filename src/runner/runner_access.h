@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "pt2run/runner.h"
@@ -10,7 +11,13 @@
 namespace pt2run::detail {
 
 // What the package loader tells a runner beyond the public API.
+class ProxyExecutor;
+
 struct RunnerAccess {
+  // The ops the model runs through AOTInductor's proxy executor (shared: the package loader
+  // builds it before it creates the runner, to refuse missing ops early).
+  static void set_proxy_executor(AOTIModelContainerRunner& runner,
+                                 std::shared_ptr<const ProxyExecutor> executor);
   // Constant layouts recorded in the package, for libraries that ship without weights.
   static void add_constant_layouts(AOTIModelContainerRunner& runner,
                                    const std::map<std::string, ConstantLayout>& layouts);

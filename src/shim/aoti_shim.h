@@ -255,6 +255,56 @@ PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_searchsorted_Scalar(
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_nonzero(AtenTensorHandle self, AtenTensorHandle* ret0);
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_histc(AtenTensorHandle self, int64_t bins, double min,
                                                        double max, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cummax(AtenTensorHandle self, int64_t dim,
+                                                        AtenTensorHandle* ret0, AtenTensorHandle* ret1);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cummin(AtenTensorHandle self, int64_t dim,
+                                                        AtenTensorHandle* ret0, AtenTensorHandle* ret1);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_kthvalue(AtenTensorHandle self, int64_t k, int64_t dim,
+                                                          int32_t keepdim, AtenTensorHandle* ret0,
+                                                          AtenTensorHandle* ret1);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_masked_select(AtenTensorHandle self, AtenTensorHandle mask,
+                                                               AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_repeat_interleave_Tensor(AtenTensorHandle repeats,
+                                                                          int64_t* output_size,
+                                                                          AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__embedding_bag(
+    AtenTensorHandle weight, AtenTensorHandle indices, AtenTensorHandle offsets,
+    int32_t scale_grad_by_freq, int64_t mode, int32_t sparse, AtenTensorHandle* per_sample_weights,
+    int32_t include_last_offset, int64_t padding_idx, AtenTensorHandle* ret0, AtenTensorHandle* ret1,
+    AtenTensorHandle* ret2, AtenTensorHandle* ret3);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_scatter_reduce_two_out(
+    AtenTensorHandle out, AtenTensorHandle self, int64_t dim, AtenTensorHandle index,
+    AtenTensorHandle src, const char* reduce, int32_t include_self);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_segment_reduce(
+    AtenTensorHandle data, const char* reduce, AtenTensorHandle* lengths, AtenTensorHandle* indices,
+    AtenTensorHandle* offsets, int64_t axis, int32_t unsafe, double* initial, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__fft_r2c(AtenTensorHandle self, const int64_t* dim,
+                                                          int64_t dim_len_, int64_t normalization,
+                                                          int32_t onesided, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__fft_c2c(AtenTensorHandle self, const int64_t* dim,
+                                                          int64_t dim_len_, int64_t normalization,
+                                                          int32_t forward, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_abs(AtenTensorHandle self, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_view_as_real(AtenTensorHandle self, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__int_mm_out(AtenTensorHandle out, AtenTensorHandle self,
+                                                             AtenTensorHandle mat2);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__weight_int8pack_mm(AtenTensorHandle self,
+                                                                     AtenTensorHandle mat2,
+                                                                     AtenTensorHandle scales,
+                                                                     AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__cdist_forward(AtenTensorHandle x1, AtenTensorHandle x2,
+                                                                double p, int64_t* compute_mode,
+                                                                AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_randint_low_out(AtenTensorHandle out, int64_t low,
+                                                                 int64_t high, const int64_t* size,
+                                                                 int64_t size_len_);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_mkldnn_rnn_layer(
+    AtenTensorHandle input, AtenTensorHandle weight0, AtenTensorHandle weight1,
+    AtenTensorHandle weight2, AtenTensorHandle weight3, AtenTensorHandle hx_, AtenTensorHandle cx_,
+    int32_t reverse, const int64_t* batch_sizes, int64_t batch_sizes_len_, int64_t mode,
+    int64_t hidden_size, int64_t num_layers, int32_t has_biases, int32_t bidirectional,
+    int32_t batch_first, int32_t train, AtenTensorHandle* ret0, AtenTensorHandle* ret1,
+    AtenTensorHandle* ret2, AtenTensorHandle* ret3);
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__scaled_dot_product_flash_attention_for_cpu(
     AtenTensorHandle query, AtenTensorHandle key, AtenTensorHandle value, double dropout_p,
     int32_t is_causal, AtenTensorHandle* attn_mask, double* scale, AtenTensorHandle* ret0,

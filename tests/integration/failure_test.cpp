@@ -92,17 +92,22 @@ TEST_F(PackageFailure, UnknownModelNameListsTheModels) {
 TEST_F(PackageFailure, MissingOpIsNamedBeforeLoading) {
   PT2RUN_REQUIRE_CORPUS();
   expect_error([&] { AOTIModelPackageLoader(testing::package_path("missing_op")); },
-               ErrorCode::MissingSymbol, {"aoti_torch_cpu_cummax", "missing_op"});
+               ErrorCode::MissingSymbol, {"aoti_torch_cpu_geqrf", "missing_op"});
 }
 
 TEST_F(PackageFailure, ProxyExecutorOpIsNamedAtLoad) {
   PT2RUN_REQUIRE_CORPUS();
-  // A torch.library custom op: AOTInductor routes it through its proxy executor.
+  // torch.library custom ops nobody registered here: AOTInductor routes them through its
+  // proxy executor. (custom_op_test registers them and runs the model.)
+  unregister_op("pt2run_test::twice");
+  unregister_op("pt2run_test::affine");
   expect_error([&] { AOTIModelPackageLoader(testing::package_path("custom_op")); },
-               ErrorCode::UnsupportedPackage, {"pt2run_test::twice", "proxy executor", "custom_op"});
+               ErrorCode::UnsupportedPackage,
+               {"pt2run_test::twice", "pt2run_test::affine", "proxy executor", "register_op", "custom_op"});
   ModelInfo info = inspect_model(testing::package_path("custom_op"));
-  ASSERT_EQ(info.proxy_ops.size(), 1u);
+  ASSERT_EQ(info.proxy_ops.size(), 2u);
   EXPECT_EQ(info.proxy_ops[0].symbol, "pt2run_test::twice");
+  EXPECT_FALSE(info.proxy_ops[0].supported);
   EXPECT_FALSE(info.runs_here);
 }
 

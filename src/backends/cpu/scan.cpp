@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "backends/cpu/dim_lines.h"
 #include "core/check.h"
 
 namespace pt2run::cpu {
@@ -61,6 +62,38 @@ Tensor cumulative(const Tensor& input, int64_t dim, ScanOp op, std::optional<DTy
   Tensor out = Tensor::empty(std::vector<int64_t>(input.sizes().begin(), input.sizes().end()), out_dtype);
   out.copy_(work);
   return out;
+}
+
+}  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+
+std::pair<Tensor, Tensor> cumulative_extreme(const Tensor& input, int64_t dim, bool max) {
+  PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, "cummax/cummin of complex tensors");
+  const DimLines l = dim_lines(input, dim, max ? "cummax" : "cummin");
+  Tensor work = work_copy(input, DType::Float64);
+  Tensor indices = Tensor::empty(sizes_vector(input), DType::Int64);
+  double* v = work.data<double>();
+  int64_t* idx = indices.data<int64_t>();
+  for (int64_t line = 0; line < l.lines(); ++line) {
+    const int64_t s = l.start(line);
+    double best = 0;
+    int64_t at = 0;
+    for (int64_t k = 0; k < l.n; ++k) {
+      const double x = v[s + k * l.inner];
+      const bool take = k == 0 || std::isnan(x) ||
+                        (!std::isnan(best) && (max ? x >= best : x <= best));
+      if (take) {
+        best = x;
+        at = k;
+      }
+      v[s + k * l.inner] = best;
+      idx[s + k * l.inner] = at;
+    }
+  }
+  Tensor values = Tensor::empty(sizes_vector(input), input.dtype());
+  values.copy_(work);
+  return {values, indices};
 }
 
 }  // namespace pt2run::cpu

@@ -1,6 +1,8 @@
 #include "backends/cpu/selection.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -63,6 +65,157 @@ Tensor histc(const Tensor& input, int64_t bins, double min, double max) {
   Tensor out = Tensor::empty({bins}, input.dtype());
   out.copy_(f);
   return out;
+}
+
+}  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+namespace {
+
+// The values of any real tensor, flattened in row-major order, as doubles (exact for every
+// integer type up to 2^53 and every float type).
+std::vector<double> flat_values(const Tensor& input, const char* op) {
+  PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, op, " of complex tensors");
+  Tensor values = input.to(DType::Float64);
+  return {values.data<double>(), values.data<double>() + values.numel()};
+}
+
+Tensor from_values(const std::vector<double>& values, DType dtype) {
+  Tensor f = Tensor::empty({static_cast<int64_t>(values.size())}, DType::Float64);
+  std::copy(values.begin(), values.end(), f.data<double>());
+  Tensor out = Tensor::empty({static_cast<int64_t>(values.size())}, dtype);
+  out.copy_(f);
+  return out;
+}
+
+Tensor int64_tensor(const std::vector<int64_t>& values, std::vector<int64_t> sizes) {
+  Tensor out = Tensor::empty(sizes, DType::Int64);
+  std::copy(values.begin(), values.end(), out.data<int64_t>());
+  return out;
+}
+
+std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+
+}  // namespace
+
+UniqueResult unique(const Tensor& input, bool return_inverse, bool return_counts) {
+  std::vector<double> v = flat_values(input, "unique");
+  std::vector<int64_t> order(v.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return v[a] < v[b]; });
+  std::vector<double> distinct;
+  std::vector<int64_t> inverse(v.size()), counts;
+  for (int64_t i : order) {
+    if (distinct.empty() || v[static_cast<std::size_t>(i)] != distinct.back()) {
+      distinct.push_back(v[static_cast<std::size_t>(i)]);
+      counts.push_back(0);
+    }
+    inverse[static_cast<std::size_t>(i)] = static_cast<int64_t>(distinct.size()) - 1;
+    ++counts.back();
+  }
+  UniqueResult r;
+  r.values = from_values(distinct, input.dtype());
+  r.inverse = return_inverse ? int64_tensor(inverse, sizes_of(input)) : Tensor::empty({0}, DType::Int64);
+  r.counts = return_counts ? int64_tensor(counts, {static_cast<int64_t>(counts.size())})
+                           : Tensor::empty({0}, DType::Int64);
+  return r;
+}
+
+UniqueResult unique_consecutive(const Tensor& input, bool return_inverse, bool return_counts) {
+  std::vector<double> v = flat_values(input, "unique_consecutive");
+  std::vector<double> runs;
+  std::vector<int64_t> inverse(v.size()), counts;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (runs.empty() || v[i] != runs.back()) {
+      runs.push_back(v[i]);
+      counts.push_back(0);
+    }
+    inverse[i] = static_cast<int64_t>(runs.size()) - 1;
+    ++counts.back();
+  }
+  UniqueResult r;
+  r.values = from_values(runs, input.dtype());
+  r.inverse = return_inverse ? int64_tensor(inverse, sizes_of(input)) : Tensor::empty({0}, DType::Int64);
+  r.counts = return_counts ? int64_tensor(counts, {static_cast<int64_t>(counts.size())})
+                           : Tensor::empty({0}, DType::Int64);
+  return r;
+}
+
+Tensor bincount(const Tensor& input, const Tensor* weights, int64_t minlength) {
+  PT2RUN_CHECK(input.dim() == 1 && !is_floating_point(input.dtype()) && !is_complex(input.dtype()) &&
+                   input.dtype() != DType::Bool,
+               InvalidArgument, "bincount needs a 1-D integer tensor, got ", input.describe());
+  PT2RUN_CHECK(minlength >= 0, InvalidArgument, "bincount: minlength must be non-negative, got ", minlength);
+  std::vector<double> v = flat_values(input, "bincount");
+  std::vector<double> w;
+  if (weights != nullptr) {
+    PT2RUN_CHECK(weights->dim() == 1 && weights->size(0) == input.size(0), ShapeMismatch,
+                 "bincount: weights ", weights->describe(), " do not match the input ", input.describe());
+    w = flat_values(*weights, "bincount");
+  }
+  double top = -1;
+  for (double x : v) {
+    PT2RUN_CHECK(x >= 0, InvalidArgument, "bincount: the input holds a negative value (", x, ")");
+    top = std::max(top, x);
+  }
+  std::vector<double> bins(static_cast<std::size_t>(std::max<int64_t>(static_cast<int64_t>(top) + 1, minlength)), 0.0);
+  for (std::size_t i = 0; i < v.size(); ++i) bins[static_cast<std::size_t>(v[i])] += w.empty() ? 1.0 : w[i];
+  DType dtype = weights == nullptr ? DType::Int64
+                : weights->dtype() == DType::Float32 ? DType::Float32 : DType::Float64;
+  return from_values(bins, dtype);
+}
+
+Tensor masked_select(const Tensor& input, const Tensor& mask) {
+  PT2RUN_CHECK(mask.dtype() == DType::Bool || mask.dtype() == DType::UInt8, DTypeMismatch,
+               "masked_select needs a bool mask, got ", mask.describe());
+  // Broadcast both to a common shape, as torch does.
+  const int64_t rank = std::max(input.dim(), mask.dim());
+  std::vector<int64_t> shape(static_cast<std::size_t>(rank));
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t a = d - (rank - input.dim()) >= 0 ? input.size(d - (rank - input.dim())) : 1;
+    int64_t b = d - (rank - mask.dim()) >= 0 ? mask.size(d - (rank - mask.dim())) : 1;
+    PT2RUN_CHECK(a == b || a == 1 || b == 1, ShapeMismatch, "masked_select: mask ", mask.describe(),
+                 " does not broadcast with the input ", input.describe());
+    shape[static_cast<std::size_t>(d)] = std::max(a, b);
+  }
+  auto expand = [&](const Tensor& t) {
+    std::vector<int64_t> strides(static_cast<std::size_t>(rank), 0);
+    for (int64_t d = 0; d < t.dim(); ++d) {
+      auto out_d = static_cast<std::size_t>(d + rank - t.dim());
+      strides[out_d] = t.size(d) == 1 ? 0 : t.stride(d);
+    }
+    return t.as_strided(shape, strides, t.storage_offset()).contiguous();
+  };
+  Tensor values = expand(input);
+  Tensor keep = expand(mask).to(DType::UInt8);
+  const auto* k = keep.data<uint8_t>();
+  int64_t n = 0;
+  for (int64_t i = 0; i < keep.numel(); ++i) n += k[i] != 0;
+  Tensor out = Tensor::empty({n}, input.dtype());
+  const std::size_t size = out.element_size();
+  auto* dst = static_cast<char*>(out.data_ptr());
+  const auto* src = static_cast<const char*>(values.data_ptr());
+  for (int64_t i = 0; i < keep.numel(); ++i) {
+    if (k[i] == 0) continue;
+    std::memcpy(dst, src + static_cast<std::size_t>(i) * size, size);
+    dst += size;
+  }
+  return out;
+}
+
+Tensor repeat_interleave(const Tensor& repeats, const int64_t* output_size) {
+  PT2RUN_CHECK(repeats.dim() == 1, InvalidArgument, "repeat_interleave: repeats must be 1-D, got ",
+               repeats.describe());
+  std::vector<double> r = flat_values(repeats, "repeat_interleave");
+  std::vector<int64_t> out;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    PT2RUN_CHECK(r[i] >= 0, InvalidArgument, "repeat_interleave: repeats must be non-negative");
+    out.insert(out.end(), static_cast<std::size_t>(r[i]), static_cast<int64_t>(i));
+  }
+  PT2RUN_CHECK(output_size == nullptr || *output_size == static_cast<int64_t>(out.size()),
+               InvalidArgument, "repeat_interleave: output_size ", output_size ? *output_size : 0,
+               " does not match the sum of repeats ", out.size());
+  return int64_tensor(out, {static_cast<int64_t>(out.size())});
 }
 
 }  // namespace pt2run::cpu

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <numeric>
 
+#include "backends/cpu/dim_lines.h"
 #include "core/check.h"
 
 namespace pt2run::cpu {
@@ -158,6 +160,65 @@ Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool ou
     else out.data<int64_t>()[i] = lo;
   }
   return out;
+}
+
+}  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+namespace {
+
+// The `rank`-th (0-based) element of each line in ascending order (NaN last, or first with
+// nan_wins), with its index.
+std::pair<Tensor, Tensor> select_rank(const Tensor& input, int64_t dim, bool keepdim, const char* op,
+                                      const std::function<int64_t(int64_t n)>& rank_of, bool nan_wins) {
+  PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, op, " of complex tensors");
+  const DimLines l = dim_lines(input, dim, op);
+  Tensor work = work_copy(input, DType::Float64);
+  std::vector<int64_t> out_sizes = sizes_vector(input);
+  if (input.dim() > 0) {
+    if (keepdim) out_sizes[static_cast<std::size_t>(l.dim)] = 1;
+    else out_sizes.erase(out_sizes.begin() + l.dim);
+  }
+  Tensor values = Tensor::empty(out_sizes, DType::Float64);
+  Tensor indices = Tensor::empty(out_sizes, DType::Int64);
+  const double* v = work.data<double>();
+  std::vector<int64_t> order(static_cast<std::size_t>(l.n));
+  for (int64_t line = 0; line < l.lines(); ++line) {
+    const int64_t s = l.start(line);
+    const int64_t rank = rank_of(l.n);
+    PT2RUN_CHECK(rank >= 0 && rank < l.n, InvalidArgument, op, ": k is out of range for a dim of ",
+                 l.n, " elements");
+    for (int64_t k = 0; k < l.n; ++k) order[static_cast<std::size_t>(k)] = k;
+    bool has_nan = false;
+    auto less = [&](int64_t a, int64_t b) {
+      const double x = v[s + a * l.inner], y = v[s + b * l.inner];
+      if (std::isnan(x)) return false;
+      return std::isnan(y) || x < y;
+    };
+    for (int64_t k = 0; k < l.n; ++k) has_nan |= std::isnan(v[s + k * l.inner]);
+    int64_t at = 0;
+    if (nan_wins && has_nan) {
+      while (!std::isnan(v[s + at * l.inner])) ++at;
+    } else {
+      std::nth_element(order.begin(), order.begin() + rank, order.end(), less);
+      at = order[static_cast<std::size_t>(rank)];
+    }
+    values.data<double>()[line] = v[s + at * l.inner];
+    indices.data<int64_t>()[line] = at;
+  }
+  Tensor out = Tensor::empty(out_sizes, input.dtype());
+  out.copy_(values);
+  return {out, indices};
+}
+
+}  // namespace
+
+std::pair<Tensor, Tensor> kthvalue(const Tensor& input, int64_t k, int64_t dim, bool keepdim) {
+  return select_rank(input, dim, keepdim, "kthvalue", [k](int64_t) { return k - 1; }, false);
+}
+
+std::pair<Tensor, Tensor> median(const Tensor& input, int64_t dim, bool keepdim) {
+  return select_rank(input, dim, keepdim, "median", [](int64_t n) { return (n - 1) / 2; }, true);
 }
 
 }  // namespace pt2run::cpu

@@ -24,3 +24,13 @@ Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool ou
                     const Tensor* sorter);
 
 }  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+
+// torch.kthvalue: the k-th smallest (1-based) along `dim` and its int64 index; NaN counts as
+// the largest value. keepdim keeps `dim` with size 1.
+std::pair<Tensor, Tensor> kthvalue(const Tensor& input, int64_t k, int64_t dim, bool keepdim);
+// torch.median(dim): the lower median ((n - 1) / 2-th smallest), or NaN where the line holds one.
+std::pair<Tensor, Tensor> median(const Tensor& input, int64_t dim, bool keepdim);
+
+}  // namespace pt2run::cpu

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "pt2run/tensor.h"
+
+namespace pt2run::cpu {
+
+// torch.randint(low, high) into `out` (any integer or floating dtype) from the process
+// generator, drawing exactly as torch's CPU kernel: values below 2^32 apart take one 32-bit
+// draw, wider ranges one 64-bit draw, value = low + draw % (high - low).
+void randint(const Tensor& out, int64_t low, int64_t high);
+
+// torch.multinomial on probabilities [n] or [rows, n]: num_samples int64 category indices per
+// row, with or without replacement. Distributionally as torch; the draws differ from torch's.
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement);
+
+}  // namespace pt2run::cpu

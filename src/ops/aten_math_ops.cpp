@@ -1,0 +1,56 @@
+// Proxy-executor ATen ops on numbers: order statistics, matrix inverse, sampling.
+
+#include "backends/cpu/linalg.h"
+#include "backends/cpu/random.h"
+#include "backends/cpu/sorting.h"
+#include "core/check.h"
+#include "ops/aten_ops.h"
+#include "ops/op_registry.h"
+
+namespace pt2run::detail {
+
+void register_aten_math_ops() {
+  register_builtin_op(
+      "aten::median.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
+      [](const OpArgs& a) {
+        auto [values, indices] =
+            cpu::median(a.tensor("self"), a.int_value("dim"), a.bool_value("keepdim"));
+        return std::vector<Tensor>{values, indices};
+      });
+  register_builtin_op(
+      "aten::linalg_inv_ex(Tensor A, *, bool check_errors=False) -> (Tensor inverse, Tensor info)",
+      [](const OpArgs& a) {
+        auto r = cpu::inverse(a.tensor("A"));
+        if (a.bool_value("check_errors")) {
+          for (int64_t i = 0; i < r.info.numel(); ++i)
+            PT2RUN_CHECK(r.info.data<int32_t>()[i] == 0, InvalidArgument,
+                         "linalg.inv: the input matrix is singular");
+        }
+        return std::vector<Tensor>{r.inverse, r.info};
+      });
+  register_builtin_op(
+      "aten::_linalg_check_errors(Tensor info, str api_name, *, bool is_matrix) -> ()",
+      [](const OpArgs& a) {
+        Tensor info = a.tensor("info").to(DType::Int64);
+        for (int64_t i = 0; i < info.numel(); ++i) {
+          const int64_t code = info.data<int64_t>()[i];
+          PT2RUN_CHECK(code <= 0, InvalidArgument, a.string_value("api_name"),
+                       ": the input matrix is singular (diagonal element ", code,
+                       " of its LU factorization is zero)");
+          PT2RUN_CHECK(code == 0, InvalidArgument, a.string_value("api_name"), ": argument ",
+                       -code, " has an illegal value");
+        }
+        return std::vector<Tensor>{};
+      });
+  register_builtin_op(
+      "aten::multinomial(Tensor self, SymInt num_samples, bool replacement=False, *, "
+      "Generator? generator=None) -> Tensor",
+      [](const OpArgs& a) {
+        PT2RUN_CHECK(a.is_none("generator"), NotImplemented,
+                     "multinomial with an explicit generator; pt2run has one process generator");
+        return std::vector<Tensor>{cpu::multinomial(a.tensor("self"), a.int_value("num_samples"),
+                                                    a.bool_value("replacement"))};
+      });
+}
+
+}  // namespace pt2run::detail

@@ -1,0 +1,9 @@
+#pragma once
+
+namespace pt2run::detail {
+
+// Registration of pt2run's proxy-executor ATen ops, by family (src/ops/aten_*.cpp).
+void register_aten_tensor_ops();  // complex, _fft_c2r, bincount, unique, unique_consecutive
+void register_aten_math_ops();    // median.dim, linalg_inv_ex, _linalg_check_errors, multinomial
+
+}  // namespace pt2run::detail
