@@ -17,3 +17,23 @@ corpus() {
   fi
   echo "$dir"
 }
+
+# Exports the model zoo (tools/zoo_export.py) once per (zoo script, torch, transformers);
+# prints its folder. With "subset", exports only the CI subset into its own folder unless the
+# whole zoo is already cached (then prints that).
+zoo() {
+  local key dir only=""
+  key=$("$PY" "$ROOT/tools/zoo_export.py" key)
+  dir="$CACHE_DIR/zoo-$key"
+  if [ "${1:-}" = "subset" ] && [ ! -f "$dir/manifest.json" ]; then
+    dir="$CACHE_DIR/zoo-subset-$key"
+    only=$("$PY" "$ROOT/tools/zoo_export.py" ci-subset)
+  fi
+  if [ ! -f "$dir/manifest.json" ]; then
+    mkdir -p "$CACHE_DIR"
+    echo "exporting the model zoo to $dir (once; ${only:+subset $only; }several minutes)" >&2
+    TORCHINDUCTOR_CACHE_DIR="$CACHE_DIR/inductor" "$PY" "$ROOT/tools/zoo_export.py" "$dir" --jobs 2 \
+      ${only:+--only "$only"} >&2
+  fi
+  echo "$dir"
+}

@@ -21,6 +21,16 @@ for preset in "${presets[@]}"; do
   configure "$preset"
   cmake --build --preset "$preset"
   ctest --preset "$preset" -j2
+  if [ "$preset" = dev ]; then
+    # The zoo: every model when its exports are cached (scripts/zoo.sh fills the cache),
+    # otherwise a subset that fits CI's time budget.
+    ZOO=$(zoo subset)
+    case "$ZOO" in
+      */zoo-subset-*) echo "== zoo: whole zoo not cached; running the CI subset ($("$PY" tools/zoo_export.py ci-subset)); scripts/zoo.sh runs every model" ;;
+      *) echo "== zoo: every model (cached exports)" ;;
+    esac
+    "$PY" tools/zoo_report.py build/dev/src/pt2run "$ZOO"
+  fi
 done
 
 if [ "${1:-}" != "--quick" ]; then

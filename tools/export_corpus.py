@@ -294,7 +294,8 @@ def build_models():
 
     class IndexingOps(nn.Module):
         """Embedding bags (sum with per-sample weights, mean, max), scatter reductions,
-        segment_reduce, cdist, linalg.inv (proxy), int8 matmuls."""
+        segment_reduce, cdist, linalg.inv (proxy), int8 matmuls, antialiased bilinear
+        downsampling (proxy)."""
 
         def __init__(self):
             super().__init__()
@@ -312,7 +313,8 @@ def build_models():
                     torch.segment_reduce(x[:, 0], "max", lengths=torch.tensor([2, 0, 3, 3])),
                     torch.cdist(x[:4], x[4:]), torch.linalg.inv(x[:4, :4] + 4 * torch.eye(4)),
                     torch._weight_int8pack_mm(x[:, :16].contiguous(), self.w8, self.scales),
-                    torch._int_mm(a8, b8))
+                    torch._int_mm(a8, b8),
+                    F.interpolate(x[None, None], size=(3, 5), mode="bilinear", antialias=True))
 
     class Recurrent(nn.Module):
         """A 2-layer LSTM (batch first) and a bidirectional one (aten::mkldnn_rnn_layer with

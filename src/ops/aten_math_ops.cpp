@@ -1,7 +1,9 @@
-// Proxy-executor ATen ops on numbers: order statistics, matrix inverse, sampling.
+// Proxy-executor ATen ops on numbers: order statistics, matrix inverse, antialiased resampling,
+// sampling.
 
 #include "backends/cpu/linalg.h"
 #include "backends/cpu/random.h"
+#include "backends/cpu/resample.h"
 #include "backends/cpu/sorting.h"
 #include "core/check.h"
 #include "ops/aten_ops.h"
@@ -41,6 +43,14 @@ void register_aten_math_ops() {
                        -code, " has an illegal value");
         }
         return std::vector<Tensor>{};
+      });
+  register_builtin_op(
+      "aten::_upsample_bilinear2d_aa(Tensor self, SymInt[2] output_size, bool align_corners, "
+      "float? scales_h=None, float? scales_w=None) -> Tensor",
+      [](const OpArgs& a) {
+        return std::vector<Tensor>{cpu::upsample_bilinear2d_aa(
+            a.tensor("self"), a.int_list("output_size"), a.bool_value("align_corners"),
+            a.optional_float("scales_h"), a.optional_float("scales_w"))};
       });
   register_builtin_op(
       "aten::multinomial(Tensor self, SymInt num_samples, bool replacement=False, *, "
