@@ -64,7 +64,8 @@ class PT2RUN_API OpArgs {
 // Computes an operator's results from its arguments: one tensor per Tensor return, every
 // element of a Tensor[] return in order (their number must match what the model expects), none
 // for "-> ()". A result may alias an argument. Throw pt2run::Error (or any std::exception) to
-// fail the model's run; the message reaches the caller of run().
+// fail the model's run; the message reaches the caller of run(). A kernel may be called from
+// several threads at once (concurrent runs, num_models > 1): keep it free of unguarded state.
 using OpKernel = std::function<std::vector<Tensor>(const OpArgs& args)>;
 
 // Registers `kernel` for the operator declared by `schema`, in torch's schema syntax — what

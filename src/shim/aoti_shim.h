@@ -255,6 +255,17 @@ PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_searchsorted_Scalar(
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_nonzero(AtenTensorHandle self, AtenTensorHandle* ret0);
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_histc(AtenTensorHandle self, int64_t bins, double min,
                                                        double max, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_addmv(AtenTensorHandle self, AtenTensorHandle mat,
+                                                       AtenTensorHandle vec, double beta, double alpha,
+                                                       AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_addbmm(AtenTensorHandle self, AtenTensorHandle batch1,
+                                                        AtenTensorHandle batch2, double beta,
+                                                        double alpha, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__addmm_activation(AtenTensorHandle self,
+                                                                   AtenTensorHandle mat1,
+                                                                   AtenTensorHandle mat2, double beta,
+                                                                   double alpha, int32_t use_gelu,
+                                                                   AtenTensorHandle* ret0);
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cummax(AtenTensorHandle self, int64_t dim,
                                                         AtenTensorHandle* ret0, AtenTensorHandle* ret1);
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cummin(AtenTensorHandle self, int64_t dim,

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "backends/cpu/fft.h"
+#include "backends/cpu/gemm.h"
 #include "backends/cpu/indexing.h"
 #include "backends/cpu/random.h"
 #include "backends/cpu/scan.h"
@@ -123,6 +124,32 @@ TEST(TailOps, MultinomialRespectsZerosAndReplacement) {
   EXPECT_NEAR(static_cast<double>(twos) / 4000, 0.75, 0.04);
   EXPECT_THROW(cpu::multinomial(probs, 3, false), Error);  // row 0 has two non-zero categories
   EXPECT_THROW(cpu::multinomial(floats({2}, {-1, 1}), 1, true), Error);
+}
+
+}  // namespace
+}  // namespace pt2run
+
+namespace pt2run {
+namespace {
+
+TEST(TailOps, GemmFamilyCompletions) {
+  Tensor mat = floats({2, 2}, {1, 2, 3, 4});
+  Tensor mv = cpu::addmv(floats({2}, {1, 1}), mat, floats({2}, {1, 1}), 2.0, 3.0);
+  ASSERT_EQ(mv.dim(), 1);
+  EXPECT_EQ(mv.data<float>()[0], 11.0f);
+  EXPECT_EQ(mv.data<float>()[1], 23.0f);
+  EXPECT_EQ(cpu::addmv(floats({1}, {5}), mat, floats({2}, {0, 0}), 1.0, 1.0).data<float>()[1], 5.0f);
+  Tensor bmm = cpu::addbmm(floats({1, 1}, {1}), floats({2, 1, 1}, {1, 2}), floats({2, 1, 1}, {3, 4}), 0.5, 2.0);
+  EXPECT_EQ(bmm.data<float>()[0], 22.5f);
+  // torch: F.gelu (erf form) of [1, -1] = [0.8413447, -0.1586553] on the CPU.
+  Tensor gelu = cpu::addmm_activation(floats({2}, {0, 0}), floats({1, 1}, {1}), floats({1, 2}, {1, -1}),
+                                      1.0, 1.0, true);
+  EXPECT_NEAR(gelu.data<float>()[0], 0.8413447f, 1e-6);
+  EXPECT_NEAR(gelu.data<float>()[1], -0.1586553f, 1e-6);
+  Tensor relu = cpu::addmm_activation(floats({2}, {0, 0}), floats({1, 1}, {1}), floats({1, 2}, {1, -1}),
+                                      1.0, 1.0, false);
+  EXPECT_EQ(relu.data<float>()[1], 0.0f);
+  EXPECT_THROW(cpu::addmv(floats({2}, {1, 1}), mat, floats({3}, {1, 1, 1}), 1.0, 1.0), Error);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/check.h"
 #include "core/layout.h"
 #include "core/tensor_copy.h"
@@ -177,6 +180,63 @@ void baddbmm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tenso
   else load_bias(out, bias);
   for (int64_t i = 0; i < out.sizes()[0]; ++i)
     gemm_2d(slice_batch(out, i), slice_batch(a, i), slice_batch(b, i), alpha, beta);
+}
+
+}  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+
+Tensor addmv(const Tensor& bias, const Tensor& mat, const Tensor& vec, double beta, double alpha) {
+  PT2RUN_CHECK(mat.dim() == 2 && vec.dim() == 1 && mat.size(1) == vec.size(0), ShapeMismatch,
+               "addmv: ", mat.describe(), " @ ", vec.describe(), " do not fit");
+  const int64_t n = mat.size(0), m = vec.size(0);
+  // The vector as an [m, 1] matrix and the bias broadcast as a column.
+  Tensor column = vec.as_strided({m, 1}, {vec.dim() ? vec.stride(0) : 1, 1}, vec.storage_offset());
+  PT2RUN_CHECK(bias.dim() <= 1 && (bias.numel() == 1 || bias.numel() == n), ShapeMismatch,
+               "addmv: bias ", bias.describe(), " does not broadcast to [", n, "]");
+  Tensor bias_column = bias.as_strided({n, 1}, {bias.numel() == 1 ? 0 : bias.stride(0), 1},
+                                       bias.storage_offset());
+  Tensor out = Tensor::empty({n, 1}, mat.dtype());
+  addmm(out, &bias_column, mat, column, beta, alpha);
+  return out.as_strided({n}, {1}, 0);
+}
+
+Tensor addbmm(const Tensor& bias, const Tensor& batch1, const Tensor& batch2, double beta,
+              double alpha) {
+  PT2RUN_CHECK(batch1.dim() == 3 && batch2.dim() == 3 && batch1.size(0) == batch2.size(0) &&
+                   batch1.size(2) == batch2.size(1),
+               ShapeMismatch, "addbmm: ", batch1.describe(), " and ", batch2.describe(), " do not fit");
+  const int64_t batches = batch1.size(0), n = batch1.size(1), m = batch1.size(2), p = batch2.size(2);
+  auto slice = [](const Tensor& t, int64_t b) {
+    return t.as_strided({t.size(1), t.size(2)}, {t.stride(1), t.stride(2)}, t.storage_offset() + b * t.stride(0));
+  };
+  Tensor result = Tensor::empty({n, p}, batch1.dtype());
+  if (batches == 0) {
+    addmm(result, &bias, Tensor::zeros({n, m}, batch1.dtype()), Tensor::zeros({m, p}, batch1.dtype()),
+          beta, alpha);
+    return result;
+  }
+  addmm(result, &bias, slice(batch1, 0), slice(batch2, 0), beta, alpha);
+  for (int64_t b = 1; b < batches; ++b) {
+    Tensor next = Tensor::empty({n, p}, batch1.dtype());
+    addmm(next, &result, slice(batch1, b), slice(batch2, b), 1.0, alpha);
+    result = next;
+  }
+  return result;
+}
+
+Tensor addmm_activation(const Tensor& bias, const Tensor& a, const Tensor& b, double beta,
+                        double alpha, bool use_gelu) {
+  PT2RUN_CHECK(a.dim() == 2 && b.dim() == 2, ShapeMismatch, "_addmm_activation: ", a.describe(),
+               " @ ", b.describe(), " are not matrices");
+  Tensor out = Tensor::empty({a.size(0), b.size(1)}, a.dtype());
+  addmm(out, &bias, a, b, beta, alpha);
+  Tensor work = out.to(DType::Float64);
+  double* v = work.data<double>();
+  for (int64_t i = 0; i < work.numel(); ++i)
+    v[i] = use_gelu ? 0.5 * v[i] * (1.0 + std::erf(v[i] / std::sqrt(2.0))) : std::max(v[i], 0.0);
+  out.copy_(work);
+  return out;
 }
 
 }  // namespace pt2run::cpu

@@ -18,3 +18,17 @@ void baddbmm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tenso
              double alpha);
 
 }  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+
+// torch.addmv: beta * bias + alpha * (mat [n, m] @ vec [m]) -> [n], mat's dtype.
+Tensor addmv(const Tensor& bias, const Tensor& mat, const Tensor& vec, double beta, double alpha);
+// torch.addbmm: beta * bias + alpha * sum_b(batch1[b] @ batch2[b]) -> [n, p], batch1's dtype.
+Tensor addbmm(const Tensor& bias, const Tensor& batch1, const Tensor& batch2, double beta,
+              double alpha);
+// torch._addmm_activation: addmm followed by ReLU, or by exact (erf) GELU with use_gelu — what
+// torch's CPU kernel applies (its CUDA epilogue uses the tanh approximation instead).
+Tensor addmm_activation(const Tensor& bias, const Tensor& a, const Tensor& b, double beta,
+                        double alpha, bool use_gelu);
+
+}  // namespace pt2run::cpu

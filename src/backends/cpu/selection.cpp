@@ -96,6 +96,18 @@ Tensor int64_tensor(const std::vector<int64_t>& values, std::vector<int64_t> siz
 
 std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
 
+// As torch: inverse and counts are empty [0] tensors unless asked for.
+UniqueResult unique_result(const Tensor& input, const std::vector<double>& values,
+                           const std::vector<int64_t>& inverse, const std::vector<int64_t>& counts,
+                           bool return_inverse, bool return_counts) {
+  UniqueResult r;
+  r.values = from_values(values, input.dtype());
+  r.inverse = return_inverse ? int64_tensor(inverse, sizes_of(input)) : Tensor::empty({0}, DType::Int64);
+  r.counts = return_counts ? int64_tensor(counts, {static_cast<int64_t>(counts.size())})
+                           : Tensor::empty({0}, DType::Int64);
+  return r;
+}
+
 }  // namespace
 
 UniqueResult unique(const Tensor& input, bool return_inverse, bool return_counts) {
@@ -113,12 +125,7 @@ UniqueResult unique(const Tensor& input, bool return_inverse, bool return_counts
     inverse[static_cast<std::size_t>(i)] = static_cast<int64_t>(distinct.size()) - 1;
     ++counts.back();
   }
-  UniqueResult r;
-  r.values = from_values(distinct, input.dtype());
-  r.inverse = return_inverse ? int64_tensor(inverse, sizes_of(input)) : Tensor::empty({0}, DType::Int64);
-  r.counts = return_counts ? int64_tensor(counts, {static_cast<int64_t>(counts.size())})
-                           : Tensor::empty({0}, DType::Int64);
-  return r;
+  return unique_result(input, distinct, inverse, counts, return_inverse, return_counts);
 }
 
 UniqueResult unique_consecutive(const Tensor& input, bool return_inverse, bool return_counts) {
@@ -133,12 +140,7 @@ UniqueResult unique_consecutive(const Tensor& input, bool return_inverse, bool r
     inverse[i] = static_cast<int64_t>(runs.size()) - 1;
     ++counts.back();
   }
-  UniqueResult r;
-  r.values = from_values(runs, input.dtype());
-  r.inverse = return_inverse ? int64_tensor(inverse, sizes_of(input)) : Tensor::empty({0}, DType::Int64);
-  r.counts = return_counts ? int64_tensor(counts, {static_cast<int64_t>(counts.size())})
-                           : Tensor::empty({0}, DType::Int64);
-  return r;
+  return unique_result(input, runs, inverse, counts, return_inverse, return_counts);
 }
 
 Tensor bincount(const Tensor& input, const Tensor* weights, int64_t minlength) {
