@@ -69,7 +69,8 @@ class NodeReader {
   // A JSON Argument union ({"as_int": 3}) that is passed statically, as an OpValue.
   OpValue static_value(const Json& arg, const OpArgument& schema_arg) const {
     if (!arg.is_object() || arg.size() != 1) bad("argument '" + schema_arg.name + "' is not a one-key object");
-    const auto& [key, value] = *arg.items().begin();
+    const std::string key = arg.begin().key();
+    const Json& value = arg.begin().value();
     OpValue v;
     if (key == "as_none") return OpValue::none();
     if (key == "as_int" && value.is_number_integer()) return OpValue::of_int(value.get<int64_t>());
@@ -137,7 +138,8 @@ class NodeReader {
       return p;
     }
     if (!arg->is_object() || arg->size() != 1) bad("argument '" + schema_arg.name + "' is malformed");
-    const auto& [key, value] = *arg->items().begin();
+    const std::string key = arg->begin().key();
+    const Json& value = arg->begin().value();
     if (key == "as_none" || (key == "as_optional_tensor" && value.contains("as_none"))) {
       p.static_value = OpValue::none();
       return p;
@@ -257,7 +259,8 @@ ProxyExecutor::ProxyExecutor(std::string_view text, const std::string& what) : w
                  " result(s) but the schema returns " + std::to_string(schema.returns.size()));
     for (const auto& out : outputs) {
       if (!out.is_object() || out.size() != 1) reader.bad("an output is malformed");
-      const auto& [key, value] = *out.items().begin();
+      const std::string key = out.begin().key();
+      const Json& value = out.begin().value();
       std::size_t handles = 0, results = 1;
       if (key == "as_tensor") handles = 1;
       else if (key == "as_optional_tensor") handles = value.contains("as_tensor") ? 1 : 0;
