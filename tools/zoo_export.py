@@ -84,7 +84,8 @@ def mobilenet_v3_small():
 
 
 def build(name):
-    """name -> (module, args tuple, dynamic_shapes or None, inductor configs)."""
+    """name -> (module, args tuple or a list of them (the first is exported; each is a case),
+    dynamic_shapes or None, inductor configs)."""
     import torch
     import transformers as tf
 
@@ -96,11 +97,13 @@ def build(name):
     if name in ("bert", "bert_dynamic_seq"):
         m = tuple_outputs(tf.BertModel(tf.BertConfig(**text)))
         args = (ids(2, 16), torch.ones(2, 16, dtype=torch.int64))
-        dynamic = None
-        if name == "bert_dynamic_seq":
-            seq = torch.export.Dim("seq", min=2, max=64)
-            dynamic = {"args": ({1: seq}, {1: seq})}  # the wrapper takes *args
-        return m, args, dynamic, {}
+        if name == "bert":
+            return m, args, None, {}
+        seq = torch.export.Dim("seq", min=2, max=64)
+        dynamic = {"args": ({1: seq}, {1: seq})}  # the wrapper takes *args
+        # Checked at the exported length and two others (a list of input tuples: one case each).
+        return m, [args, (ids(2, 5), torch.ones(2, 5, dtype=torch.int64)),
+                   (ids(2, 61), torch.ones(2, 61, dtype=torch.int64))], dynamic, {}
     if name in ("gpt2", "gpt2_max_autotune"):
         cfg = tf.GPT2Config(n_embd=64, n_layer=2, n_head=4, vocab_size=1000, n_positions=128, use_cache=False,
                             bos_token_id=0, eos_token_id=0)
@@ -165,32 +168,38 @@ def export_one(name, out_dir):
     model_dir = os.path.join(out_dir, name)
     os.makedirs(model_dir, exist_ok=True)
     try:
-        model, args, dynamic, configs = build(name)
+        model, cases, dynamic, configs = build(name)
+        cases = cases if isinstance(cases, list) else [cases]
         model = model.eval()
         with torch.no_grad():
-            outputs = model(*args)
-            ep = torch.export.export(model, args, dynamic_shapes=dynamic, strict=False)
+            case_outputs = [model(*args) for args in cases]
+            ep = torch.export.export(model, cases[0], dynamic_shapes=dynamic, strict=False)
             torch._inductor.aoti_compile_and_package(ep, package_path=os.path.join(model_dir, "model.pt2"),
                                                      inductor_configs=dict(configs))  # it adds keys
     except Exception as e:  # recorded: the zoo reports what torch itself cannot export
         return {"name": name, "export_error": f"{type(e).__name__}: {e}".splitlines()[0][:500],
                 "trace": traceback.format_exc()[-2000:]}
-    case_dir = os.path.join(model_dir, "case_0")
-    os.makedirs(case_dir, exist_ok=True)
-    ins, outs = flat(args), flat(outputs)
-    for i, t in enumerate(ins):
-        save_array(os.path.join(case_dir, f"in_{i}.npy"), t)
-    for j, t in enumerate(outs):
-        save_array(os.path.join(case_dir, f"out_{j}.npy"), t)
     # Deep models accumulate float32 rounding differently from eager: a looser tolerance.
     tol = {"rtol": 1e-3, "atol": 1e-3}
-    return {"name": name, "options": {k: str(v) for k, v in configs.items()}, "cases": [{
-        "dir": "case_0",
-        "inputs": [{"dtype": dtype_name(t), "shape": list(t.shape)} for t in ins],
-        "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape),
-                     **(tol if dtype_name(t) == "float32" else TOL.get(dtype_name(t), {"rtol": 0, "atol": 0}))}
-                    for t in outs],
-    }]}
+    entry = {"name": name, "options": {k: str(v) for k, v in configs.items()}, "cases": []}
+    if dynamic:
+        entry["options"]["dynamic shapes"] = "yes"
+    for k, (args, outputs) in enumerate(zip(cases, case_outputs)):
+        case_dir = os.path.join(model_dir, f"case_{k}")
+        os.makedirs(case_dir, exist_ok=True)
+        ins, outs = flat(args), flat(outputs)
+        for i, t in enumerate(ins):
+            save_array(os.path.join(case_dir, f"in_{i}.npy"), t)
+        for j, t in enumerate(outs):
+            save_array(os.path.join(case_dir, f"out_{j}.npy"), t)
+        entry["cases"].append({
+            "dir": f"case_{k}",
+            "inputs": [{"dtype": dtype_name(t), "shape": list(t.shape)} for t in ins],
+            "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape),
+                         **(tol if dtype_name(t) == "float32" else TOL.get(dtype_name(t), {"rtol": 0, "atol": 0}))}
+                        for t in outs],
+        })
+    return entry
 
 
 def zoo_key(script_path):

@@ -15,6 +15,31 @@ import tempfile
 import numpy as np
 
 
+def run_case(cli, package, case_dir, case, tmp, missing):
+    """Runs one case with the CLI: (worst |diff|, problem text or None)."""
+    inputs = os.path.join(tmp, "in.npz")
+    np.savez(inputs, *[np.load(os.path.join(case_dir, f"in_{i}.npy")) for i in range(len(case["inputs"]))])
+    outputs = os.path.join(tmp, "out.npz")
+    r = subprocess.run([cli, "run", package, "--inputs", inputs, "-o", outputs], capture_output=True, text=True)
+    if r.returncode != 0:
+        lines = r.stderr.strip().splitlines() or ["?"]
+        error = lines[-2 if len(lines) > 1 else -1].replace("pt2run: error: ", "")
+        return 0.0, "fails: " + (("missing: " + ", ".join(missing)) if missing else error[:160])
+    got = np.load(outputs)
+    worst, mismatch = 0.0, []
+    for j, o in enumerate(case["outputs"]):
+        want = np.load(os.path.join(case_dir, f"out_{j}.npy")).astype(np.float64)
+        have = got[f"arr_{j}"].astype(np.float64)
+        if have.shape != want.shape:
+            mismatch.append(f"output {j} shape {have.shape} vs {want.shape}")
+            continue
+        diff = float(np.abs(have - want).max()) if want.size else 0.0
+        worst = max(worst, diff)
+        if not np.allclose(have, want, rtol=o["rtol"], atol=o["atol"]):
+            mismatch.append(f"output {j} max |diff| {diff:.3g}")
+    return worst, "; ".join(mismatch) or None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("cli")
@@ -34,35 +59,19 @@ def main():
         info = json.loads(subprocess.run([ns.cli, "inspect", package, "--json"], capture_output=True,
                                          text=True).stdout or "{}")
         missing = [s["symbol"] for s in info.get("imports", []) if not s["supported"]]
-        case = entry["cases"][0]
-        case_dir = os.path.join(ns.zoo, name, case["dir"])
-        inputs = os.path.join(tmp, f"{name}_in.npz")
-        np.savez(inputs, *[np.load(os.path.join(case_dir, f"in_{i}.npy")) for i in range(len(case["inputs"]))])
-        outputs = os.path.join(tmp, f"{name}_out.npz")
-        r = subprocess.run([ns.cli, "run", package, "--inputs", inputs, "-o", outputs], capture_output=True, text=True)
-        if r.returncode != 0:
-            all_ok = False
-            error = (r.stderr.strip().splitlines() or ["?"])[-2 if len(r.stderr.strip().splitlines()) > 1 else -1]
-            detail = ("missing: " + ", ".join(missing)) if missing else error.replace("pt2run: error: ", "")[:160]
-            rows.append((name, options, "fails", detail))
-            continue
-        got = np.load(outputs)
-        worst, mismatch = 0.0, []
-        for j, o in enumerate(case["outputs"]):
-            want = np.load(os.path.join(case_dir, f"out_{j}.npy")).astype(np.float64)
-            have = got[f"arr_{j}"].astype(np.float64)
-            if have.shape != want.shape:
-                mismatch.append(f"output {j} shape {have.shape} vs {want.shape}")
-                continue
-            diff = float(np.abs(have - want).max()) if want.size else 0.0
+        worst, problems = 0.0, []
+        for case in entry["cases"]:
+            diff, problem = run_case(ns.cli, package, os.path.join(ns.zoo, name, case["dir"]), case, tmp, missing)
             worst = max(worst, diff)
-            if not np.allclose(have, want, rtol=o["rtol"], atol=o["atol"]):
-                mismatch.append(f"output {j} max |diff| {diff:.3g}")
-        if mismatch:
+            if problem:
+                problems.append(f"{case['dir']}: {problem}" if len(entry["cases"]) > 1 else problem)
+        cases = f" ({len(entry['cases'])} input shapes)" if len(entry["cases"]) > 1 else ""
+        if problems:
             all_ok = False
-            rows.append((name, options, "wrong numbers", "; ".join(mismatch)))
+            status = "fails" if any(p.startswith("fails") or ": fails" in p for p in problems) else "wrong numbers"
+            rows.append((name, options, status, "; ".join(problems)[:300]))
         else:
-            rows.append((name, options, "matches eager", f"max |diff| {worst:.2g}"))
+            rows.append((name, options, "matches eager", f"max |diff| {worst:.2g}{cases}"))
     table = ["| model | export options | status | detail |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     text = "\n".join(table)
