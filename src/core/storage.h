@@ -15,7 +15,7 @@ struct Storage {
   Device device = Device::cpu();
   // Set for caller memory handed over with a deleter; empty for borrowed caller memory.
   Tensor::Deleter deleter;
-  // True when pt2run's CPU allocator owns data.
+  // True when pt2run's allocator (CPU, or the device backend's) owns data.
   bool owns_data = false;
 
   Storage() = default;
@@ -27,6 +27,9 @@ struct Storage {
 // 64-byte aligned, uninitialized storage; nbytes == 0 gives a null data pointer.
 // Throws Error(OutOfMemory).
 std::shared_ptr<Storage> allocate_cpu_storage(std::size_t nbytes);
+// Uninitialized storage from the device's backend (core/device_backend.h); the storage records
+// the concrete device index. Throws Error(DeviceMismatch) without a backend, OutOfMemory.
+std::shared_ptr<Storage> allocate_device_storage(std::size_t nbytes, Device device);
 // A storage over memory pt2run does not own (see Tensor::from_blob).
 std::shared_ptr<Storage> wrap_storage(void* data, std::size_t nbytes, Device device,
                                       Tensor::Deleter deleter);

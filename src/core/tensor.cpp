@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/check.h"
+#include "core/device_backend.h"
 #include "core/storage.h"
 #include "core/tensor_copy.h"
 
@@ -82,16 +83,19 @@ Tensor Tensor::empty_strided(const std::vector<int64_t>& sizes,
   check_sizes(sizes);
   PT2RUN_CHECK(sizes.size() == strides.size(), InvalidArgument, "sizes has ", sizes.size(),
                " dims but strides has ", strides.size());
-  PT2RUN_CHECK(device.is_cpu(), DeviceMismatch, "cannot allocate on ", device.str(),
-               ": this build of pt2run allocates CPU tensors only");
-  auto storage = detail::allocate_cpu_storage(
-      checked_bytes(required_storage_elements(sizes, strides), dtype));
+  const std::size_t nbytes = checked_bytes(required_storage_elements(sizes, strides), dtype);
+  auto storage = device.is_cpu() ? detail::allocate_cpu_storage(nbytes)
+                                 : detail::allocate_device_storage(nbytes, device);
   return Tensor(std::move(storage), sizes, strides, 0, dtype);
 }
 
 Tensor Tensor::zeros(const std::vector<int64_t>& sizes, DType dtype, Device device) {
   Tensor t = empty(sizes, dtype, device);
-  if (t.storage_nbytes() > 0) std::memset(t.storage_->data, 0, t.storage_nbytes());
+  if (t.storage_nbytes() == 0) return t;
+  if (device.is_cpu()) std::memset(t.storage_->data, 0, t.storage_nbytes());
+  else
+    detail::device_backend(device.type)
+        .fill_zero(t.storage_->data, t.storage_nbytes(), t.storage_->device.index);
   return t;
 }
 

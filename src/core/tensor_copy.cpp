@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/check.h"
+#include "core/device_backend.h"
 #include "core/scalar_convert.h"
 
 namespace pt2run::detail {
@@ -138,6 +139,31 @@ void copy_same_dtype(std::byte* dst, const std::byte* src, const Tensor& d, cons
   });
 }
 
+// Copies involving a device: the device backend moves bytes (any strides, same dtype); a dtype
+// conversion goes through the host, where the CPU conversions live. Conversions on a device are
+// rare in models (the generated kernels convert), so they favour simplicity over speed.
+void copy_across_devices(const Tensor& dst, const Tensor& src) {
+  const Device device = dst.device().is_cpu() ? src.device() : dst.device();
+  PT2RUN_CHECK(dst.device().is_cpu() || src.device().is_cpu() || dst.device().type == src.device().type,
+               DeviceMismatch, "copy_ between ", dst.device().str(), " and ", src.device().str());
+  DeviceBackend& backend = device_backend(device.type);
+  if (dst.dtype() == src.dtype()) {
+    backend.copy(dst, src);
+    return;
+  }
+  std::vector<int64_t> sizes(src.sizes().begin(), src.sizes().end());
+  Tensor host_src = src;
+  if (!src.device().is_cpu()) {
+    host_src = Tensor::empty(sizes, src.dtype());
+    backend.copy(host_src, src);
+  }
+  if (dst.device().is_cpu()) {
+    copy_elements(dst, host_src);
+    return;
+  }
+  backend.copy(dst, host_src.to(dst.dtype()));
+}
+
 }  // namespace
 
 void copy_elements(const Tensor& dst, const Tensor& src) {
@@ -145,10 +171,11 @@ void copy_elements(const Tensor& dst, const Tensor& src) {
   PT2RUN_CHECK(std::equal(dst.sizes().begin(), dst.sizes().end(), src.sizes().begin(),
                           src.sizes().end()),
                ShapeMismatch, "copy_: sizes differ: ", dst.describe(), " <- ", src.describe());
-  PT2RUN_CHECK(dst.device().is_cpu() && src.device().is_cpu(), DeviceMismatch,
-               "copy_ between ", dst.device().str(), " and ", src.device().str(),
-               " is not supported by the CPU backend");
   if (dst.numel() == 0) return;
+  if (!dst.device().is_cpu() || !src.device().is_cpu()) {
+    copy_across_devices(dst, src);
+    return;
+  }
   auto* out = static_cast<std::byte*>(dst.data_ptr());
   const auto* in = static_cast<const std::byte*>(src.data_ptr());
   if (dst.dtype() == src.dtype()) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/device_backend.h"
 #include "core/layout.h"
 #include "core/storage.h"
 #include "core/tensor_copy.h"
@@ -38,8 +39,7 @@ AOTITorchError aoti_torch_clone_preserve_strides(AtenTensorHandle self, AtenTens
       for (int64_t d = 0; d < t.dim(); ++d) span += (t.sizes()[d] - 1) * t.strides()[d];
     }
     Tensor flat = Tensor::empty({span}, t.dtype(), t.device());
-    if (span > 0)
-      std::memcpy(flat.data_ptr(), t.data_ptr(), static_cast<std::size_t>(span) * t.element_size());
+    if (span > 0) flat.copy_(t.as_strided({span}, {1}, t.storage_offset()));
     *require_out(ret, "ret") = release_handle(flat.as_strided(
         std::vector<int64_t>(t.sizes().begin(), t.sizes().end()),
         std::vector<int64_t>(t.strides().begin(), t.strides().end()), 0));
@@ -47,7 +47,7 @@ AOTITorchError aoti_torch_clone_preserve_strides(AtenTensorHandle self, AtenTens
 }
 
 AOTITorchError aoti_torch_copy_(AtenTensorHandle self, AtenTensorHandle src, int32_t) {
-  // CPU copies are synchronous, so non_blocking changes nothing.
+  // CPU copies are synchronous; device copies are ordered on the current stream either way.
   return guard(__func__, [&] {
     Tensor& dst = tensor(self);
     pt2run::detail::copy_elements(dst, pt2run::detail::expand_to(tensor(src), dst.sizes()));
@@ -62,7 +62,9 @@ AOTITorchError aoti_torch_zero_(AtenTensorHandle self) {
   return guard(__func__, [&] {
     Tensor& t = tensor(self);
     if (t.is_contiguous()) {
-      if (t.nbytes() > 0) std::memset(t.data_ptr(), 0, t.nbytes());
+      if (t.nbytes() == 0) return;
+      if (t.device().is_cpu()) std::memset(t.data_ptr(), 0, t.nbytes());
+      else pt2run::detail::device_backend(t.device().type).fill_zero(t.data_ptr(), t.nbytes(), t.device().index);
     } else {
       Tensor zero = Tensor::zeros({}, t.dtype(), t.device());
       pt2run::detail::copy_elements(t, pt2run::detail::expand_to(zero, t.sizes()));
