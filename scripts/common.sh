@@ -37,3 +37,20 @@ zoo() {
   fi
   echo "$dir"
 }
+
+# cuBLAS headers for building the CUDA backend when the CUDA toolkit lacks them: extracted once
+# from the nvidia-cublas wheel (pinned; only its include folder is kept). Prints the folder, or
+# nothing without nvcc.
+cuda_headers() {
+  local dir="$CACHE_DIR/cuda-headers"
+  if [ ! -f "$dir/cublas_v2.h" ] && command -v nvcc >/dev/null; then
+    local tmp
+    tmp=$(mktemp -d)
+    "$PY" -m pip download -q --no-deps --disable-pip-version-check nvidia-cublas==13.1.1.3 -d "$tmp" >&2
+    mkdir -p "$dir"
+    unzip -q -o -j "$tmp"/nvidia_cublas-*.whl 'nvidia/cu13/include/*' -d "$dir"
+    rm -rf "$tmp"
+  fi
+  [ -f "$dir/cublas_v2.h" ] && echo "$dir"
+  return 0
+}

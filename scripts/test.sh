@@ -9,9 +9,11 @@ source scripts/common.sh
 CORPUS=$(corpus)
 export PT2RUN_CORPUS_DIR="$CORPUS"
 
+# With nvcc here, the CUDA backend is built too (its tests skip without a GPU).
+CUBLAS_HEADERS=$(cuda_headers)
 configure() {
   cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" \
-    -DPT2RUN_PYTHON="$PY" >/dev/null
+    -DPT2RUN_PYTHON="$PY" -DPT2RUN_CUBLAS_INCLUDE_DIR="$CUBLAS_HEADERS" >/dev/null
 }
 
 presets=(dev)

@@ -11,7 +11,7 @@ stored as their raw uint16 bits (numpy has no bfloat16); the manifest names the 
 Failure fixtures (packages pt2run must refuse with a clear error) are derived from real
 exports: see make_failure_fixtures().
 
-Usage: export_corpus.py OUT [--jobs N] [--only NAME,...]
+Usage: export_corpus.py OUT [--jobs N] [--only NAME,...] [--device cpu|cuda]
 """
 import argparse
 import hashlib
@@ -452,14 +452,40 @@ def eager_outputs(model, cases, case_dirs, prefix):
                 save_array(os.path.join(case_dir, f"{prefix}{j}.npy"), t)
 
 
+# Models exported for CUDA with --device cuda (on a GPU machine): the CPU corpus's inference
+# models; weight-API and failure models stay CPU-only.
+CUDA_MODELS = ["mlp", "cnn", "transformer", "attention", "pytree", "embedding_mask", "matmuls", "aliasing",
+               "transformer_bf16", "cnn_fp16", "convs", "buffers"]
+
+
+def export_device():
+    return os.environ.get("PT2RUN_EXPORT_DEVICE", "cpu")
+
+
 def export_one(name, out_dir):
     import torch
+    import torch.utils._pytree as pytree
     torch.manual_seed(0)
     factory, cases, dynamic, *rest = build_models()[name]
     options = rest[0] if rest else {}
-    model = factory().eval()
+    device = export_device()
+    model = factory().eval().to(device)
+    if device != "cpu":
+        # Inputs move to the device; the files keep host copies (save_array moves them back).
+        cases = pytree.tree_map(lambda t: t.to(device) if isinstance(t, torch.Tensor) else t, cases)
     model_dir = os.path.join(out_dir, name)
     os.makedirs(model_dir, exist_ok=True)
+    if device != "cpu":
+        # A device export records what torch itself cannot do instead of stopping the corpus.
+        try:
+            return export_model(name, model, cases, dynamic, options, model_dir)
+        except Exception as e:  # noqa: BLE001
+            return {"name": name, "export_error": f"{type(e).__name__}: {e}".splitlines()[0][:300]}
+    return export_model(name, model, cases, dynamic, options, model_dir)
+
+
+def export_model(name, model, cases, dynamic, options, model_dir):
+    import torch
     args, kwargs = cases[0]
     with torch.no_grad():
         ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic)
@@ -586,17 +612,21 @@ def main():
     parser.add_argument("out", help="output folder, or 'key' to print the cache key")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", default="")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                        help="cuda: export CUDA packages of the inference models (needs a GPU)")
     ns = parser.parse_args()
     if ns.out == "key":
         print(corpus_key(os.path.abspath(__file__)))
         return
     os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", "1")
-    names = list(build_models())
+    os.environ["PT2RUN_EXPORT_DEVICE"] = ns.device  # read by the worker processes
+    names = list(build_models()) if ns.device == "cpu" else CUDA_MODELS
     if ns.only:
         names = [n for n in names if n in ns.only.split(",")]
     import torch
-    entries = export_in_parallel(export_one, names, ns.out, ns.jobs, {"torch": torch.__version__},
-                                 finish=make_failure_fixtures if "mlp" in names else None)
+    entries = export_in_parallel(export_one, names, ns.out, ns.jobs,
+                                 {"torch": torch.__version__, "device": ns.device},
+                                 finish=make_failure_fixtures if "mlp" in names and ns.device == "cpu" else None)
     print(f"exported {len(entries)} models to {ns.out}")
 
 

@@ -15,6 +15,7 @@ namespace pt2run {
 
 namespace detail {
 class Pt2Package;
+struct ModelFiles;
 struct ZipEntry;
 }  // namespace detail
 
@@ -36,7 +37,9 @@ struct PackageBuffer {
 //
 // Thread safety: as AOTIModelContainerRunner (run() is safe from many threads).
 // Errors: throws pt2run::Error (NotFound, InvalidPackage, UnsupportedPackage, MissingSymbol,
-// and the runner's errors).
+// and the runner's errors). CUDA packages' kernel binaries (.cubin) are the one exception to
+// "nothing is extracted": the model library loads them by path, so they go to a private
+// temporary folder (under $TMPDIR) that the loader removes when it is destroyed.
 class PT2RUN_API AOTIModelPackageLoader {
  public:
   // device_index: -1 for the package's device as recorded; N picks "<device>:N".
@@ -74,8 +77,10 @@ class PT2RUN_API AOTIModelPackageLoader {
   void load(const detail::Pt2Package& package, const std::string& model_name,
             bool run_single_threaded, std::size_t num_runners, int32_t device_index);
   void load_weights_blob(const detail::Pt2Package& package, const detail::ZipEntry& blob);
+  void extract_kernels(const detail::Pt2Package& package, const detail::ModelFiles& files);
 
   std::unordered_map<std::string, std::string> metadata_;
+  std::string kernel_dir_;  // extracted .cubin files, removed with the loader
   std::unique_ptr<AOTIModelContainerRunner> runner_;
 };
 

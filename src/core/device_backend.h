@@ -31,7 +31,7 @@ class DeviceBackend {
 };
 
 // Called once by a backend library when it loads; `backend` lives for the process.
-void register_device_backend(DeviceType type, DeviceBackend* backend);
+PT2RUN_PLUGIN_API void register_device_backend(DeviceType type, DeviceBackend* backend);
 // The backend for `type`; throws Error(DeviceMismatch) saying which library provides it when
 // none is registered.
 DeviceBackend& device_backend(DeviceType type);

@@ -8,7 +8,7 @@ namespace pt2run::detail {
 // Conversions follow torch: float -> int truncates toward zero, anything -> bool is != 0,
 // complex -> real takes the real part. Overlapping dst and src give unspecified results,
 // as in torch.
-void copy_elements(const Tensor& dst, const Tensor& src);
+PT2RUN_PLUGIN_API void copy_elements(const Tensor& dst, const Tensor& src);
 
 // Calls fn(offset_a, offset_b) (in elements) for every index of `sizes`, walking two
 // strided layouts together in row-major order.

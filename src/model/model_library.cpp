@@ -87,7 +87,9 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 }  // namespace
 
 bool shim_provides(const std::string& symbol) {
-  return dlsym(shim_handle(), symbol.c_str()) != nullptr;
+  // libpt2run itself, or a device plugin (libpt2run_cuda) loaded into the global scope.
+  return dlsym(shim_handle(), symbol.c_str()) != nullptr ||
+         (symbol.find("cuda") != std::string::npos && dlsym(RTLD_DEFAULT, symbol.c_str()) != nullptr);
 }
 
 bool provided_by_runtime(const std::string& symbol) {

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "core/check.h"
 #include "core/mapped_file.h"
@@ -27,6 +28,10 @@ struct AOTIModelContainerRunner::Impl {
   detail::Container container;
   std::unique_ptr<detail::ConstantBuffers> constants;
   std::shared_ptr<const detail::ProxyExecutor> proxy_executor;
+  // A device runner's own stream, used when run() gets none; waited for before returning.
+  void* default_stream = nullptr;
+  std::function<void(void*)> wait_for_stream;
+  std::function<void(void*)> release_stream;
   std::string device_str;
   Device device;
   bool single_threaded = false;
@@ -35,12 +40,15 @@ struct AOTIModelContainerRunner::Impl {
   ~Impl() {
     if (container.handle) container.api.destroy(container.handle);
     constants.reset();  // frees user-managed handles the container referenced
+    if (default_stream && release_stream) release_stream(default_stream);
   }
 
   const std::vector<std::string>& input_names() const { return container.input_names; }
 
   std::vector<Tensor> run(std::vector<AtenTensorHandle>& inputs, void* stream) {
     detail::apply_thread_setting();
+    const bool own_stream = stream == nullptr && default_stream != nullptr;
+    if (own_stream) stream = default_stream;
     std::vector<AtenTensorHandle> outputs(output_names.size(), nullptr);
     shim::clear_last_error();
     AOTIRuntimeError rc;
@@ -62,6 +70,7 @@ struct AOTIModelContainerRunner::Impl {
       }
       container.check(rc, "run");
     }
+    if (own_stream) wait_for_stream(stream);
     std::vector<Tensor> result(outputs.size());
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       if (outputs[i] == nullptr) continue;  // a None output
@@ -240,6 +249,14 @@ namespace detail {
 void RunnerAccess::add_constant_layouts(AOTIModelContainerRunner& runner,
                                         const std::map<std::string, ConstantLayout>& layouts) {
   runner.impl_->constants->add_layouts(layouts);
+}
+
+void RunnerAccess::set_default_stream(AOTIModelContainerRunner& runner, void* stream,
+                                      std::function<void(void*)> wait,
+                                      std::function<void(void*)> release) {
+  runner.impl_->default_stream = stream;
+  runner.impl_->wait_for_stream = std::move(wait);
+  runner.impl_->release_stream = std::move(release);
 }
 
 void RunnerAccess::set_proxy_executor(AOTIModelContainerRunner& runner,

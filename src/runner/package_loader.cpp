@@ -3,7 +3,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <cstring>
 
 #include "core/check.h"
@@ -13,6 +17,7 @@
 #include "package/host_compat.h"
 #include "package/package.h"
 #include "package/package_weights.h"
+#include "runner/device_plugins.h"
 #include "runner/runner_access.h"
 
 namespace pt2run {
@@ -72,12 +77,18 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
   const std::string device_key = key->second;
   auto& registry = getAOTIModelRunnerRegistry();
   auto factory = registry.find(device_key);
+  std::string plugin_error;
+  if (factory == registry.end() && device_key == "cuda") {
+    plugin_error = detail::load_device_plugin(device_key);
+    factory = registry.find(device_key);
+  }
   if (factory == registry.end()) {
     std::string known;
     for (const auto& [name, fn] : registry) known += (known.empty() ? "" : ", ") + name;
     detail::fail(ErrorCode::UnsupportedPackage, "package '", package_name, "' (model '",
                  model_name, "') targets device '", device_key,
                  "' but this pt2run has runners for: ", known,
+                 plugin_error.empty() ? "" : " (loading the " + device_key + " backend failed: " + plugin_error + ")",
                  ". Export the model for one of those, or register a runner for '", device_key,
                  "' with RegisterAOTIModelRunner");
   }
@@ -92,11 +103,12 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
   }
   std::string device_str = device_key;
   if (device_index >= 0) device_str += ":" + std::to_string(device_index);
+  extract_kernels(package, files);
 
   {
     ExtractedLibrary library(package.archive(), *files.library);
-    // CPU models need no kernel directory; device backends receive "" and report if they do.
-    runner_ = factory->second(library.path(), num_runners, device_str, "", run_single_threaded);
+    // CPU models need no kernel directory: "" unless the package carries kernel binaries.
+    runner_ = factory->second(library.path(), num_runners, device_str, kernel_dir_, run_single_threaded);
   }
   PT2RUN_CHECK(runner_ != nullptr, Internal, "the runner factory for '", device_key,
                "' returned null");
@@ -120,6 +132,32 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
   }
 }
 
+void AOTIModelPackageLoader::extract_kernels(const detail::Pt2Package& package,
+                                             const detail::ModelFiles& files) {
+  std::vector<const detail::ZipEntry*> kernels;
+  for (const detail::ZipEntry* entry : files.files)
+    if (entry->name.ends_with(".cubin") || entry->name.ends_with(".fatbin")) kernels.push_back(entry);
+  if (kernels.empty()) return;
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/pt2run-kernels-XXXXXX";
+  PT2RUN_CHECK(::mkdtemp(pattern.data()) != nullptr, Io, "cannot create a folder for the kernels of '",
+               package.path(), "' under ", pattern, ": ", std::strerror(errno));
+  kernel_dir_ = pattern;
+  for (const detail::ZipEntry* entry : kernels) {
+    // The library asks for <cubin_dir>/<file name>, whatever folder the package kept it in.
+    const std::string path = kernel_dir_ + "/" + entry->name.substr(entry->name.rfind('/') + 1);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    PT2RUN_CHECK(fd >= 0, Io, "cannot write '", path, "': ", std::strerror(errno));
+    try {
+      package.archive().copy_to_fd(*entry, fd);
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+    ::close(fd);
+  }
+}
+
 void AOTIModelPackageLoader::load_weights_blob(const detail::Pt2Package& package,
                                                const detail::ZipEntry& blob) {
   const std::string what = "weights blob '" + blob.name + "' of package '" + package.path() + "'";
@@ -135,7 +173,13 @@ void AOTIModelPackageLoader::load_weights_blob(const detail::Pt2Package& package
   }
 }
 
-AOTIModelPackageLoader::~AOTIModelPackageLoader() = default;
+AOTIModelPackageLoader::~AOTIModelPackageLoader() {
+  runner_.reset();  // the model may read kernels until its container goes
+  if (!kernel_dir_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(kernel_dir_, ignored);
+  }
+}
 
 AOTIModelContainerRunner* AOTIModelPackageLoader::get_runner() { return runner_.get(); }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,10 @@ class ProxyExecutor;
 struct RunnerAccess {
   // The ops the model runs through AOTInductor's proxy executor (shared: the package loader
   // builds it before it creates the runner, to refuse missing ops early).
+  // A device runner's own stream for runs given none: `wait` blocks until it is idle (after
+  // each such run), `release` hands it back when the runner goes.
+  PT2RUN_PLUGIN_API static void set_default_stream(AOTIModelContainerRunner& runner, void* stream,
+                                 std::function<void(void*)> wait, std::function<void(void*)> release);
   static void set_proxy_executor(AOTIModelContainerRunner& runner,
                                  std::shared_ptr<const ProxyExecutor> executor);
   // Constant layouts recorded in the package, for libraries that ship without weights.

@@ -14,7 +14,7 @@ namespace pt2run::shim {
 // runner reads it to explain a failed model run, since generated code only sees an error code.
 const std::string& last_error() noexcept;
 void clear_last_error() noexcept;
-void set_last_error(std::string message) noexcept;
+PT2RUN_PLUGIN_API void set_last_error(std::string message) noexcept;
 
 // Runs body; converts every exception into AOTI_TORCH_FAILURE plus a thread-local message.
 // Nothing thrown ever crosses the C boundary.

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Gathers what scripts/cuda_device.sh needs on the GPU machine that it cannot install there (no
+# apt, no network): the Debian packages pt2run builds against that the machine lacks, and
+# cuBLAS's headers. Writes .device-deps/ (git-ignored), which the device call carries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/common.sh
+mkdir -p .device-deps/debs
+(cd .device-deps/debs && apt-get download libdnnl2 libdnnl-dev libsleef3 libsleef-dev libkissfft-dev \
+  libdlpack-dev libopenblas0-openmp libopenblas-openmp-dev >/dev/null)
+rm -rf .device-deps/cuda-headers
+cp -r "$(cuda_headers)" .device-deps/cuda-headers
+du -sh .device-deps

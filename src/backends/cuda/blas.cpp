@@ -1,0 +1,181 @@
+#include "backends/cuda/blas.h"
+
+#include <cublas_v2.h>
+#include <dlfcn.h>
+
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/streams.h"
+
+namespace pt2run::cuda {
+namespace {
+
+// cuBLAS is loaded at run time, so a build with CUDA needs only its headers and a deployment
+// needs it only when a model runs a GEMM on the GPU.
+struct Cublas {
+  decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasSetStream_v2) set_stream = nullptr;
+  decltype(&cublasSetMathMode) set_math_mode = nullptr;
+  // Spelled out: C++ sees more than one cublasGemmStridedBatchedEx (an overload for the legacy
+  // cublasComputeType_t spelling), so decltype cannot pick the C entry point.
+  cublasStatus_t (*gemm_strided_batched)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
+                                         const void*, const void*, cudaDataType, int, long long,
+                                         const void*, cudaDataType, int, long long, const void*, void*,
+                                         cudaDataType, int, long long, int, cublasComputeType_t,
+                                         cublasGemmAlgo_t) = nullptr;
+
+  static const Cublas& get() {
+    static Cublas api = load();
+    return api;
+  }
+
+ private:
+  static Cublas load() {
+    void* lib = dlopen("libcublas.so.13", RTLD_NOW | RTLD_GLOBAL);
+    PT2RUN_CHECK(lib != nullptr, UnsupportedPackage, "the model runs matrix products on the GPU "
+                 "but cuBLAS could not be loaded (", dlerror(), "): install CUDA 13's cuBLAS "
+                 "(e.g. pip install nvidia-cublas) and put its lib folder on LD_LIBRARY_PATH");
+    Cublas api;
+    auto resolve = [&](auto& fn, const char* name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
+      PT2RUN_CHECK(fn != nullptr, UnsupportedPackage, "libcublas.so.13 lacks ", name);
+    };
+    resolve(api.create, "cublasCreate_v2");
+    resolve(api.set_stream, "cublasSetStream_v2");
+    resolve(api.set_math_mode, "cublasSetMathMode");
+    resolve(api.gemm_strided_batched, "cublasGemmStridedBatchedEx");
+    return api;
+  }
+};
+
+void check(cublasStatus_t status, const char* what) {
+  PT2RUN_CHECK(status == CUBLAS_STATUS_SUCCESS, Internal, what, " failed with cuBLAS status ",
+               static_cast<int>(status));
+}
+
+// One handle per thread and device (cuBLAS handles are not thread-safe); never destroyed, as
+// torch's pool: destroying at thread exit races the driver's own teardown.
+cublasHandle_t handle_for(int32_t device) {
+  thread_local std::unordered_map<int32_t, cublasHandle_t> handles;
+  auto it = handles.find(device);
+  if (it != handles.end()) return it->second;
+  const Cublas& api = Cublas::get();
+  cublasHandle_t handle = nullptr;
+  check(api.create(&handle), "cublasCreate");
+  // Pedantic float32: no TF32 (torch.backends.cuda.matmul.allow_tf32 is off by default).
+  check(api.set_math_mode(handle, CUBLAS_PEDANTIC_MATH), "cublasSetMathMode");
+  handles.emplace(device, handle);
+  return handle;
+}
+
+cudaDataType_t data_type(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return CUDA_R_32F;
+    case DType::Float16: return CUDA_R_16F;
+    case DType::BFloat16: return CUDA_R_16BF;
+    default:
+      detail::fail(ErrorCode::NotImplemented, "GEMM on CUDA for ", dtype_name(dtype),
+                   " (float32, float16 and bfloat16 are supported)");
+  }
+}
+
+// A matrix operand as cuBLAS (column-major) sees it: the row-major [rows, cols] matrix X is
+// the column-major matrix X^T with leading dimension X.stride(-2); a transposed view
+// (stride(-2) == 1) is column-major X with leading dimension X.stride(-1).
+struct Operand {
+  Tensor tensor;
+  bool transposed = false;  // X is stored column-major
+  int64_t ld = 0;
+  int64_t batch_stride = 0;
+};
+
+Operand operand(const Tensor& x) {
+  const int64_t rows = x.size(-2), cols = x.size(-1);
+  const int64_t rs = x.stride(-2), cs = x.stride(-1);
+  Operand o;
+  o.batch_stride = x.dim() == 3 ? x.stride(0) : 0;
+  if ((cs == 1 || cols == 1) && rs >= std::max<int64_t>(cols, 1)) {
+    o.tensor = x;
+    o.ld = std::max<int64_t>(rs, 1);
+  } else if ((rs == 1 || rows == 1) && cs >= std::max<int64_t>(rows, 1)) {
+    o.tensor = x;
+    o.transposed = true;
+    o.ld = std::max<int64_t>(cs, 1);
+  } else {
+    o.tensor = x.clone();  // contiguous
+    o.ld = std::max<int64_t>(cols, 1);
+    o.batch_stride = x.dim() == 3 ? rows * cols : 0;
+  }
+  return o;
+}
+
+std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+
+}  // namespace
+
+void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& b, double beta,
+          double alpha) {
+  const bool batched = a.dim() == 3;
+  PT2RUN_CHECK((a.dim() == 2 || batched) && b.dim() == a.dim() && out.dim() == a.dim(), ShapeMismatch,
+               "CUDA GEMM needs matrices or batches of them, got ", a.describe(), " @ ", b.describe(),
+               " -> ", out.describe());
+  const int64_t batch = batched ? a.size(0) : 1;
+  const int64_t m = a.size(-2), k = a.size(-1), n = b.size(-1);
+  PT2RUN_CHECK(b.size(-2) == k && out.size(-2) == m && out.size(-1) == n &&
+                   (!batched || (b.size(0) == batch && out.size(0) == batch)),
+               ShapeMismatch, "CUDA GEMM shapes do not fit: ", a.describe(), " @ ", b.describe(), " -> ",
+               out.describe());
+  PT2RUN_CHECK(a.dtype() == b.dtype() && out.dtype() == a.dtype(), DTypeMismatch,
+               "CUDA GEMM needs one dtype, got ", a.describe(), ", ", b.describe(), ", ", out.describe());
+  PT2RUN_CHECK(!a.device().is_cpu() && !b.device().is_cpu() && !out.device().is_cpu(), DeviceMismatch,
+               "CUDA GEMM operands must all be on the GPU: ", a.describe(), ", ", b.describe(), ", ",
+               out.describe());
+  const int32_t device = out.device().index;
+  DeviceGuard guard(device);
+  // The result goes to a row-major buffer; out itself when it is one.
+  const bool direct = out.stride(-1) == 1 && out.stride(-2) >= std::max<int64_t>(n, 1) &&
+                      (!batched || out.stride(0) >= m * out.stride(-2) || batch == 1);
+  Tensor target = direct ? out : Tensor::empty(sizes_of(out), out.dtype(), out.device());
+  float beta_f = 0.0f;
+  if (bias != nullptr && beta != 0.0) {
+    // out = bias broadcast, then cuBLAS scales it by beta.
+    std::vector<int64_t> strides(static_cast<std::size_t>(target.dim()), 0);
+    for (int64_t d = 0; d < bias->dim(); ++d) {
+      const auto od = static_cast<std::size_t>(d + target.dim() - bias->dim());
+      PT2RUN_CHECK(bias->size(d) == 1 || bias->size(d) == target.size(static_cast<int64_t>(od)), ShapeMismatch,
+                   "bias ", bias->describe(), " does not broadcast to ", target.describe());
+      strides[od] = bias->size(d) == 1 ? 0 : bias->stride(d);
+    }
+    target.copy_(bias->as_strided(sizes_of(target), strides, bias->storage_offset()));
+    beta_f = static_cast<float>(beta);
+  }
+  if (m == 0 || n == 0) return;
+  if (k == 0 && beta_f == 0.0f) {
+    target.copy_(Tensor::zeros(sizes_of(target), target.dtype(), target.device()));
+  } else {
+    const Operand oa = operand(a), ob = operand(b);
+    cublasHandle_t handle = handle_for(device);
+    const Cublas& api = Cublas::get();
+    check(api.set_stream(handle, current_stream(device)), "cublasSetStream");
+    const float alpha_f = static_cast<float>(alpha);
+    const cudaDataType_t type = data_type(a.dtype());
+    // Row-major C = A B  <=>  column-major C^T = B^T A^T.
+    check(api.gemm_strided_batched(
+              handle, ob.transposed ? CUBLAS_OP_T : CUBLAS_OP_N, oa.transposed ? CUBLAS_OP_T : CUBLAS_OP_N,
+              static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha_f,
+              ob.tensor.data_ptr(), type, static_cast<int>(ob.ld), ob.batch_stride,
+              oa.tensor.data_ptr(), type, static_cast<int>(oa.ld), oa.batch_stride, &beta_f,
+              target.data_ptr(), type, static_cast<int>(target.stride(-2)), batched ? target.stride(0) : 0,
+              static_cast<int>(batch), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+          "cublasGemmStridedBatchedEx");
+  }
+  if (!direct) {
+    Tensor o = out;
+    o.copy_(target);
+  }
+}
+
+}  // namespace pt2run::cuda

@@ -1,0 +1,30 @@
+// aoti_torch_cuda_{mm,addmm,bmm,baddbmm}_out on cuBLAS.
+
+#include "backends/cuda/blas.h"
+#include "shim/aoti_shim_cuda.h"
+#include "shim/shim_guard.h"
+
+using pt2run::shim::guard;
+using pt2run::shim::tensor;
+
+AOTITorchError aoti_torch_cuda_mm_out(AtenTensorHandle out, AtenTensorHandle self, AtenTensorHandle mat2) {
+  return guard(__func__, [&] { pt2run::cuda::gemm(tensor(out), nullptr, tensor(self), tensor(mat2), 0.0, 1.0); });
+}
+
+AOTITorchError aoti_torch_cuda_addmm_out(AtenTensorHandle out, AtenTensorHandle self, AtenTensorHandle mat1,
+                                         AtenTensorHandle mat2, double beta, double alpha) {
+  return guard(__func__, [&] {
+    pt2run::cuda::gemm(tensor(out), &tensor(self), tensor(mat1), tensor(mat2), beta, alpha);
+  });
+}
+
+AOTITorchError aoti_torch_cuda_bmm_out(AtenTensorHandle out, AtenTensorHandle self, AtenTensorHandle mat2) {
+  return guard(__func__, [&] { pt2run::cuda::gemm(tensor(out), nullptr, tensor(self), tensor(mat2), 0.0, 1.0); });
+}
+
+AOTITorchError aoti_torch_cuda_baddbmm_out(AtenTensorHandle out, AtenTensorHandle self, AtenTensorHandle batch1,
+                                           AtenTensorHandle batch2, double beta, double alpha) {
+  return guard(__func__, [&] {
+    pt2run::cuda::gemm(tensor(out), &tensor(self), tensor(batch1), tensor(batch2), beta, alpha);
+  });
+}
