@@ -27,7 +27,7 @@ cmake -S . -B build/cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT2RUN_CUD
   -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" \
   -DPT2RUN_CUBLAS_INCLUDE_DIR="$PWD/.device-deps/cuda-headers" >"$RESULTS/configure.log" 2>&1 \
   || { tail -30 "$RESULTS/configure.log"; exit 1; }
-cmake --build build/cuda -j "$(nproc)" --target pt2run_cuda_tests pt2run_cli >"$RESULTS/build.log" 2>&1 \
+cmake --build build/cuda -j "$(nproc)" --target pt2run_cuda_tests pt2run_cli pt2run_cuda >"$RESULTS/build.log" 2>&1 \
   || { grep -E "error" -A3 "$RESULTS/build.log" | head -40; exit 1; }
 
 echo "== export the CUDA corpus ($("$PY" -c 'import torch; print(torch.__version__)'))"
@@ -39,6 +39,23 @@ export PT2RUN_CUDA_CORPUS_DIR=$PWD/build/cuda-corpus
 status=0
 build/cuda/tests/pt2run_cuda_tests 2>&1 | tee "$RESULTS/cuda_tests.log" | grep -E "^\[|  [a-z_0-9]+ +(matches|refused|torch)" || true
 grep -q "FAILED" "$RESULTS/cuda_tests.log" && status=1
+
+echo "== pt2run against libtorch's AOTIModelPackageLoader on the same CUDA packages"
+TORCH_PREFIX=$("$PY" -c 'import torch; print(torch.utils.cmake_prefix_path)')
+if cmake -S bench/libtorch -B build/libtorch-baseline -G Ninja -DCMAKE_BUILD_TYPE=Release \
+     -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" >"$RESULTS/baseline_build.log" 2>&1 &&
+   cmake --build build/libtorch-baseline >>"$RESULTS/baseline_build.log" 2>&1; then
+  for model in mlp matmuls; do
+    shapes=$("$PY" -c "import json,sys; m=[e for e in json.load(open('build/cuda-corpus/manifest.json'))['models'] if e['name']=='$model'][0]; print(' '.join('x'.join(map(str, i['shape'])) for i in m['cases'][0]['inputs']))")
+    echo "-- $model ($shapes)"
+    "$PY" -c "import numpy as np, glob; np.savez('build/$model-in.npz', *[np.load(f) for f in sorted(glob.glob('build/cuda-corpus/$model/case_0/in_*.npy'))])"
+    build/cuda/src/pt2run bench "build/cuda-corpus/$model/model.pt2" --inputs "build/$model-in.npz" \
+      --iterations 3000 --json | tee -a "$RESULTS/bench.jsonl"
+    build/libtorch-baseline/aoti_baseline "build/cuda-corpus/$model/model.pt2" 3000 $shapes | tee -a "$RESULTS/bench.jsonl"
+  done
+else
+  tail -20 "$RESULTS/baseline_build.log"
+fi
 
 echo "== compute-sanitizer memcheck"
 SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)

@@ -94,6 +94,9 @@ class PT2RUN_API Tensor {
   Tensor contiguous() const;
   // A contiguous copy converted to `dtype` (values converted as torch's .to(dtype)).
   Tensor to(DType dtype) const;
+  // This tensor if already on `device`, else a contiguous copy there (CUDA needs
+  // libpt2run_cuda loaded; a copy to the host is complete on return).
+  Tensor to(Device device) const;
   // Copies src into this tensor element by element, converting dtype; sizes must match.
   void copy_(const Tensor& src);
 

@@ -38,7 +38,11 @@ int run_command(const RunOptions& options) {
   std::vector<Tensor> inputs = load_inputs(info, options.inputs_file, options.named_inputs);
   set_num_threads(options.threads);
   AOTIModelPackageLoader loader(options.package, options.model, false, 1, device_index);
+  const Device device = Device::parse(loader.get_runner()->device_str());
+  for (Tensor& t : inputs) t = t.to(device);
   std::vector<Tensor> outputs = loader.run(inputs);
+  for (Tensor& t : outputs)
+    if (t.defined()) t = t.to(Device::cpu());
   NamedTensors to_save;
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const std::string name = i < info.outputs.size() ? info.outputs[i].name : "output[" + std::to_string(i) + "]";

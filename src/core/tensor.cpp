@@ -207,6 +207,15 @@ Tensor Tensor::to(DType dtype) const {
   return out;
 }
 
+Tensor Tensor::to(Device device) const {
+  PT2RUN_CHECK(defined(), InvalidArgument, "to() on an undefined tensor");
+  const Device here = this->device();
+  if (here.type == device.type && (device.index < 0 || here.index == device.index)) return *this;
+  Tensor out = empty({sizes().begin(), sizes().end()}, dtype_, device);
+  detail::copy_elements(out, *this);
+  return out;
+}
+
 void Tensor::copy_(const Tensor& src) { detail::copy_elements(*this, src); }
 
 std::string Tensor::describe() const {

@@ -17,6 +17,7 @@ namespace {
 // needs it only when a model runs a GEMM on the GPU.
 struct Cublas {
   decltype(&cublasCreate_v2) create = nullptr;
+  decltype(&cublasDestroy_v2) destroy = nullptr;
   decltype(&cublasSetStream_v2) set_stream = nullptr;
   decltype(&cublasSetMathMode) set_math_mode = nullptr;
   // Spelled out: C++ sees more than one cublasGemmStridedBatchedEx (an overload for the legacy
@@ -44,6 +45,7 @@ struct Cublas {
       PT2RUN_CHECK(fn != nullptr, UnsupportedPackage, "libcublas.so.13 lacks ", name);
     };
     resolve(api.create, "cublasCreate_v2");
+    resolve(api.destroy, "cublasDestroy_v2");
     resolve(api.set_stream, "cublasSetStream_v2");
     resolve(api.set_math_mode, "cublasSetMathMode");
     resolve(api.gemm_strided_batched, "cublasGemmStridedBatchedEx");
@@ -56,18 +58,32 @@ void check(cublasStatus_t status, const char* what) {
                static_cast<int>(status));
 }
 
-// One handle per thread and device (cuBLAS handles are not thread-safe); never destroyed, as
-// torch's pool: destroying at thread exit races the driver's own teardown.
+// One handle per thread and device (cuBLAS handles are not thread-safe), destroyed when the
+// thread ends. The main thread's go before the CUDA runtime's exit handlers, which were
+// registered earlier (at the first CUDA call), so the context is still alive.
+struct ThreadHandles {
+  std::unordered_map<int32_t, cublasHandle_t> handles;
+  ~ThreadHandles() {
+    for (auto& [device, handle] : handles) {
+      int previous = 0;
+      (void)cudaGetDevice(&previous);
+      (void)cudaSetDevice(device);
+      (void)Cublas::get().destroy(handle);
+      (void)cudaSetDevice(previous);
+    }
+  }
+};
+
 cublasHandle_t handle_for(int32_t device) {
-  thread_local std::unordered_map<int32_t, cublasHandle_t> handles;
-  auto it = handles.find(device);
-  if (it != handles.end()) return it->second;
+  thread_local ThreadHandles owned;
+  auto it = owned.handles.find(device);
+  if (it != owned.handles.end()) return it->second;
   const Cublas& api = Cublas::get();
   cublasHandle_t handle = nullptr;
   check(api.create(&handle), "cublasCreate");
   // Pedantic float32: no TF32 (torch.backends.cuda.matmul.allow_tf32 is off by default).
   check(api.set_math_mode(handle, CUBLAS_PEDANTIC_MATH), "cublasSetMathMode");
-  handles.emplace(device, handle);
+  owned.handles.emplace(device, handle);
   return handle;
 }
 
