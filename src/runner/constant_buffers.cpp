@@ -247,7 +247,7 @@ Tensor ConstantBuffers::stage_copy(const ConstantInfo& c, const Tensor& t) const
   const bool fits = t.storage_offset() == 0 && same_strides(t, strides) &&
                     (!c.data_size || t.storage_nbytes() <= *c.data_size);
   if (fits) return t;
-  Tensor staged = Tensor::empty_strided(sizes, strides, c.dtype);
+  Tensor staged = Tensor::empty_strided(sizes, strides, c.dtype, device_);
   staged.copy_(t);
   PT2RUN_CHECK(!c.data_size || staged.storage_nbytes() <= *c.data_size, Internal, "constant ",
                c.label(), " takes ", staged.storage_nbytes(), " bytes in the model's layout but "
