@@ -46,9 +46,18 @@ cuda_headers() {
   if [ ! -f "$dir/cublas_v2.h" ] && command -v nvcc >/dev/null; then
     local tmp
     tmp=$(mktemp -d)
-    "$PY" -m pip download -q --no-deps --disable-pip-version-check nvidia-cublas==13.1.1.3 -d "$tmp" >&2
-    mkdir -p "$dir"
-    unzip -q -o -j "$tmp"/nvidia_cublas-*.whl 'nvidia/cu13/include/*' -d "$dir"
+    # Without them the CUDA backend is simply not built: never fail the caller.
+    if "$PY" -m pip download -q --no-deps --disable-pip-version-check nvidia-cublas==13.1.1.3 -d "$tmp" >&2; then
+      mkdir -p "$dir"
+      "$PY" - "$tmp" "$dir" <<'PY' || true
+import glob, os, sys, zipfile
+wheel = zipfile.ZipFile(glob.glob(os.path.join(sys.argv[1], "nvidia_cublas-*.whl"))[0])
+for name in wheel.namelist():
+    if name.startswith("nvidia/cu13/include/") and not name.endswith("/"):
+        with open(os.path.join(sys.argv[2], os.path.basename(name)), "wb") as out:
+            out.write(wheel.read(name))
+PY
+    fi
     rm -rf "$tmp"
   fi
   [ -f "$dir/cublas_v2.h" ] && echo "$dir"
