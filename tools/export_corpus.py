@@ -510,19 +510,7 @@ def export_model(name, model, cases, dynamic, options, model_dir):
                 outputs = packaged(*cargs, **ckwargs)
             else:
                 outputs = model(*cargs, **ckwargs)
-            ins, outs = flat((cargs, ckwargs)), flat(outputs)
-            case_dir = os.path.join(model_dir, f"case_{k}")
-            os.makedirs(case_dir, exist_ok=True)
-            for i, t in enumerate(ins):
-                save_array(os.path.join(case_dir, f"in_{i}.npy"), t)
-            for j, t in enumerate(outs):
-                save_array(os.path.join(case_dir, f"out_{j}.npy"), t)
-            entry["cases"].append({
-                "dir": f"case_{k}",
-                "inputs": [{"dtype": dtype_name(t), "shape": list(t.shape)} for t in ins],
-                "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape),
-                             **TOL.get(dtype_name(t), {"rtol": 0, "atol": 0})} for t in outs],
-            })
+            entry["cases"].append(save_case(model_dir, k, flat((cargs, ckwargs)), flat(outputs)))
     if options.get("weight_sets"):
         # Set a is the exported weights; set b replaces every one. out_b_<j>.npy are the
         # eager outputs with set b loaded.
@@ -578,6 +566,26 @@ def make_failure_fixtures(out_dir):
             os.path.join(fixtures, "deflated.pt2"), "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             zout.writestr(info.filename, zin.read(info.filename))
+
+
+def save_case(model_dir, k, ins, outs, float32_tolerance=None):
+    """Writes case_<k>/in_<i>.npy and out_<j>.npy; returns the case's manifest entry, with the
+    per-dtype tolerances (float32's overridable: deep models accumulate rounding)."""
+    case_dir = os.path.join(model_dir, f"case_{k}")
+    os.makedirs(case_dir, exist_ok=True)
+    for i, t in enumerate(ins):
+        save_array(os.path.join(case_dir, f"in_{i}.npy"), t)
+    for j, t in enumerate(outs):
+        save_array(os.path.join(case_dir, f"out_{j}.npy"), t)
+
+    def tolerance(t):
+        if float32_tolerance and dtype_name(t) == "float32":
+            return float32_tolerance
+        return TOL.get(dtype_name(t), {"rtol": 0, "atol": 0})
+
+    return {"dir": f"case_{k}",
+            "inputs": [{"dtype": dtype_name(t), "shape": list(t.shape)} for t in ins],
+            "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape), **tolerance(t)} for t in outs]}
 
 
 def export_in_parallel(export_fn, names, out, jobs, versions, finish=None):

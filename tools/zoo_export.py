@@ -14,7 +14,7 @@ import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_corpus import TOL, dtype_name, export_in_parallel, flat, save_array  # noqa: E402
+from export_corpus import export_in_parallel, flat, save_case  # noqa: E402
 
 
 def tuple_outputs(model):
@@ -185,20 +185,7 @@ def export_one(name, out_dir):
     if dynamic:
         entry["options"]["dynamic shapes"] = "yes"
     for k, (args, outputs) in enumerate(zip(cases, case_outputs)):
-        case_dir = os.path.join(model_dir, f"case_{k}")
-        os.makedirs(case_dir, exist_ok=True)
-        ins, outs = flat(args), flat(outputs)
-        for i, t in enumerate(ins):
-            save_array(os.path.join(case_dir, f"in_{i}.npy"), t)
-        for j, t in enumerate(outs):
-            save_array(os.path.join(case_dir, f"out_{j}.npy"), t)
-        entry["cases"].append({
-            "dir": f"case_{k}",
-            "inputs": [{"dtype": dtype_name(t), "shape": list(t.shape)} for t in ins],
-            "outputs": [{"dtype": dtype_name(t), "shape": list(t.shape),
-                         **(tol if dtype_name(t) == "float32" else TOL.get(dtype_name(t), {"rtol": 0, "atol": 0}))}
-                        for t in outs],
-        })
+        entry["cases"].append(save_case(model_dir, k, flat(args), flat(outputs), float32_tolerance=tol))
     return entry
 
 
