@@ -34,6 +34,9 @@ echo "== export the CUDA corpus ($("$PY" -c 'import torch; print(torch.__version
 "$PY" tools/export_corpus.py build/cuda-corpus --device cuda --jobs 8 >"$RESULTS/export.log" 2>&1 \
   || { tail -30 "$RESULTS/export.log"; exit 1; }
 
+echo "== pt2run inspect on a CUDA package (loads the CUDA backend to judge it)"
+build/cuda/src/pt2run inspect build/cuda-corpus/mlp/model.pt2 | tee "$RESULTS/inspect_mlp.txt" | tail -2
+
 echo "== CUDA tests"
 export PT2RUN_CUDA_CORPUS_DIR=$PWD/build/cuda-corpus
 status=0

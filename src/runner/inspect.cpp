@@ -7,6 +7,7 @@
 #include "model/model_library.h"
 #include "package/call_spec.h"
 #include "ops/proxy_executor.h"
+#include "runner/device_plugins.h"
 #include "package/extern_nodes.h"
 #include "pt2run/custom_ops.h"
 #include "package/host_compat.h"
@@ -51,6 +52,12 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
   info.models_in_package = package->model_names();
   detail::ModelFiles files = package->model(model_name);
   info.metadata = package->metadata(files);
+  // A CUDA package is judged with the CUDA backend loaded, as AOTIModelPackageLoader would.
+  std::string plugin_error;
+  auto device_key = info.metadata.find("AOTI_DEVICE_KEY");
+  if (device_key != info.metadata.end() && device_key->second == "cuda" &&
+      !getAOTIModelRunnerRegistry().contains("cuda"))
+    plugin_error = detail::load_device_plugin("cuda");
 
   // Generated host code: constants, inputs, outputs, call specs.
   detail::ModelSource source;
@@ -130,7 +137,8 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
   if (device == info.metadata.end() || device->second.empty())
     info.reasons.push_back("the package records no device (AOTI_DEVICE_KEY)");
   else if (!getAOTIModelRunnerRegistry().contains(device->second))
-    info.reasons.push_back("it targets device '" + device->second + "', for which this pt2run has no runner");
+    info.reasons.push_back("it targets device '" + device->second + "', for which this pt2run has no runner" +
+                           (plugin_error.empty() ? "" : " (loading its backend failed: " + plugin_error + ")"));
   if (!missing.empty()) {
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
