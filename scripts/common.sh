@@ -43,23 +43,25 @@ zoo() {
 # nothing without nvcc.
 cuda_headers() {
   local dir="$CACHE_DIR/cuda-headers"
-  if [ ! -f "$dir/cublas_v2.h" ] && command -v nvcc >/dev/null; then
+  if { [ ! -f "$dir/cublas_v2.h" ] || [ ! -f "$dir/cudnn.h" ]; } && command -v nvcc >/dev/null; then
     local tmp
     tmp=$(mktemp -d)
     # Without them the CUDA backend is simply not built: never fail the caller.
-    if "$PY" -m pip download -q --no-deps --disable-pip-version-check nvidia-cublas==13.1.1.3 -d "$tmp" >&2; then
+    if "$PY" -m pip download -q --no-deps --disable-pip-version-check nvidia-cublas==13.1.1.3 \
+         nvidia-cudnn-cu13==9.24.0.43 -d "$tmp" >&2; then
       mkdir -p "$dir"
       "$PY" - "$tmp" "$dir" <<'PY' || true
 import glob, os, sys, zipfile
-wheel = zipfile.ZipFile(glob.glob(os.path.join(sys.argv[1], "nvidia_cublas-*.whl"))[0])
-for name in wheel.namelist():
-    if name.startswith("nvidia/cu13/include/") and not name.endswith("/"):
-        with open(os.path.join(sys.argv[2], os.path.basename(name)), "wb") as out:
-            out.write(wheel.read(name))
+for path in glob.glob(os.path.join(sys.argv[1], "nvidia_cu*.whl")):
+    wheel = zipfile.ZipFile(path)
+    for name in wheel.namelist():
+        if "/include/" in name and name.endswith(".h"):
+            with open(os.path.join(sys.argv[2], os.path.basename(name)), "wb") as out:
+                out.write(wheel.read(name))
 PY
     fi
     rm -rf "$tmp"
   fi
-  [ -f "$dir/cublas_v2.h" ] && echo "$dir"
+  [ -f "$dir/cublas_v2.h" ] && [ -f "$dir/cudnn.h" ] && echo "$dir"
   return 0
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds pt2run with its CUDA backend and runs every CUDA test on a GPU machine, in one go:
-# exports the CUDA corpus with the machine's torch, runs tests/cuda against it, then again under
-# compute-sanitizer memcheck. Run scripts/fetch_device_deps.sh first (here) and carry
+# exports the CUDA corpus (and the CPU exports of the models both have) with the machine's
+# torch, runs tests/cuda against them, benchmarks against libtorch's runner on the same
+# packages (with and without CUDA graphs, and attention / convolution at realistic sizes),
+# then runs the tests again under compute-sanitizer memcheck. Run scripts/fetch_device_deps.sh first (here) and carry
 # .device-deps; with the device tool:
 #   run(command="scripts/cuda_device.sh", carry=[".device-deps"])
 # Results go to $OUT (the device tool's output folder) or build/cuda-results.
@@ -14,13 +16,16 @@ rm -rf "$DEPS" && mkdir -p "$DEPS"
 for deb in .device-deps/debs/*.deb; do dpkg -x "$deb" "$DEPS"; done
 LIBS=$DEPS/usr/lib/x86_64-linux-gnu
 PY=${PYTHON:-python3}
-CUBLAS_LIB=$(dirname "$("$PY" - <<'PY'
-import glob, os, site
-paths = [p for d in site.getsitepackages() for p in glob.glob(os.path.join(d, "nvidia", "**", "libcublas.so.*"), recursive=True)]
-print(paths[0] if paths else "/usr/local/cuda/lib64/libcublas.so")
+# cuBLAS and cuDNN as torch's wheels installed them.
+nvidia_lib() {
+  dirname "$("$PY" - "$1" <<'PY'
+import glob, os, site, sys
+paths = [p for d in site.getsitepackages() for p in glob.glob(os.path.join(d, "nvidia", "**", sys.argv[1]), recursive=True)]
+print(paths[0] if paths else "/usr/local/cuda/lib64/" + sys.argv[1])
 PY
-)")
-export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$CUBLAS_LIB:${LD_LIBRARY_PATH:-}
+)"
+}
+export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$(nvidia_lib "libcublas.so.*"):$(nvidia_lib "libcudnn.so.9"):${LD_LIBRARY_PATH:-}
 
 echo "== configure and build (CUDA)"
 cmake -S . -B build/cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT2RUN_CUDA=ON \
@@ -33,14 +38,19 @@ cmake --build build/cuda -j "$(nproc)" --target pt2run_cuda_tests pt2run_cli pt2
 echo "== export the CUDA corpus ($("$PY" -c 'import torch; print(torch.__version__)'))"
 "$PY" tools/export_corpus.py build/cuda-corpus --device cuda --jobs 8 >"$RESULTS/export.log" 2>&1 \
   || { tail -30 "$RESULTS/export.log"; exit 1; }
+"$PY" tools/export_corpus.py build/cpu-corpus --only mlp,cnn,transformer,attention,convs,matmuls,pytree \
+  --jobs 8 >"$RESULTS/export_cpu.log" 2>&1 || { tail -30 "$RESULTS/export_cpu.log"; exit 1; }
+"$PY" tools/export_cuda_bench_models.py build/cuda-bench >"$RESULTS/export_bench.log" 2>&1 \
+  || { tail -30 "$RESULTS/export_bench.log"; exit 1; }
 
 echo "== pt2run inspect on a CUDA package (loads the CUDA backend to judge it)"
 build/cuda/src/pt2run inspect build/cuda-corpus/mlp/model.pt2 | tee "$RESULTS/inspect_mlp.txt" | tail -2
 
 echo "== CUDA tests"
-export PT2RUN_CUDA_CORPUS_DIR=$PWD/build/cuda-corpus
+export PT2RUN_CUDA_CORPUS_DIR=$PWD/build/cuda-corpus PT2RUN_CPU_CORPUS_DIR=$PWD/build/cpu-corpus
 status=0
-build/cuda/tests/pt2run_cuda_tests 2>&1 | tee "$RESULTS/cuda_tests.log" | grep -E "^\[|  [a-z_0-9]+ +(matches|refused|torch)" || true
+build/cuda/tests/pt2run_cuda_tests 2>&1 | tee "$RESULTS/cuda_tests.log" \
+  | grep -E "^\[ +(OK|FAILED|SKIPPED|PASSED) |  [a-z_0-9]+ +(matches|refused|torch|CPU|[0-9]+ graph)|Failure|error" || true
 grep -q "FAILED" "$RESULTS/cuda_tests.log" && status=1
 
 echo "== pt2run against libtorch's AOTIModelPackageLoader on the same CUDA packages"
@@ -48,13 +58,27 @@ TORCH_PREFIX=$("$PY" -c 'import torch; print(torch.utils.cmake_prefix_path)')
 if cmake -S bench/libtorch -B build/libtorch-baseline -G Ninja -DCMAKE_BUILD_TYPE=Release \
      -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" >"$RESULTS/baseline_build.log" 2>&1 &&
    cmake --build build/libtorch-baseline >>"$RESULTS/baseline_build.log" 2>&1; then
-  for model in mlp matmuls; do
-    shapes=$("$PY" -c "import json,sys; m=[e for e in json.load(open('build/cuda-corpus/manifest.json'))['models'] if e['name']=='$model'][0]; print(' '.join('x'.join(map(str, i['shape'])) for i in m['cases'][0]['inputs']))")
-    echo "-- $model ($shapes)"
-    "$PY" -c "import numpy as np, glob; np.savez('build/$model-in.npz', *[np.load(f) for f in sorted(glob.glob('build/cuda-corpus/$model/case_0/in_*.npy'))])"
-    build/cuda/src/pt2run bench "build/cuda-corpus/$model/model.pt2" --inputs "build/$model-in.npz" \
-      --iterations 3000 --json | tee -a "$RESULTS/bench.jsonl"
-    build/libtorch-baseline/aoti_baseline "build/cuda-corpus/$model/model.pt2" 3000 $shapes | tee -a "$RESULTS/bench.jsonl"
+  bench() {  # NAME PACKAGE ITERATIONS SHAPE...
+    local name=$1 package=$2 iterations=$3
+    shift 3
+    echo "-- $name ($*)"
+    "$PY" -c "import numpy as np, sys; np.savez('build/bench-in.npz', *[np.random.randn(*map(int, s.split('x'))).astype(np.float32) for s in sys.argv[1:]])" "$@"
+    for graphs in "" --cuda-graphs; do
+      build/cuda/src/pt2run bench "$package" --inputs build/bench-in.npz --iterations "$iterations" $graphs --json \
+        | "$PY" -c "import json,sys; j=json.load(sys.stdin); j.update(model='$name', runtime='pt2run${graphs:+ graphs}'); print(json.dumps(j))" \
+        | tee -a "$RESULTS/bench.jsonl" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print(f\"{j['runtime']:14} p50 {j['latency_ms']['p50']:.4f} ms  p99 {j['latency_ms']['p99']:.4f} ms {j.get('cuda_graphs', '')}\")"
+    done
+    build/libtorch-baseline/aoti_baseline "$package" "$iterations" "$@" \
+      | "$PY" -c "import json,sys; j=json.load(sys.stdin); j.update(model='$name', runtime='libtorch'); print(json.dumps(j))" \
+      | tee -a "$RESULTS/bench.jsonl" | "$PY" -c "import json,sys; j=json.load(sys.stdin); print(f\"{'libtorch':14} p50 {j['p50_ms']:.4f} ms  p99 {j['p99_ms']:.4f} ms\")"
+  }
+  for model in mlp matmuls transformer cnn; do
+    shapes=$("$PY" -c "import json; m=[e for e in json.load(open('build/cuda-corpus/manifest.json'))['models'] if e['name']=='$model'][0]; print(' '.join('x'.join(map(str, i['shape'])) for i in m['cases'][0]['inputs']))")
+    bench "$model" "build/cuda-corpus/$model/model.pt2" 3000 $shapes
+  done
+  for model in sdpa_fp16_causal sdpa_bf16 sdpa_fp32 conv_stack; do
+    shapes=$("$PY" -c "import json; print(' '.join('x'.join(map(str, s)) for s in json.load(open('build/cuda-bench/shapes.json'))['$model']))")
+    bench "$model" "build/cuda-bench/$model.pt2" 200 $shapes
   done
 else
   tail -20 "$RESULTS/baseline_build.log"
@@ -64,7 +88,7 @@ echo "== compute-sanitizer memcheck"
 SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 if [ -x "$SANITIZER" ]; then
   "$SANITIZER" --tool memcheck --leak-check full --error-exitcode 9 \
-    build/cuda/tests/pt2run_cuda_tests --gtest_filter='CudaMemory.Copies*:CudaStreams.*:CudaGemm.*:CudaCorpus.ModelsMatch*' \
+    build/cuda/tests/pt2run_cuda_tests --gtest_filter='CudaMemory.Copies*:CudaStreams.*:CudaGemm.*:CudaConvolution.*:CudaAttention.*:CudaCorpus.Every*:CudaGraphs.EveryModel*' \
     >"$RESULTS/memcheck.log" 2>&1 || status=1
   tail -5 "$RESULTS/memcheck.log"
 else

@@ -469,6 +469,10 @@ def export_one(name, out_dir):
     factory, cases, dynamic, *rest = build_models()[name]
     options = rest[0] if rest else {}
     device = export_device()
+    if device != "cpu":
+        # Exact float32 references: eager convolutions would otherwise use TF32, as pt2run's
+        # do by default (the CUDA tests turn it off on both sides).
+        torch.backends.cudnn.allow_tf32 = False
     model = factory().eval().to(device)
     if device != "cpu":
         # Inputs move to the device; the files keep host copies (save_array moves them back).

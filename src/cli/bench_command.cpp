@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/inputs.h"
+#include "pt2run/cuda.h"
 #include "pt2run/pt2run.h"
 
 namespace pt2run::cli {
@@ -96,6 +97,13 @@ int bench_command(const BenchOptions& o) {
   const double load_ms = ms_since(start);
   // Inputs live on the model's device, as a service keeps them; each run waits for its outputs.
   const Device device = Device::parse(loader.get_runner()->device_str());
+  if (o.cuda_graphs) {
+    if (device.type != DeviceType::CUDA)
+      throw UsageError{"--cuda-graphs needs a CUDA package; this one runs on " + device.str(), ""};
+    if (num_models != 1)
+      throw UsageError{"--cuda-graphs runs one model instance", "leave out --concurrency and --num-models"};
+    enable_cuda_graphs(*loader.get_runner());
+  }
   for (Tensor& t : inputs) t = t.to(device);
   start = Clock::now();
   loader.run(inputs);
@@ -142,6 +150,11 @@ int bench_command(const BenchOptions& o) {
                       {"p90", percentile(latencies, 90)}, {"p99", percentile(latencies, 99)},
                       {"max", latencies.empty() ? 0 : latencies.back()}}},
       {"throughput_per_s", throughput}, {"peak_rss_mib", peak_rss_mib()}};
+  if (o.cuda_graphs) {
+    const CudaGraphStats g = cuda_graph_stats(*loader.get_runner());
+    j["cuda_graphs"] = {{"graphs", g.graphs}, {"replays", g.replays}, {"eager_runs", g.eager_runs},
+                        {"failed_captures", g.failed_captures}, {"last_failure", g.last_failure}};
+  }
   if (o.json) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
@@ -156,6 +169,11 @@ int bench_command(const BenchOptions& o) {
               latencies.empty() ? 0 : latencies.front(), percentile(latencies, 50), percentile(latencies, 90),
               percentile(latencies, 99), latencies.empty() ? 0 : latencies.back());
   std::printf("throughput  %9.1f runs/s\npeak RSS    %9.1f MiB\n", throughput, peak_rss_mib());
+  if (o.cuda_graphs) {
+    const CudaGraphStats g = cuda_graph_stats(*loader.get_runner());
+    std::printf("CUDA graphs %9zu replays, %zu eager runs%s%s\n", g.replays, g.eager_runs,
+                g.failed_captures ? "; capture failed: " : "", g.last_failure.c_str());
+  }
   return 0;
 }
 

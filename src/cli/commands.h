@@ -39,6 +39,7 @@ struct BenchOptions {
   int concurrency = 1;
   int num_models = 0;  // 0: as many as concurrency
   int threads = 0;
+  bool cuda_graphs = false;  // CUDA packages: capture and replay CUDA graphs
   bool json = false;
 };
 

@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--num-models", bench.num_models, "model instances (default: the concurrency)");
   bench_cmd->add_option("-t,--threads", bench.threads, "threads per run (0: OpenMP default)")->check(CLI::NonNegativeNumber);
   bench_cmd->add_option("--model", bench.model, "model name inside the package")->capture_default_str();
+  bench_cmd->add_flag("--cuda-graphs", bench.cuda_graphs,
+                     "CUDA packages: replay CUDA graphs after the first run (needs --concurrency 1)");
   bench_cmd->add_flag("--json", bench.json, "machine-readable output");
 
   try {

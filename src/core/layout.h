@@ -24,7 +24,7 @@ namespace pt2run::detail {
 // torch.empty_like(t) (memory_format=preserve): a dense layout keeps its strides; anything
 // else gets dense strides in the same dim order (c10's infer_dense_strides). AOTInductor
 // assumes exactly these strides for fallback-op outputs.
-Tensor empty_like(const Tensor& t, DType dtype);
+PT2RUN_PLUGIN_API Tensor empty_like(const Tensor& t, DType dtype);
 std::vector<int64_t> infer_dense_strides(std::span<const int64_t> sizes,
                                          std::span<const int64_t> strides);
 
@@ -32,6 +32,6 @@ std::vector<int64_t> infer_dense_strides(std::span<const int64_t> sizes,
 // tensor laid out channels-last and not also plain contiguous.
 bool suggests_channels_last(const Tensor& t);
 // Channels-last strides for [N, C, *spatial].
-std::vector<int64_t> channels_last_strides(std::span<const int64_t> sizes);
+PT2RUN_PLUGIN_API std::vector<int64_t> channels_last_strides(std::span<const int64_t> sizes);
 
 }  // namespace pt2run::detail

@@ -362,9 +362,24 @@ void ConstantBuffers::run_const_fold(bool use_inactive, void* stream) {
   // a warning on every call).
   if (std::none_of(constants_.begin(), constants_.end(), [](const ConstantInfo& c) { return c.from_folded; }))
     return;
+  shim::clear_last_error();
+  if (fold_at_next_run_) {
+    // An inactive buffer is already unfolded since its last update; it folds once swapped in.
+    if (use_inactive) return;
+    // An empty update marks the active buffer unfolded and changes nothing else.
+    ConstantHandleMap none;
+    if (container_.api.update_constant_buffer_pairs) {
+      container_.check(container_.api.update_constant_buffer_pairs(container_.handle, nullptr, 0, false, false),
+                       "UpdateConstantBuffer");
+    } else {
+      container_.check(container_.api.update_constant_buffer(
+                           container_.handle, reinterpret_cast<AOTInductorConstantMapHandle>(&none), false, false),
+                       "UpdateConstantBuffer");
+    }
+    return;
+  }
   std::optional<ExclusiveScope> exclusive;
   if (!use_inactive) exclusive.emplace(*this);
-  shim::clear_last_error();
   container_.check(container_.api.run_constant_folding(
                        container_.handle, use_inactive,
                        reinterpret_cast<AOTInductorStreamHandle>(stream),

@@ -71,6 +71,11 @@ class ConstantBuffers {
               bool user_managed);
   std::unordered_map<std::string, Tensor> extract(bool use_inactive) const;
   void run_const_fold(bool use_inactive, void* stream);
+  // For RunSingleThreaded containers: the container's own folding call takes the only model
+  // instance out of its pool for good (RunSingleThreaded then indexes an empty pool), while
+  // RunSingleThreaded folds an unfolded active buffer by itself. So run_const_fold only marks
+  // the buffer unfolded, and the next run folds it.
+  void set_fold_at_next_run(bool value) { fold_at_next_run_ = value; }
   void swap();
   void free_inactive();
   // Loads a library's binary_blob weights into the (empty) active buffer.
@@ -112,6 +117,7 @@ class ConstantBuffers {
   std::unordered_map<std::string, std::size_t> by_name_;
   std::unordered_map<std::string, std::size_t> by_fqn_;
   bool can_extract_ = false;
+  bool fold_at_next_run_ = false;
 
   mutable std::mutex mutex_;
   int active_ = 0;  // which of the container's two buffers is active

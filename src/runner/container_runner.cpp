@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 
 #include "core/check.h"
@@ -35,6 +36,9 @@ struct AOTIModelContainerRunner::Impl {
   std::string device_str;
   Device device;
   bool single_threaded = false;
+  std::size_t num_models = 1;
+  std::atomic<bool> started{false};  // a run or fold has happened
+  std::shared_ptr<detail::RunInterceptor> interceptor;
   std::vector<std::string> output_names;
 
   ~Impl() {
@@ -47,6 +51,7 @@ struct AOTIModelContainerRunner::Impl {
 
   std::vector<Tensor> run(std::vector<AtenTensorHandle>& inputs, void* stream) {
     detail::apply_thread_setting();
+    started.store(true, std::memory_order_relaxed);
     const bool own_stream = stream == nullptr && default_stream != nullptr;
     if (own_stream) stream = default_stream;
     std::vector<AtenTensorHandle> outputs(output_names.size(), nullptr);
@@ -83,7 +88,7 @@ struct AOTIModelContainerRunner::Impl {
     return result;
   }
 
-  std::vector<AtenTensorHandle> validate_and_wrap(std::vector<Tensor>&& inputs) const {
+  void validate(const std::vector<Tensor>& inputs) const {
     const auto& names = input_names();
     PT2RUN_CHECK(inputs.size() == names.size(), InvalidArgument, "the model takes ",
                  names.size(), " input(s) but run() got ", inputs.size(),
@@ -96,10 +101,17 @@ struct AOTIModelContainerRunner::Impl {
                    names[i], "') is on ", t.device().str(), " but the model runs on ",
                    device_str);
     }
+  }
+
+  static std::vector<AtenTensorHandle> wrap(std::vector<Tensor>&& inputs) {
     std::vector<AtenTensorHandle> handles;
     handles.reserve(inputs.size());
     for (Tensor& t : inputs) handles.push_back(to_handle(std::move(t)));
     return handles;
+  }
+
+  void constants_changed() {
+    if (interceptor) interceptor->constants_changed();
   }
 };
 
@@ -115,6 +127,7 @@ AOTIModelContainerRunner::AOTIModelContainerRunner(const std::string& model_so_p
   impl_->device = Device::parse(device_str);
   impl_->device_str = device_str;
   impl_->single_threaded = run_single_threaded;
+  impl_->num_models = num_models;
   impl_->library = detail::ModelLibrary::open_file(model_so_path);
   detail::Container& c = impl_->container;
   c.library_name = impl_->library->name();
@@ -141,6 +154,7 @@ AOTIModelContainerRunner::AOTIModelContainerRunner(const std::string& model_so_p
     impl_->output_names.emplace_back(name ? name : "");
   }
   impl_->constants = std::make_unique<detail::ConstantBuffers>(c, impl_->device);
+  impl_->constants->set_fold_at_next_run(run_single_threaded);
   // As libtorch: the node list of ops run through the proxy executor sits next to the library,
   // <stem>.json for <stem>.so (the package loader installs it from the package instead).
   auto dot = model_so_path.rfind('.');
@@ -161,15 +175,16 @@ AOTIModelContainerRunner::~AOTIModelContainerRunner() = default;
 
 std::vector<Tensor> AOTIModelContainerRunner::run(const std::vector<Tensor>& inputs,
                                                   void* stream_handle) {
-  std::vector<AtenTensorHandle> handles = impl_->validate_and_wrap(std::vector<Tensor>(inputs));
-  return impl_->run(handles, stream_handle);
+  return boxed_run(std::vector<Tensor>(inputs), stream_handle);
 }
 
 std::vector<Tensor> AOTIModelContainerRunner::boxed_run(std::vector<Tensor>&& inputs,
                                                         void* stream_handle) {
   std::vector<Tensor> taken = std::move(inputs);
   inputs.clear();
-  std::vector<AtenTensorHandle> handles = impl_->validate_and_wrap(std::move(taken));
+  impl_->validate(taken);
+  if (impl_->interceptor) return impl_->interceptor->run(*this, std::move(taken), stream_handle);
+  std::vector<AtenTensorHandle> handles = Impl::wrap(std::move(taken));
   return impl_->run(handles, stream_handle);
 }
 
@@ -208,14 +223,20 @@ void AOTIModelContainerRunner::update_constant_buffer(const TensorConstantMap& c
                                                       bool validate_full_updates,
                                                       bool user_managed) {
   impl_->constants->update(const_map, use_inactive, validate_full_updates, user_managed);
+  if (!use_inactive) impl_->constants_changed();
 }
 
 void AOTIModelContainerRunner::run_const_fold(bool use_inactive, void* stream_handle) {
   detail::apply_thread_setting();
+  impl_->started.store(true, std::memory_order_relaxed);
   impl_->constants->run_const_fold(use_inactive, stream_handle);
+  if (!use_inactive) impl_->constants_changed();
 }
 
-void AOTIModelContainerRunner::swap_constant_buffer() { impl_->constants->swap(); }
+void AOTIModelContainerRunner::swap_constant_buffer() {
+  impl_->constants->swap();
+  impl_->constants_changed();
+}
 
 void AOTIModelContainerRunner::free_inactive_constant_buffer() {
   impl_->constants->free_inactive();
@@ -232,6 +253,7 @@ std::vector<std::string> AOTIModelContainerRunner::get_call_spec() {
 void AOTIModelContainerRunner::update_constant_buffer_from_blob(const std::string& weights_path) {
   detail::MappedFile blob = detail::MappedFile::open(weights_path, "weights blob");
   impl_->constants->load_blob(blob.data(), blob.size(), "weights blob '" + weights_path + "'");
+  impl_->constants_changed();
 }
 
 std::size_t AOTIModelContainerRunner::num_inputs() const { return impl_->input_names().size(); }
@@ -259,6 +281,34 @@ void RunnerAccess::set_default_stream(AOTIModelContainerRunner& runner, void* st
   runner.impl_->release_stream = std::move(release);
 }
 
+void* RunnerAccess::default_stream(const AOTIModelContainerRunner& runner) {
+  return runner.impl_->default_stream;
+}
+
+void RunnerAccess::set_run_interceptor(AOTIModelContainerRunner& runner,
+                                       std::shared_ptr<RunInterceptor> interceptor) {
+  runner.impl_->interceptor = std::move(interceptor);
+}
+
+std::vector<Tensor> RunnerAccess::run_eager(AOTIModelContainerRunner& runner, std::vector<Tensor>&& inputs,
+                                            void* stream) {
+  std::vector<AtenTensorHandle> handles = AOTIModelContainerRunner::Impl::wrap(std::move(inputs));
+  return runner.impl_->run(handles, stream);
+}
+
+void RunnerAccess::use_single_threaded_runs(AOTIModelContainerRunner& runner) {
+  auto& impl = *runner.impl_;
+  PT2RUN_CHECK(impl.num_models == 1, InvalidArgument, "this needs a runner with num_models == 1 (got ",
+               impl.num_models, "); run several runners for concurrency");
+  PT2RUN_CHECK(impl.container.api.run_single_threaded != nullptr, NotImplemented, "model library '",
+               impl.container.library_name, "' has no AOTInductorModelContainerRunSingleThreaded (torch < 2.7)");
+  PT2RUN_CHECK(!impl.started.load(std::memory_order_relaxed), InvalidState,
+               "switch before the first run or constant fold: the container's model pool cannot change "
+               "mode afterwards");
+  impl.single_threaded = true;
+  impl.constants->set_fold_at_next_run(true);
+}
+
 void RunnerAccess::set_proxy_executor(AOTIModelContainerRunner& runner,
                                       std::shared_ptr<const ProxyExecutor> executor) {
   runner.impl_->proxy_executor = std::move(executor);
@@ -269,6 +319,7 @@ void RunnerAccess::set_proxy_executor(AOTIModelContainerRunner& runner,
 void RunnerAccess::load_blob(AOTIModelContainerRunner& runner, const uint8_t* data, uint64_t size,
                              const std::string& what) {
   runner.impl_->constants->load_blob(data, size, what);
+  runner.impl_->constants_changed();
 }
 
 }  // namespace detail

@@ -5,14 +5,26 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pt2run/runner.h"
 #include "runner/constant_buffers.h"
 
 namespace pt2run::detail {
 
-// What the package loader tells a runner beyond the public API.
+// What the package loader and device runners tell a runner beyond the public API.
 class ProxyExecutor;
+
+// Takes over run() for a device runner (the CUDA runner's graph capture and replay). Gets the
+// validated inputs; runs the model itself through RunnerAccess::run_eager. Told of every
+// change to the constants, which graphs have baked in.
+class RunInterceptor {
+ public:
+  virtual ~RunInterceptor() = default;
+  virtual std::vector<Tensor> run(AOTIModelContainerRunner& runner, std::vector<Tensor>&& inputs,
+                                  void* stream) = 0;
+  virtual void constants_changed() noexcept = 0;
+};
 
 struct RunnerAccess {
   // The ops the model runs through AOTInductor's proxy executor (shared: the package loader
@@ -21,6 +33,16 @@ struct RunnerAccess {
   // each such run), `release` hands it back when the runner goes.
   PT2RUN_PLUGIN_API static void set_default_stream(AOTIModelContainerRunner& runner, void* stream,
                                  std::function<void(void*)> wait, std::function<void(void*)> release);
+  PT2RUN_PLUGIN_API static void* default_stream(const AOTIModelContainerRunner& runner);
+  // Installs an interceptor (nullptr removes it).
+  PT2RUN_PLUGIN_API static void set_run_interceptor(AOTIModelContainerRunner& runner,
+                                                    std::shared_ptr<RunInterceptor> interceptor);
+  // Runs the model on already validated inputs, bypassing the interceptor.
+  PT2RUN_PLUGIN_API static std::vector<Tensor> run_eager(AOTIModelContainerRunner& runner,
+                                                          std::vector<Tensor>&& inputs, void* stream);
+  // Switches to the container's RunSingleThreaded (one model instance, no completion event:
+  // what CUDA-graph capture needs). Only before the first run; needs num_models == 1.
+  PT2RUN_PLUGIN_API static void use_single_threaded_runs(AOTIModelContainerRunner& runner);
   static void set_proxy_executor(AOTIModelContainerRunner& runner,
                                  std::shared_ptr<const ProxyExecutor> executor);
   // Constant layouts recorded in the package, for libraries that ship without weights.

@@ -9,6 +9,7 @@
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/streams.h"
 #include "pt2run/cuda.h"
+#include "runner/cuda_graphs.h"
 #include "runner/runner_access.h"
 
 namespace pt2run {
@@ -91,10 +92,17 @@ AOTIModelContainerRunnerCuda::AOTIModelContainerRunnerCuda(const std::string& mo
                                                            const std::string& device_str,
                                                            const std::string& cubin_dir,
                                                            bool run_single_threaded)
-    : AOTIModelContainerRunner(model_so_path, num_models,
-                               "cuda:" + std::to_string(resolve_device(device_str)), cubin_dir,
-                               run_single_threaded) {
-  const int32_t device = resolve_device(device_str);
+    : AOTIModelContainerRunnerCuda(model_so_path, num_models, ResolvedDevice{resolve_device(device_str)},
+                                   cubin_dir, run_single_threaded) {}
+
+AOTIModelContainerRunnerCuda::AOTIModelContainerRunnerCuda(const std::string& model_so_path,
+                                                           std::size_t num_models, ResolvedDevice resolved,
+                                                           const std::string& cubin_dir,
+                                                           bool run_single_threaded)
+    : AOTIModelContainerRunner(model_so_path, num_models, "cuda:" + std::to_string(resolved.index), cubin_dir,
+                               run_single_threaded),
+      device_index_(resolved.index) {
+  const int32_t device = device_index_;
   cudaStream_t stream = stream_pool().take(device);
   detail::RunnerAccess::set_default_stream(
       *this, stream, [device](void* s) {
@@ -105,6 +113,40 @@ AOTIModelContainerRunnerCuda::AOTIModelContainerRunnerCuda(const std::string& mo
 }
 
 AOTIModelContainerRunnerCuda::~AOTIModelContainerRunnerCuda() = default;
+
+void AOTIModelContainerRunnerCuda::enable_cuda_graphs(const CudaGraphOptions& options) {
+  PT2RUN_CHECK(options.warmup_runs >= 1, InvalidArgument,
+               "CUDA graphs need at least one warm-up run per input shape (it loads the kernels and "
+               "measures the memory a run needs)");
+  PT2RUN_CHECK(graphs_ == nullptr, InvalidState, "CUDA graphs are already enabled on this runner");
+  detail::RunnerAccess::use_single_threaded_runs(*this);
+  graphs_ = std::make_shared<detail::CudaGraphRunner>(device_index_, options);
+  detail::RunnerAccess::set_run_interceptor(*this, graphs_);
+}
+
+CudaGraphStats AOTIModelContainerRunnerCuda::cuda_graph_stats() const {
+  return graphs_ ? graphs_->stats() : CudaGraphStats{};
+}
+
+}  // namespace pt2run
+
+// What libpt2run's enable_cuda_graphs / cuda_graph_stats call (runner/cuda_graph_entry.cpp):
+// C names it can look up once this library is loaded.
+extern "C" PT2RUN_PLUGIN_API void pt2run_cuda_enable_graphs(pt2run::AOTIModelContainerRunner* runner,
+                                                            const pt2run::CudaGraphOptions* options) {
+  auto* cuda_runner = dynamic_cast<pt2run::AOTIModelContainerRunnerCuda*>(runner);
+  PT2RUN_CHECK(cuda_runner != nullptr, InvalidArgument, "CUDA graphs need a CUDA runner; this one runs on ",
+               runner->device_str());
+  cuda_runner->enable_cuda_graphs(*options);
+}
+
+extern "C" PT2RUN_PLUGIN_API void pt2run_cuda_graph_stats(const pt2run::AOTIModelContainerRunner* runner,
+                                                          pt2run::CudaGraphStats* stats) {
+  const auto* cuda_runner = dynamic_cast<const pt2run::AOTIModelContainerRunnerCuda*>(runner);
+  *stats = cuda_runner ? cuda_runner->cuda_graph_stats() : pt2run::CudaGraphStats{};
+}
+
+namespace pt2run {
 
 namespace cuda {
 

@@ -12,7 +12,7 @@ namespace pt2run::shim {
 
 // The message of the last failed shim call on this thread ("" if none since clear). The
 // runner reads it to explain a failed model run, since generated code only sees an error code.
-const std::string& last_error() noexcept;
+PT2RUN_PLUGIN_API const std::string& last_error() noexcept;
 void clear_last_error() noexcept;
 PT2RUN_PLUGIN_API void set_last_error(std::string message) noexcept;
 

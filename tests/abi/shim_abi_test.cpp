@@ -1,7 +1,11 @@
 // Compiles pt2run's own shim declarations in the same translation unit as the installed
 // torch's shim headers: a function declared with a different signature is a "conflicting
-// declaration" build error. The test body checks the enum numbering against c10's.
+// declaration" build error. The test body checks the enum numbering against c10's. With the
+// CUDA backend built, the CUDA shim (shim.h's USE_CUDA part, c_shim_cuda.h) is checked too.
 
+#ifdef PT2RUN_CHECK_CUDA_SHIM
+#define USE_CUDA  // torch's shim.h declares its CUDA guard and stream functions only then
+#endif
 #include <torch/csrc/inductor/aoti_torch/c/shim.h>
 #include <torch/csrc/inductor/aoti_torch/c/shim_cpu.h>
 #include <torch/csrc/inductor/aoti_torch/generated/c_shim_cpu.h>
@@ -11,6 +15,11 @@
 #include <torch/headeronly/core/ScalarType.h>
 
 #include "shim/aoti_shim.h"
+#ifdef PT2RUN_CHECK_CUDA_SHIM
+#include <torch/csrc/inductor/aoti_torch/generated/c_shim_cuda.h>
+
+#include "shim/aoti_shim_cuda.h"
+#endif
 
 #include <gtest/gtest.h>
 

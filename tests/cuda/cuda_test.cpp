@@ -7,54 +7,14 @@
 
 #include <cuda_runtime_api.h>
 
-#include <cstdlib>
-#include <random>
+#include <filesystem>
 #include <thread>
 
-#include "pt2run/cuda.h"
-#include "pt2run/pt2run.h"
+#include "cuda/cuda_testing.h"
 #include "shim/aoti_shim_cuda.h"
-#include "testing/corpus.h"
 
 namespace pt2run {
 namespace {
-
-#define PT2RUN_REQUIRE_GPU()                                                                  \
-  do {                                                                                        \
-    if (cuda::device_count() == 0)                                                            \
-      GTEST_SKIP() << "no CUDA GPU here: CUDA tests skipped (scripts/cuda_device.sh runs them " \
-                      "on a GPU machine)";                                                    \
-  } while (0)
-
-std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
-
-Tensor to_device(const Tensor& t, Device device = Device::cuda(0)) {
-  Tensor d = Tensor::empty(sizes_of(t), t.dtype(), device);
-  d.copy_(t);
-  return d;
-}
-
-Tensor to_host(const Tensor& t) {
-  Tensor h = Tensor::empty(sizes_of(t), t.dtype());
-  h.copy_(t);
-  return h;
-}
-
-Tensor random_matrix(std::vector<int64_t> sizes, uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::normal_distribution<float> dist;
-  Tensor t = Tensor::empty(sizes, DType::Float32);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data<float>()[i] = dist(gen);
-  return t;
-}
-
-double max_diff(const Tensor& a, const Tensor& b) {
-  Tensor x = a.to(DType::Float64), y = b.to(DType::Float64);
-  double worst = 0;
-  for (int64_t i = 0; i < x.numel(); ++i)
-    worst = std::max(worst, std::abs(x.data<double>()[i] - y.data<double>()[i]));
-  return worst;
-}
 
 TEST(CudaMemory, CopiesRoundTripInAnyLayout) {
   PT2RUN_REQUIRE_GPU();
@@ -174,35 +134,12 @@ TEST(CudaGemm, MatchesADoubleReference) {
   for (AtenTensorHandle x : h) delete reinterpret_cast<Tensor*>(x);
 }
 
-// CUDA packages from tools/export_corpus.py --device cuda (PT2RUN_CUDA_CORPUS_DIR).
-bool use_cuda_corpus() {
-  const char* dir = std::getenv("PT2RUN_CUDA_CORPUS_DIR");
-  if (dir == nullptr || *dir == '\0') return false;
-  setenv("PT2RUN_CORPUS_DIR", dir, 1);
-  return testing::corpus_available();
-}
-
-#define PT2RUN_REQUIRE_CUDA_CORPUS()                                                       \
-  do {                                                                                     \
-    PT2RUN_REQUIRE_GPU();                                                                  \
-    if (!use_cuda_corpus())                                                                \
-      GTEST_SKIP() << "PT2RUN_CUDA_CORPUS_DIR is not set to a CUDA corpus "               \
-                      "(tools/export_corpus.py OUT --device cuda, on a GPU machine)";      \
-  } while (0)
-
-std::vector<Tensor> run_on_device(AOTIModelPackageLoader& loader, const testing::Case& data,
-                                  void* stream = nullptr) {
-  std::vector<Tensor> inputs;
-  for (const Tensor& t : data.inputs) inputs.push_back(to_device(t));
-  std::vector<Tensor> outputs = loader.run(inputs, stream);
-  if (stream) cudaStreamSynchronize(static_cast<cudaStream_t>(stream));
-  for (Tensor& t : outputs) t = to_host(t);
-  return outputs;
-}
-
-TEST(CudaCorpus, ModelsMatchEagerCudaOrAreRefusedCleanly) {
+// The CUDA corpus is exported with torch.backends.cudnn.allow_tf32 off, so eager convolutions
+// are exact float32; pt2run's are made so too for the comparison.
+TEST(CudaCorpus, EveryModelMatchesEagerCuda) {
   PT2RUN_REQUIRE_CUDA_CORPUS();
-  int matched = 0;
+  cuda::set_allow_tf32_convolution(false);
+  int matched = 0, exported = 0;
   const auto manifest = testing::manifest();
   for (const auto& model : manifest["models"]) {
     const std::string name = model["name"];
@@ -212,23 +149,58 @@ TEST(CudaCorpus, ModelsMatchEagerCudaOrAreRefusedCleanly) {
                   model["export_error"].get<std::string>().c_str());
       continue;
     }
-    std::unique_ptr<AOTIModelPackageLoader> loader;
+    ++exported;
     try {
-      loader = std::make_unique<AOTIModelPackageLoader>(testing::package_path(name));
+      AOTIModelPackageLoader loader(testing::package_path(name));
+      for (const auto& c : model["cases"]) {
+        testing::Case data = testing::load_case(name, c);
+        testing::expect_outputs(run_on_device(loader, data), data, name);
+      }
     } catch (const Error& e) {
-      // Not supported yet on CUDA (cuDNN convolution, attention): a clean refusal naming it.
-      EXPECT_EQ(e.code(), ErrorCode::MissingSymbol) << e.what();
-      std::printf("  %-16s refused: %s\n", name.c_str(), e.what());
+      ADD_FAILURE() << e.what();
       continue;
-    }
-    for (const auto& c : model["cases"]) {
-      testing::Case data = testing::load_case(name, c);
-      testing::expect_outputs(run_on_device(*loader, data), data, name);
     }
     std::printf("  %-16s matches eager CUDA\n", name.c_str());
     ++matched;
   }
-  EXPECT_GE(matched, 1);
+  cuda::set_allow_tf32_convolution(true);
+  EXPECT_EQ(matched, exported);
+  EXPECT_GE(exported, 1);
+}
+
+// The same model exported for the CPU and for CUDA (same weights and inputs: the exporter
+// seeds both) gives the same outputs on pt2run's two backends. PT2RUN_CPU_CORPUS_DIR names the
+// CPU corpus (scripts/cuda_device.sh exports the models both have).
+TEST(CudaCorpus, SameModelOnCpuAndCudaAgrees) {
+  PT2RUN_REQUIRE_CUDA_CORPUS();
+  const char* cpu_dir = std::getenv("PT2RUN_CPU_CORPUS_DIR");
+  if (cpu_dir == nullptr || *cpu_dir == '\0') GTEST_SKIP() << "PT2RUN_CPU_CORPUS_DIR is not set";
+  cuda::set_allow_tf32_convolution(false);
+  int compared = 0;
+  const auto manifest = testing::manifest();
+  for (const auto& model : manifest["models"]) {
+    const std::string name = model["name"];
+    const std::filesystem::path cpu_package = std::filesystem::path(cpu_dir) / name / "model.pt2";
+    if (model.contains("export_error") || !std::filesystem::exists(cpu_package)) continue;
+    SCOPED_TRACE("model " + name);
+    AOTIModelPackageLoader on_cpu(cpu_package.string()), on_cuda(testing::package_path(name));
+    for (const auto& c : model["cases"]) {
+      const testing::Case data = testing::load_case(name, c);
+      const auto cpu_out = on_cpu.run(data.inputs);
+      const auto cuda_out = run_on_device(on_cuda, data);
+      ASSERT_EQ(cpu_out.size(), cuda_out.size());
+      for (std::size_t o = 0; o < cpu_out.size(); ++o) {
+        const double tol = cpu_out[o].dtype() == DType::BFloat16  ? 6e-2
+                           : cpu_out[o].dtype() == DType::Float16 ? 2e-2
+                                                                  : 2e-3;
+        EXPECT_TRUE(testing::tensors_close(cuda_out[o], cpu_out[o], tol, tol)) << "output " << o;
+      }
+    }
+    std::printf("  %-16s CPU and CUDA agree\n", name.c_str());
+    ++compared;
+  }
+  cuda::set_allow_tf32_convolution(true);
+  EXPECT_GE(compared, 3);
 }
 
 TEST(CudaCorpus, TwoRunnersOnTwoStreamsAtOnce) {

@@ -131,6 +131,36 @@ TEST_P(Weights, FullUpdateNamesEveryMissingConstant) {
 INSTANTIATE_TEST_SUITE_P(Corpus, Weights, ::testing::ValuesIn(kSwappable),
                          [](const auto& param_info) { return param_info.param; });
 
+// RunSingleThreaded containers have one model instance, which the container's own folding
+// call would take out of their pool (torch's runner then crashes on the next run): folding
+// is deferred to the next run, with the same results.
+TEST(WeightsSingleThreaded, FoldAndSwapKeepRunning) {
+  PT2RUN_REQUIRE_CORPUS();
+  AOTIModelPackageLoader loader(testing::package_path("folded"), "model", /*run_single_threaded=*/true);
+  AOTIModelContainerRunner* runner = loader.get_runner();
+  const auto entry = testing::model_entry("folded");
+  const testing::Case a = testing::load_case("folded", entry["cases"][0], "a");
+  const testing::Case b = testing::load_case("folded", entry["cases"][0], "b");
+  std::unordered_map<std::string, std::string> name_of;
+  for (const auto& [name, fqn] : runner->getConstantNamesToOriginalFQNs()) name_of[fqn] = name;
+  auto weights = [&](const std::string& which) {
+    WeightMap result;
+    for (const auto& [fqn, t] : testing::load_weights("folded", which)) result.emplace(name_of.at(fqn), t);
+    return result;
+  };
+  runner->run_const_fold(false);
+  testing::expect_outputs(loader.run(a.inputs), a, "folded before the first run");
+  auto set_b = weights("b");
+  runner->update_constant_buffer(set_b, /*use_inactive=*/false, true);
+  runner->run_const_fold(false);
+  testing::expect_outputs(loader.run(b.inputs), b, "active buffer updated and folded");
+  auto set_a = weights("a");
+  runner->update_constant_buffer(set_a, /*use_inactive=*/true, true);
+  runner->run_const_fold(true);
+  runner->swap_constant_buffer();
+  testing::expect_outputs(loader.run(a.inputs), a, "inactive buffer updated, folded, swapped in");
+}
+
 // ---- validation: clear errors, and the weights in use stay untouched --------------------
 
 class WeightValidation : public Weights {};

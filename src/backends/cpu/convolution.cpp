@@ -65,18 +65,15 @@ struct Geometry {
 Geometry geometry(const Tensor& input, const Tensor& weight, const ConvolutionParams& p) {
   const int64_t spatial = input.dim() - 2;
   Geometry g;
-  g.out_sizes = {input.sizes()[0], p.transposed ? weight.sizes()[1] * p.groups : weight.sizes()[0]};
+  g.out_sizes = detail::convolution_output_sizes(input, weight, p);
   for (int64_t d = 0; d < spatial; ++d) {
     const int64_t in = input.sizes()[2 + d], k = weight.sizes()[2 + d];
     const int64_t s = p.stride[d], pad = p.padding[d], dil = p.dilation[d];
     const int64_t extent = dil * (k - 1) + 1;
-    int64_t out, pr;
+    const int64_t out = g.out_sizes[static_cast<std::size_t>(2 + d)];
+    int64_t pr;
     int64_t read = in;
     if (!p.transposed) {
-      out = (in + 2 * pad - extent) / s + 1;
-      PT2RUN_CHECK(in + 2 * pad >= extent && out > 0, ShapeMismatch, "convolution: input size ",
-                   in, " at spatial dim ", d, " is too small for kernel ", k, " with dilation ",
-                   dil, " and padding ", pad);
       pr = (out - 1) * s + extent - in - pad;
       if (pr < 0) {
         // Trailing input the kernel never reaches: read less instead of padding negatively.
@@ -85,16 +82,11 @@ Geometry geometry(const Tensor& input, const Tensor& weight, const ConvolutionPa
       }
       g.computed_spatial.push_back(out);
     } else {
-      const int64_t op = p.output_padding[d];
-      out = (in - 1) * s - 2 * pad + extent + op;
-      PT2RUN_CHECK(out > 0, ShapeMismatch, "transposed convolution: output size ", out,
-                   " at spatial dim ", d, " is not positive");
-      pr = pad - op;
+      pr = pad - p.output_padding[d];
       // Negative right padding: the last -pr outputs get no kernel tap, only the bias.
       g.computed_spatial.push_back(pr < 0 ? out + pr : out);
       if (pr < 0) pr = 0;
     }
-    g.out_sizes.push_back(out);
     g.input_spatial.push_back(read);
     g.strides.push_back(s);
     g.dilates.push_back(dil - 1);
@@ -102,53 +94,6 @@ Geometry geometry(const Tensor& input, const Tensor& weight, const ConvolutionPa
     g.pad_r.push_back(pr);
   }
   return g;
-}
-
-void validate(const Tensor& input, const Tensor& weight, const Tensor* bias,
-              const ConvolutionParams& p) {
-  const int64_t nd = input.dim();
-  PT2RUN_CHECK(nd >= 3 && nd <= 5, ShapeMismatch,
-               "convolution expects a batched 1-d, 2-d or 3-d input [N, C, ...], got ",
-               input.describe());
-  PT2RUN_CHECK(weight.dim() == nd, ShapeMismatch, "convolution: weight ", weight.describe(),
-               " does not match input ", input.describe());
-  const auto spatial = static_cast<std::size_t>(nd - 2);
-  PT2RUN_CHECK(p.stride.size() == spatial && p.padding.size() == spatial &&
-                   p.dilation.size() == spatial &&
-                   (!p.transposed || p.output_padding.size() == spatial),
-               InvalidArgument, "convolution: stride, padding, dilation",
-               p.transposed ? " and output_padding" : "", " need ", spatial, " values each");
-  for (std::size_t d = 0; d < spatial; ++d) {
-    PT2RUN_CHECK(p.stride[d] > 0 && p.dilation[d] > 0 && p.padding[d] >= 0, InvalidArgument,
-                 "convolution: stride and dilation must be positive and padding non-negative");
-    if (p.transposed)
-      PT2RUN_CHECK(p.output_padding[d] >= 0 && p.output_padding[d] < std::max(p.stride[d], p.dilation[d]),
-                   InvalidArgument, "transposed convolution: output_padding must be smaller than "
-                   "stride or dilation");
-  }
-  PT2RUN_CHECK(p.groups > 0, InvalidArgument, "convolution: groups must be positive");
-  const int64_t channels = input.sizes()[1];
-  PT2RUN_CHECK(channels % p.groups == 0, ShapeMismatch, "convolution: ", channels,
-               " input channels are not divisible by groups=", p.groups);
-  if (!p.transposed) {
-    PT2RUN_CHECK(weight.sizes()[0] % p.groups == 0 && weight.sizes()[1] * p.groups == channels,
-                 ShapeMismatch, "convolution: weight ", weight.describe(), " does not fit input ",
-                 input.describe(), " with groups=", p.groups);
-  } else {
-    PT2RUN_CHECK(weight.sizes()[0] == channels, ShapeMismatch, "transposed convolution: weight ",
-                 weight.describe(), " does not fit input ", input.describe());
-  }
-  const int64_t out_channels = p.transposed ? weight.sizes()[1] * p.groups : weight.sizes()[0];
-  if (bias) {
-    PT2RUN_CHECK(bias->dim() == 1 && bias->sizes()[0] == out_channels, ShapeMismatch,
-                 "convolution: bias ", bias->describe(), " does not match ", out_channels,
-                 " output channels");
-  }
-  PT2RUN_CHECK(input.dtype() == weight.dtype() && (!bias || bias->dtype() == input.dtype()),
-               DTypeMismatch, "convolution: input, weight and bias dtypes differ (",
-               input.describe(), ", ", weight.describe(), ")");
-  PT2RUN_CHECK(input.device().is_cpu() && weight.device().is_cpu(), DeviceMismatch,
-               "convolution: the CPU backend got a tensor on another device");
 }
 
 // Runs the convolution with all operands in `type`; out must already hold the final shape.
@@ -251,17 +196,12 @@ void fill_uncomputed(const Tensor& out, const Tensor* bias, const Geometry& g) {
 
 Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
                    const ConvolutionParams& given) {
-  // As torch: one value stands for every spatial dimension (AOTInductor passes padding=[0]
-  // for a depthwise convolution with padding 0, say).
-  ConvolutionParams params = given;
-  const std::size_t spatial = input.dim() >= 3 ? static_cast<std::size_t>(input.dim() - 2) : 0;
-  for (auto* values : {&params.stride, &params.padding, &params.dilation, &params.output_padding})
-    if (values->size() == 1 && spatial > 1) values->assign(spatial, values->front());
-  validate(input, weight, bias, params);
+  const ConvolutionParams params = detail::expand_convolution_params(given, input.dim());
+  detail::validate_convolution(input, weight, bias, params);
+  PT2RUN_CHECK(input.device().is_cpu(), DeviceMismatch,
+               "convolution: the CPU backend got tensors on ", input.device().str());
   const Geometry g = geometry(input, weight, params);
-  // torch (and AOTInductor's layout planning) make the output channels-last when the input or
-  // the weight is.
-  const bool channels_last = detail::suggests_channels_last(input) || detail::suggests_channels_last(weight);
+  const bool channels_last = detail::convolution_channels_last(input, weight);
   auto make_output = [&](DType dtype) {
     return channels_last ? Tensor::empty_strided(g.out_sizes, detail::channels_last_strides(g.out_sizes), dtype)
                          : Tensor::empty(g.out_sizes, dtype);

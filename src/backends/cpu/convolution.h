@@ -2,18 +2,12 @@
 
 #include <vector>
 
+#include "backends/convolution_shape.h"
 #include "pt2run/tensor.h"
 
 namespace pt2run::cpu {
 
-struct ConvolutionParams {
-  std::vector<int64_t> stride;
-  std::vector<int64_t> padding;
-  std::vector<int64_t> dilation;
-  bool transposed = false;
-  std::vector<int64_t> output_padding;
-  int64_t groups = 1;
-};
+using detail::ConvolutionParams;
 
 // torch's aten.convolution for 1-d, 2-d and 3-d inputs [N, C, *spatial] on oneDNN: grouped,
 // dilated, strided and transposed. Returns a new tensor, channels-last if the input or weight

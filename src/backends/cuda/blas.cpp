@@ -1,13 +1,13 @@
 #include "backends/cuda/blas.h"
 
 #include <cublas_v2.h>
-#include <dlfcn.h>
 
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include "backends/cuda/cuda_check.h"
+#include "backends/cuda/dynamic_library.h"
 #include "backends/cuda/streams.h"
 
 namespace pt2run::cuda {
@@ -20,6 +20,7 @@ struct Cublas {
   decltype(&cublasDestroy_v2) destroy = nullptr;
   decltype(&cublasSetStream_v2) set_stream = nullptr;
   decltype(&cublasSetMathMode) set_math_mode = nullptr;
+  decltype(&cublasSetWorkspace_v2) set_workspace = nullptr;
   // Spelled out: C++ sees more than one cublasGemmStridedBatchedEx (an overload for the legacy
   // cublasComputeType_t spelling), so decltype cannot pick the C entry point.
   cublasStatus_t (*gemm_strided_batched)(cublasHandle_t, cublasOperation_t, cublasOperation_t, int, int, int,
@@ -35,19 +36,17 @@ struct Cublas {
 
  private:
   static Cublas load() {
-    void* lib = dlopen("libcublas.so.13", RTLD_NOW | RTLD_GLOBAL);
-    PT2RUN_CHECK(lib != nullptr, UnsupportedPackage, "the model runs matrix products on the GPU "
-                 "but cuBLAS could not be loaded (", dlerror(), "): install CUDA 13's cuBLAS "
-                 "(e.g. pip install nvidia-cublas) and put its lib folder on LD_LIBRARY_PATH");
+    constexpr const char* soname = "libcublas.so.13";
+    void* lib = open_library(soname, "runs matrix products on the GPU",
+                             "install CUDA 13's cuBLAS (e.g. pip install nvidia-cublas) and put its "
+                             "lib folder on LD_LIBRARY_PATH");
     Cublas api;
-    auto resolve = [&](auto& fn, const char* name) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(lib, name));
-      PT2RUN_CHECK(fn != nullptr, UnsupportedPackage, "libcublas.so.13 lacks ", name);
-    };
+    auto resolve = [&](auto& fn, const char* name) { resolve_symbol(lib, soname, fn, name); };
     resolve(api.create, "cublasCreate_v2");
     resolve(api.destroy, "cublasDestroy_v2");
     resolve(api.set_stream, "cublasSetStream_v2");
     resolve(api.set_math_mode, "cublasSetMathMode");
+    resolve(api.set_workspace, "cublasSetWorkspace_v2");
     resolve(api.gemm_strided_batched, "cublasGemmStridedBatchedEx");
     return api;
   }
@@ -58,33 +57,30 @@ void check(cublasStatus_t status, const char* what) {
                static_cast<int>(status));
 }
 
-// One handle per thread and device (cuBLAS handles are not thread-safe), destroyed when the
-// thread ends. The main thread's go before the CUDA runtime's exit handlers, which were
-// registered earlier (at the first CUDA call), so the context is still alive.
-struct ThreadHandles {
-  std::unordered_map<int32_t, cublasHandle_t> handles;
-  ~ThreadHandles() {
-    for (auto& [device, handle] : handles) {
-      int previous = 0;
-      (void)cudaGetDevice(&previous);
-      (void)cudaSetDevice(device);
-      (void)Cublas::get().destroy(handle);
-      (void)cudaSetDevice(previous);
-    }
-  }
+// cuBLAS's workspace is ours, allocated with the handle: by default cuBLAS allocates it on
+// first use in a stream, which a CUDA-graph capture cannot contain (torch does the same).
+constexpr std::size_t kWorkspaceBytes = 32u << 20;
+
+struct CublasHandle {
+  cublasHandle_t handle = nullptr;
+  void* workspace = nullptr;
 };
 
-cublasHandle_t handle_for(int32_t device) {
-  thread_local ThreadHandles owned;
-  auto it = owned.handles.find(device);
-  if (it != owned.handles.end()) return it->second;
-  const Cublas& api = Cublas::get();
-  cublasHandle_t handle = nullptr;
-  check(api.create(&handle), "cublasCreate");
-  // Pedantic float32: no TF32 (torch.backends.cuda.matmul.allow_tf32 is off by default).
-  check(api.set_math_mode(handle, CUBLAS_PEDANTIC_MATH), "cublasSetMathMode");
-  owned.handles.emplace(device, handle);
-  return handle;
+CublasHandle handle_for(int32_t device) {
+  auto destroy = [](CublasHandle h) {
+    (void)Cublas::get().destroy(h.handle);
+    (void)cudaFree(h.workspace);
+    return 0;
+  };
+  thread_local ThreadHandles<CublasHandle, decltype(destroy)> handles(destroy);
+  return handles.get(device, [] {
+    CublasHandle h;
+    check(Cublas::get().create(&h.handle), "cublasCreate");
+    // Pedantic float32: no TF32 (torch.backends.cuda.matmul.allow_tf32 is off by default).
+    check(Cublas::get().set_math_mode(h.handle, CUBLAS_PEDANTIC_MATH), "cublasSetMathMode");
+    PT2RUN_CUDA_CHECK(cudaMalloc(&h.workspace, kWorkspaceBytes));
+    return h;
+  });
 }
 
 cudaDataType_t data_type(DType dtype) {
@@ -173,9 +169,12 @@ void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& 
     target.copy_(Tensor::zeros(sizes_of(target), target.dtype(), target.device()));
   } else {
     const Operand oa = operand(a), ob = operand(b);
-    cublasHandle_t handle = handle_for(device);
+    const CublasHandle owned = handle_for(device);
+    cublasHandle_t handle = owned.handle;
     const Cublas& api = Cublas::get();
     check(api.set_stream(handle, current_stream(device)), "cublasSetStream");
+    // Setting the stream resets the workspace to cuBLAS's own.
+    check(api.set_workspace(handle, owned.workspace, kWorkspaceBytes), "cublasSetWorkspace");
     const float alpha_f = static_cast<float>(alpha);
     const cudaDataType_t type = data_type(a.dtype());
     // Row-major C = A B  <=>  column-major C^T = B^T A^T.

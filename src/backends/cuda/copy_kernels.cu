@@ -29,6 +29,7 @@ void launch(void* dst, const void* src, const StridedCopy& shape, cudaStream_t s
   constexpr int kThreads = 256;
   const int64_t blocks = (shape.numel + kThreads - 1) / kThreads;
   const unsigned grid = static_cast<unsigned>(blocks < 65535 ? blocks : 65535);
+  (void)cudaGetLastError();  // a stale error of another library's call is not this launch's
   strided_copy<T><<<grid, kThreads, 0, stream>>>(static_cast<T*>(dst), static_cast<const T*>(src), shape);
   PT2RUN_CUDA_CHECK(cudaGetLastError());
 }

@@ -5,6 +5,8 @@
 
 #include "backends/cuda/cuda_backend.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <mutex>
@@ -23,6 +25,13 @@ struct Allocation {
   cudaStream_t stream;
   int32_t device;
 };
+
+thread_local CaptureArena* t_arena = nullptr;
+thread_local std::size_t* t_meter = nullptr;
+
+std::size_t arena_bytes(std::size_t nbytes) {
+  return (std::max<std::size_t>(nbytes, 1) + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+}
 
 StridedCopy copy_shape(const Tensor& dst, const Tensor& src) {
   PT2RUN_CHECK(dst.dim() <= kMaxCopyDims, NotImplemented, "CUDA copies of tensors with more than ",
@@ -44,6 +53,15 @@ class CudaBackend final : public detail::DeviceBackend {
  public:
   void* allocate(std::size_t nbytes, int32_t index) override {
     const int32_t device = index >= 0 ? index : current_device();
+    if (t_meter) *t_meter += arena_bytes(nbytes);
+    if (t_arena && t_arena->device == device) {
+      const std::size_t bytes = arena_bytes(nbytes);
+      PT2RUN_CHECK(t_arena->used + bytes <= t_arena->size, OutOfMemory, "a CUDA-graph capture needs more than the ",
+                   t_arena->size, " bytes its warm-up run allocated");
+      void* data = t_arena->base + t_arena->used;
+      t_arena->used += bytes;
+      return data;
+    }
     DeviceGuard guard(device);
     prepare_pool(device);
     cudaStream_t stream = current_stream(device);
@@ -75,7 +93,7 @@ class CudaBackend final : public detail::DeviceBackend {
     (void)cudaGetDevice(&previous);
     if (previous != a.device) (void)cudaSetDevice(a.device);
     // Ordered after everything already enqueued on the allocating stream.
-    (void)cudaFreeAsync(data, a.stream);
+    if (cudaFreeAsync(data, a.stream) != cudaSuccess) (void)cudaGetLastError();
     if (previous != a.device) (void)cudaSetDevice(previous);
   }
 
@@ -171,5 +189,8 @@ void register_backend() {
 }
 
 void release_cached_memory() { backend().release_cached(); }
+
+void set_capture_arena(CaptureArena* arena) { t_arena = arena; }
+void set_allocation_meter(std::size_t* counter) { t_meter = counter; }
 
 }  // namespace pt2run::cuda

@@ -1,0 +1,55 @@
+#include "backends/cuda/bias_kernels.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include "backends/cuda/cuda_check.h"
+
+namespace pt2run::cuda {
+namespace {
+
+__device__ float to_float(float x) { return x; }
+__device__ float to_float(__half x) { return __half2float(x); }
+__device__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
+template <class T>
+__device__ T from_float(float x);
+template <>
+__device__ float from_float<float>(float x) { return x; }
+template <>
+__device__ __half from_float<__half>(float x) { return __float2half_rn(x); }
+template <>
+__device__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
+
+template <class T>
+__global__ void add_channel_bias(T* out, const T* bias, int64_t numel, int64_t channels, int64_t inner) {
+  const int64_t stride = static_cast<int64_t>(blockDim.x) * gridDim.x;
+  for (int64_t i = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < numel; i += stride)
+    out[i] = from_float<T>(to_float(out[i]) + to_float(bias[(i / inner) % channels]));
+}
+
+template <class T>
+void launch(void* out, const void* bias, int64_t numel, int64_t channels, int64_t inner, cudaStream_t stream) {
+  constexpr int kThreads = 256;
+  const int64_t blocks = (numel + kThreads - 1) / kThreads;
+  const unsigned grid = static_cast<unsigned>(blocks < 65535 ? blocks : 65535);
+  (void)cudaGetLastError();  // a stale error of another library's call is not this launch's
+  add_channel_bias<T><<<grid, kThreads, 0, stream>>>(static_cast<T*>(out), static_cast<const T*>(bias), numel,
+                                                     channels, inner);
+  PT2RUN_CUDA_CHECK(cudaGetLastError());
+}
+
+}  // namespace
+
+void launch_add_channel_bias(void* out, const void* bias, DType dtype, int64_t numel, int64_t channels,
+                             int64_t inner, cudaStream_t stream) {
+  if (numel == 0) return;
+  switch (dtype) {
+    case DType::Float32: launch<float>(out, bias, numel, channels, inner, stream); break;
+    case DType::Float16: launch<__half>(out, bias, numel, channels, inner, stream); break;
+    case DType::BFloat16: launch<__nv_bfloat16>(out, bias, numel, channels, inner, stream); break;
+    default:
+      ::pt2run::detail::fail(::pt2run::ErrorCode::NotImplemented, "bias add in ", dtype_name(dtype), " on CUDA");
+  }
+}
+
+}  // namespace pt2run::cuda

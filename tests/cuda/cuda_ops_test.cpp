@@ -1,0 +1,274 @@
+// cuDNN convolutions and the fused attention kernel against pt2run's CPU backend (itself
+// checked against torch by the corpus), through the shim functions the models call: every
+// parameter family, every dtype, the output layouts AOTInductor plans for, and clean errors.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cuda/cuda_testing.h"
+#include "shim/aoti_shim.h"
+#include "shim/aoti_shim_cuda.h"
+#include "shim/shim_guard.h"
+
+namespace pt2run {
+namespace {
+
+AtenTensorHandle handle(const Tensor& t) { return reinterpret_cast<AtenTensorHandle>(new Tensor(t)); }
+Tensor take(AtenTensorHandle h) {
+  Tensor t = *reinterpret_cast<Tensor*>(h);
+  delete reinterpret_cast<Tensor*>(h);
+  return t;
+}
+
+Tensor channels_last(const Tensor& t) {
+  std::vector<int64_t> sizes = sizes_of(t), strides(sizes.size());
+  int64_t stride = 1;
+  strides[1] = stride;
+  stride *= sizes[1];
+  for (std::size_t d = sizes.size(); d-- > 2;) {
+    strides[d] = stride;
+    stride *= sizes[d];
+  }
+  strides[0] = stride;
+  Tensor out = Tensor::empty_strided(sizes, strides, t.dtype(), t.device());
+  out.copy_(t);
+  return out;
+}
+
+struct Conv {
+  const char* name;
+  std::vector<int64_t> x, w;
+  std::vector<int64_t> stride, padding, dilation;
+  bool transposed;
+  std::vector<int64_t> output_padding;
+  int64_t groups;
+  bool bias;
+  bool channels_last;
+};
+
+// Returns the result of aoti_torch_{cpu,cuda}_convolution (empty on a nonzero code).
+Tensor convolve(bool cuda, const Tensor& x, const Tensor& w, const Tensor* b, const Conv& c) {
+  AtenTensorHandle hx = handle(x), hw = handle(w), hb = b ? handle(*b) : nullptr, out = nullptr;
+  auto fn = cuda ? aoti_torch_cuda_convolution : aoti_torch_cpu_convolution;
+  AOTITorchError rc = fn(hx, hw, b ? &hb : nullptr, c.stride.data(), static_cast<int64_t>(c.stride.size()),
+                         c.padding.data(), static_cast<int64_t>(c.padding.size()), c.dilation.data(),
+                         static_cast<int64_t>(c.dilation.size()), c.transposed, c.output_padding.data(),
+                         static_cast<int64_t>(c.output_padding.size()), c.groups, &out);
+  take(hx);
+  take(hw);
+  if (hb) take(hb);
+  return rc == 0 ? take(out) : Tensor();
+}
+
+const std::vector<Conv> kConvs = {
+    {"grouped strided dilated", {2, 6, 9, 11}, {8, 3, 3, 3}, {2, 1}, {1, 2}, {1, 2}, false, {0, 0}, 2, true, false},
+    {"channels-last 1x1", {2, 6, 7, 5}, {4, 6, 1, 1}, {1, 1}, {0, 0}, {1, 1}, false, {0, 0}, 1, true, true},
+    {"depthwise", {2, 8, 10, 10}, {8, 1, 3, 3}, {1}, {1}, {1}, false, {0}, 8, false, false},
+    {"transposed", {2, 4, 5, 7}, {4, 3, 3, 3}, {2, 2}, {1, 1}, {1, 1}, true, {1, 0}, 1, true, false},
+    {"transposed grouped", {1, 4, 6, 6}, {4, 2, 2, 2}, {2, 2}, {0, 0}, {1, 1}, true, {0, 0}, 2, false, false},
+    {"1-d", {3, 4, 20}, {5, 4, 3}, {2}, {1}, {2}, false, {0}, 1, true, false},
+    {"3-d", {1, 2, 5, 6, 7}, {3, 2, 2, 3, 3}, {1, 1, 2}, {0, 1, 1}, {1, 1, 1}, false, {0, 0, 0}, 1, true, false},
+};
+
+TEST(CudaConvolution, MatchesTheCpuBackendInEveryDtype) {
+  PT2RUN_REQUIRE_GPU();
+  const bool tf32 = cuda::allow_tf32_convolution();
+  EXPECT_TRUE(tf32) << "torch's default is TF32 convolutions";
+  cuda::set_allow_tf32_convolution(false);
+  struct Type {
+    DType dtype;
+    double tolerance;
+  };
+  for (Type type : {Type{DType::Float32, 1e-4}, Type{DType::Float16, 2e-2}, Type{DType::BFloat16, 1e-1}}) {
+    for (const Conv& c : kConvs) {
+      SCOPED_TRACE(std::string(c.name) + " " + std::string(dtype_name(type.dtype)));
+      Tensor x = random_matrix(c.x, 1), w = random_matrix(c.w, 2);
+      const int64_t out_channels = c.transposed ? c.w[1] * c.groups : c.w[0];
+      Tensor b = random_matrix({out_channels}, 3);
+      if (c.channels_last) x = channels_last(x);
+      Tensor expected = convolve(false, x, w, c.bias ? &b : nullptr, c);
+      ASSERT_TRUE(expected.defined());
+      Tensor dx = to_device(x.to(type.dtype)), dw = to_device(w.to(type.dtype)), db = to_device(b.to(type.dtype));
+      if (c.channels_last) dx = channels_last(dx);
+      Tensor got = convolve(true, dx, dw, c.bias ? &db : nullptr, c);
+      ASSERT_TRUE(got.defined()) << shim::last_error();
+      ASSERT_EQ(sizes_of(got), sizes_of(expected));
+      // The layout AOTInductor planned for: channels-last in, channels-last out.
+      EXPECT_EQ(std::vector<int64_t>(got.strides().begin(), got.strides().end()),
+                std::vector<int64_t>(expected.strides().begin(), expected.strides().end()));
+      EXPECT_LT(max_diff(to_host(got).to(DType::Float32), expected), type.tolerance);
+    }
+  }
+  // With TF32 (torch's default) the products keep about 10 mantissa bits.
+  cuda::set_allow_tf32_convolution(true);
+  const Conv& c = kConvs[0];
+  Tensor x = random_matrix(c.x, 1), w = random_matrix(c.w, 2), b = random_matrix({8}, 3);
+  Tensor expected = convolve(false, x, w, &b, c);
+  Tensor db = to_device(b);
+  EXPECT_LT(max_diff(to_host(convolve(true, to_device(x), to_device(w), &db, c)), expected), 5e-2);
+  cuda::set_allow_tf32_convolution(tf32);
+}
+
+TEST(CudaConvolution, BadArgumentsAreErrorsNotCrashes) {
+  PT2RUN_REQUIRE_GPU();
+  const Conv& c = kConvs[0];
+  Tensor x = to_device(random_matrix(c.x, 1)), w = random_matrix(c.w, 2);
+  EXPECT_FALSE(convolve(true, x, w, nullptr, c).defined());  // weight on the host
+  EXPECT_NE(shim::last_error().find("device"), std::string::npos);
+  Conv wrong_groups = c;
+  wrong_groups.groups = 4;
+  EXPECT_FALSE(convolve(true, x, to_device(w), nullptr, wrong_groups).defined());
+  EXPECT_FALSE(convolve(true, to_device(random_matrix(c.x, 1).to(DType::Int64)),
+                        to_device(w.to(DType::Int64)), nullptr, c)
+                   .defined());
+}
+
+// ---- attention ---------------------------------------------------------------------------
+
+struct Attention {
+  const char* name;
+  int64_t B, H, L, S, E, Ev;
+  bool causal;
+  int mask;  // 0 none, 1 additive, 2 bool
+};
+
+struct AttentionResult {
+  Tensor output, lse;
+};
+
+// The CPU kernel (flash_attention_for_cpu) as the reference; lse as [B, H, L].
+AttentionResult cpu_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask, bool causal) {
+  AtenTensorHandle hq = handle(q), hk = handle(k), hv = handle(v), hm = mask ? handle(*mask) : nullptr;
+  AtenTensorHandle out = nullptr, lse = nullptr;
+  AOTITorchError rc = aoti_torch_cpu__scaled_dot_product_flash_attention_for_cpu(
+      hq, hk, hv, 0.0, causal, mask ? &hm : nullptr, nullptr, &out, &lse);
+  for (AtenTensorHandle h : {hq, hk, hv}) take(h);
+  if (hm) take(hm);
+  EXPECT_EQ(rc, 0) << shim::last_error();
+  return {take(out), take(lse)};
+}
+
+enum class Flavor { Efficient, Flash, Cudnn };
+
+AttentionResult cuda_attention(Flavor flavor, const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask,
+                               bool causal, double dropout = 0.0, AOTITorchError* code = nullptr) {
+  AtenTensorHandle hq = handle(q), hk = handle(k), hv = handle(v), hm = mask ? handle(*mask) : nullptr;
+  AtenTensorHandle r[9] = {};
+  int64_t max_q = 0, max_k = 0;
+  AOTITorchError rc = 0;
+  switch (flavor) {
+    case Flavor::Efficient:
+      rc = aoti_torch_cuda__scaled_dot_product_efficient_attention(hq, hk, hv, mask ? &hm : nullptr, 1, dropout,
+                                                                   causal, nullptr, &r[0], &r[1], &r[2], &r[3]);
+      break;
+    case Flavor::Flash:
+      rc = aoti_torch_cuda__scaled_dot_product_flash_attention(hq, hk, hv, dropout, causal, 0, nullptr, &r[0], &r[1],
+                                                               &r[2], &r[3], &max_q, &max_k, &r[6], &r[7], &r[8]);
+      break;
+    case Flavor::Cudnn:
+      rc = aoti_torch_cuda__scaled_dot_product_cudnn_attention(hq, hk, hv, mask ? &hm : nullptr, 1, dropout, causal,
+                                                               0, nullptr, &r[0], &r[1], &r[2], &r[3], &max_q, &max_k,
+                                                               &r[6], &r[7], &r[8]);
+      break;
+  }
+  for (AtenTensorHandle h : {hq, hk, hv}) take(h);
+  if (hm) take(hm);
+  if (code) *code = rc;
+  if (rc != 0) return {};
+  if (flavor != Flavor::Efficient) {
+    EXPECT_EQ(max_q, q.size(2));
+    EXPECT_EQ(max_k, k.size(2));
+  }
+  AttentionResult result{take(r[0]), take(r[1])};
+  for (int i = 2; i < 9; ++i)
+    if (r[i]) take(r[i]);
+  return result;
+}
+
+// lse rows of the reference [B, H, L] against the first L entries of each [B, H, *] row.
+double lse_diff(const Tensor& got, const Tensor& expected) {
+  Tensor g = to_host(got).contiguous(), e = expected.contiguous();
+  const int64_t rows = e.size(0) * e.size(1), L = e.size(2), pitch = g.numel() / rows;
+  double worst = 0;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < L; ++i)
+      worst = std::max(worst, std::abs(static_cast<double>(g.data<float>()[r * pitch + i]) - e.data<float>()[r * L + i]));
+  return worst;
+}
+
+TEST(CudaAttention, EveryFlavorMatchesTheCpuKernel) {
+  PT2RUN_REQUIRE_GPU();
+  const std::vector<Attention> cases = {
+      {"plain", 2, 3, 37, 45, 64, 64, false, 0},
+      {"causal", 1, 4, 50, 50, 32, 32, true, 0},
+      {"additive mask", 2, 2, 33, 70, 64, 64, false, 1},
+      {"bool mask", 1, 2, 17, 40, 128, 128, false, 2},
+      {"head dim 256", 1, 2, 20, 36, 256, 256, false, 0},
+      {"value dim differs", 1, 3, 9, 31, 48, 80, false, 0},
+  };
+  struct Type {
+    DType dtype;
+    double tolerance;
+  };
+  for (Type type : {Type{DType::Float32, 1e-4}, Type{DType::Float16, 1e-2}, Type{DType::BFloat16, 3e-2}}) {
+    for (const Attention& c : cases) {
+      for (Flavor flavor : {Flavor::Efficient, Flavor::Flash, Flavor::Cudnn}) {
+        if (flavor == Flavor::Flash && (c.mask != 0 || c.Ev != c.E)) continue;  // flash takes neither
+        SCOPED_TRACE(std::string(c.name) + " " + std::string(dtype_name(type.dtype)) + " flavor " +
+                     std::to_string(static_cast<int>(flavor)));
+        // q as the [B, L, H, E] projection transposed, as models produce it.
+        Tensor q = random_matrix({c.B, c.L, c.H, c.E}, 1).as_strided({c.B, c.H, c.L, c.E},
+                                                                    {c.L * c.H * c.E, c.E, c.H * c.E, 1}, 0);
+        Tensor k = random_matrix({c.B, c.H, c.S, c.E}, 2), v = random_matrix({c.B, c.H, c.S, c.Ev}, 3);
+        Tensor mask;
+        if (c.mask == 1) mask = random_matrix({c.L, c.S}, 4);
+        if (c.mask == 2) {
+          mask = Tensor::empty({c.B, 1, c.L, c.S}, DType::Bool);
+          for (int64_t i = 0; i < mask.numel(); ++i) mask.data<bool>()[i] = (i * 7919) % 5 != 0;
+        }
+        // References from inputs rounded to the dtype, so only the kernel's rounding differs.
+        auto rounded = [&](const Tensor& t) { return t.to(type.dtype).to(DType::Float32); };
+        Tensor mask_ref = c.mask == 1 ? rounded(mask) : mask;
+        AttentionResult expected = cpu_attention(rounded(q), rounded(k), rounded(v), c.mask ? &mask_ref : nullptr,
+                                                 c.causal);
+        auto device_like = [&](const Tensor& t) {  // same layout, on the GPU, in the dtype
+          Tensor d = Tensor::empty_strided(sizes_of(t), {t.strides().begin(), t.strides().end()}, type.dtype,
+                                           Device::cuda(0));
+          d.copy_(to_device(t.to(type.dtype)));
+          return d;
+        };
+        Tensor dq = device_like(q), dk = device_like(k), dv = device_like(v);
+        Tensor dmask = c.mask ? to_device(c.mask == 1 ? mask.to(type.dtype) : mask) : Tensor();
+        AttentionResult got = cuda_attention(flavor, dq, dk, dv, c.mask ? &dmask : nullptr, c.causal);
+        ASSERT_TRUE(got.output.defined()) << shim::last_error();
+        EXPECT_LT(max_diff(to_host(got.output).to(DType::Float32), expected.output.contiguous()), type.tolerance);
+        EXPECT_LT(lse_diff(got.lse, expected.lse), 1e-3);
+        // The layouts torch's meta functions promise: efficient always [B, L, H, Ev] transposed;
+        // flash and cuDNN follow q, which is laid out that way here too.
+        std::vector<int64_t> strides(got.output.strides().begin(), got.output.strides().end());
+        EXPECT_EQ(strides, (std::vector<int64_t>{c.L * c.H * c.Ev, c.Ev, c.H * c.Ev, 1}));
+      }
+    }
+  }
+}
+
+TEST(CudaAttention, UnsupportedRequestsAreErrors) {
+  PT2RUN_REQUIRE_GPU();
+  Tensor q = to_device(random_matrix({1, 2, 8, 16}, 1)), k = to_device(random_matrix({1, 2, 8, 16}, 2));
+  AOTITorchError rc = 0;
+  cuda_attention(Flavor::Efficient, q, k, k, nullptr, false, /*dropout=*/0.1, &rc);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(shim::last_error().find("dropout"), std::string::npos);
+  Tensor wide = to_device(random_matrix({1, 1, 4, 512}, 3));
+  cuda_attention(Flavor::Flash, wide, wide, wide, nullptr, false, 0.0, &rc);
+  EXPECT_NE(rc, 0);
+  Tensor short_k = to_device(random_matrix({1, 3, 8, 16}, 4));
+  cuda_attention(Flavor::Cudnn, q, short_k, short_k, nullptr, false, 0.0, &rc);
+  EXPECT_NE(rc, 0);
+  cuda_attention(Flavor::Efficient, q, random_matrix({1, 2, 8, 16}, 5), k, nullptr, false, 0.0, &rc);
+  EXPECT_NE(rc, 0);
+}
+
+}  // namespace
+}  // namespace pt2run
