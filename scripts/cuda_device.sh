@@ -6,11 +6,13 @@
 # then runs the tests again under compute-sanitizer memcheck. Run scripts/fetch_device_deps.sh first (here) and carry
 # .device-deps; with the device tool:
 #   run(command="scripts/cuda_device.sh", carry=[".device-deps"])
-# Results go to $OUT (the device tool's output folder) or build/cuda-results.
+# Logs go to build/cuda-results (and, under the device tool, $OUT/cuda-results.tgz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RESULTS=${OUT:-$PWD/build/cuda-results}
-mkdir -p "$RESULTS"
+RESULTS=$PWD/build/cuda-results
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+# The device tool brings back a few files: the logs go back as one archive.
+[ -n "${OUT:-}" ] && trap 'tar czf "$OUT/cuda-results.tgz" -C build cuda-results' EXIT
 DEPS=$PWD/build/device-deps
 rm -rf "$DEPS" && mkdir -p "$DEPS"
 for deb in .device-deps/debs/*.deb; do dpkg -x "$deb" "$DEPS"; done
@@ -36,12 +38,19 @@ cmake --build build/cuda -j "$(nproc)" --target pt2run_cuda_tests pt2run_cli pt2
   || { grep -E "error" -A3 "$RESULTS/build.log" | head -40; exit 1; }
 
 echo "== export the CUDA corpus ($("$PY" -c 'import torch; print(torch.__version__)'))"
-"$PY" tools/export_corpus.py build/cuda-corpus --device cuda --jobs 8 >"$RESULTS/export.log" 2>&1 \
-  || { tail -30 "$RESULTS/export.log"; exit 1; }
-"$PY" tools/export_corpus.py build/cpu-corpus --only mlp,cnn,transformer,attention,convs,matmuls,pytree \
-  --jobs 8 >"$RESULTS/export_cpu.log" 2>&1 || { tail -30 "$RESULTS/export_cpu.log"; exit 1; }
-"$PY" tools/export_cuda_bench_models.py build/cuda-bench >"$RESULTS/export_bench.log" 2>&1 \
-  || { tail -30 "$RESULTS/export_bench.log"; exit 1; }
+# Exports are kept while the machine stays warm and the exporters are unchanged.
+STAMP=$(cat tools/export_corpus.py tools/export_cuda_bench_models.py | sha256sum | cut -c1-16)
+if [ "$(cat build/cuda-exports.stamp 2>/dev/null)" != "$STAMP" ]; then
+  "$PY" tools/export_corpus.py build/cuda-corpus --device cuda --jobs 8 >"$RESULTS/export.log" 2>&1 \
+    || { tail -30 "$RESULTS/export.log"; exit 1; }
+  "$PY" tools/export_corpus.py build/cpu-corpus --only mlp,cnn,transformer,attention,convs,matmuls,pytree \
+    --jobs 8 >"$RESULTS/export_cpu.log" 2>&1 || { tail -30 "$RESULTS/export_cpu.log"; exit 1; }
+  "$PY" tools/export_cuda_bench_models.py build/cuda-bench >"$RESULTS/export_bench.log" 2>&1 \
+    || { tail -30 "$RESULTS/export_bench.log"; exit 1; }
+  echo "$STAMP" > build/cuda-exports.stamp
+else
+  echo "(exports unchanged since the last run on this machine)"
+fi
 
 echo "== pt2run inspect on a CUDA package (loads the CUDA backend to judge it)"
 build/cuda/src/pt2run inspect build/cuda-corpus/mlp/model.pt2 | tee "$RESULTS/inspect_mlp.txt" | tail -2

@@ -206,6 +206,11 @@ TEST(CudaAttention, EveryFlavorMatchesTheCpuKernel) {
       {"bool mask", 1, 2, 17, 40, 128, 128, false, 2},
       {"head dim 256", 1, 2, 20, 36, 256, 256, false, 0},
       {"value dim differs", 1, 3, 9, 31, 48, 80, false, 0},
+      // Long enough for the GEMM path.
+      {"gemms", 2, 3, 160, 200, 64, 64, false, 0},
+      {"gemms causal", 1, 2, 130, 130, 32, 32, true, 0},
+      {"gemms additive mask", 2, 2, 128, 150, 64, 64, false, 1},
+      {"gemms bool mask", 2, 2, 140, 128, 64, 48, false, 2},
   };
   struct Type {
     DType dtype;

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "backends/cuda/attention_kernel.h"
+#include "backends/cuda/blas.h"
 #include "backends/cuda/streams.h"
 #include "core/check.h"
 #include "core/layout.h"
@@ -68,6 +69,52 @@ void validate(const Tensor& q, const Tensor& k, const Tensor& v, const Attention
       PT2RUN_CHECK(b.size(d) == want || b.size(d) == 1, ShapeMismatch, "attention: the mask ", b.describe(),
                    " does not broadcast to [", full[0], ", ", full[1], ", ", full[2], ", ", full[3], "]");
     }
+  }
+}
+
+// Beyond this many queries and keys, attention runs as two batched GEMMs (tensor cores for
+// half precision) around a softmax kernel, one batch element at a time, instead of the fused
+// kernel: the scores take H * L * S floats of memory, which the cap bounds.
+constexpr int64_t kGemmMinLength = 128;
+constexpr int64_t kGemmMaxScoreBytes = int64_t{1} << 30;
+
+bool use_gemms(int64_t heads, int64_t q_len, int64_t kv_len) {
+  return q_len >= kGemmMinLength && kv_len >= kGemmMinLength && heads * q_len * kv_len * 4 <= kGemmMaxScoreBytes;
+}
+
+Tensor batch_view(const Tensor& t, int64_t b, std::vector<int64_t> sizes, std::vector<int64_t> dims) {
+  std::vector<int64_t> strides;
+  for (int64_t d : dims) strides.push_back(t.stride(d));
+  return t.as_strided(sizes, strides, t.storage_offset() + b * t.stride(0));
+}
+
+void attention_by_gemms(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& out, const AttentionArgs& a,
+                        cudaStream_t stream) {
+  const int64_t H = a.heads, L = a.q_len, S = a.kv_len, E = a.head_dim, Ev = a.value_dim;
+  for (int64_t b = 0; b < a.batch; ++b) {
+    Tensor scores = Tensor::empty({H, L, S}, DType::Float32, q.device());
+    gemm(scores, nullptr, batch_view(q, b, {H, L, E}, {1, 2, 3}), batch_view(k, b, {H, E, S}, {1, 3, 2}), 0.0, 1.0);
+    Tensor probs = a.dtype == DType::Float32 ? scores : Tensor::empty({H, L, S}, a.dtype, q.device());
+    SoftmaxArgs sa;
+    sa.scores = static_cast<float*>(scores.data_ptr());
+    sa.probs = probs.data_ptr();
+    sa.dtype = a.dtype;
+    sa.bias = a.bias;
+    sa.bias_is_bool = a.bias_is_bool;
+    std::copy(std::begin(a.bias_strides), std::end(a.bias_strides), sa.bias_strides);
+    sa.batch_index = b;
+    if (a.lse) {
+      sa.lse = a.lse + b * a.lse_strides[0];
+      std::copy(std::begin(a.lse_strides), std::end(a.lse_strides), sa.lse_strides);
+    }
+    sa.heads = H;
+    sa.q_len = L;
+    sa.kv_len = S;
+    sa.scale = a.scale;
+    sa.causal = a.causal;
+    launch_attention_softmax(sa, stream);
+    gemm(batch_view(out, b, {H, L, Ev}, {1, 2, 3}), nullptr, probs, batch_view(v, b, {H, S, Ev}, {1, 2, 3}), 0.0,
+         1.0);
   }
 }
 
@@ -139,7 +186,11 @@ AttentionOutput scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
   a.causal = options.causal;
   const int32_t device = q.device().index;
   DeviceGuard guard(device);
-  launch_attention(a, current_stream(device));
+  if (use_gemms(H, L, S)) {
+    attention_by_gemms(q, k, v, result.output, a, current_stream(device));
+  } else {
+    launch_attention(a, current_stream(device));
+  }
   return result;
 }
 

@@ -156,7 +156,62 @@ void launch(const AttentionArgs& a, cudaStream_t stream) {
   PT2RUN_CUDA_CHECK(cudaGetLastError());
 }
 
+template <class T>
+__global__ void __launch_bounds__(kWarps * 32) attention_softmax(SoftmaxArgs a) {
+  const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarps + threadIdx.x / 32;
+  const int lane = threadIdx.x % 32;
+  if (row >= a.heads * a.q_len) return;  // warp-uniform
+  const int64_t h = row / a.q_len, i = row % a.q_len;
+  float* s = a.scores + row * a.kv_len;
+  const int64_t bias_row = a.batch_index * a.bias_strides[0] + h * a.bias_strides[1] + i * a.bias_strides[2];
+  float m = -INFINITY;
+  for (int64_t j = lane; j < a.kv_len; j += 32) {
+    float x = s[j] * a.scale;
+    bool masked = a.causal && j > i;
+    if (!masked && a.bias) {
+      const int64_t offset = bias_row + j * a.bias_strides[3];
+      if (a.bias_is_bool) {
+        masked = !static_cast<const bool*>(a.bias)[offset];
+      } else {
+        x += to_float(static_cast<const T*>(a.bias)[offset]);
+      }
+    }
+    x = masked ? -INFINITY : x;
+    s[j] = x;
+    m = fmaxf(m, x);
+  }
+  m = warp_max(m);
+  float sum = 0.0f;
+  if (m != -INFINITY)
+    for (int64_t j = lane; j < a.kv_len; j += 32) sum += __expf(s[j] - m);
+  sum = warp_sum(sum);
+  const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
+  T* p = static_cast<T*>(a.probs) + row * a.kv_len;
+  for (int64_t j = lane; j < a.kv_len; j += 32) p[j] = from_float<T>(sum > 0.0f ? __expf(s[j] - m) * inv : 0.0f);
+  if (a.lse && lane == 0) a.lse[h * a.lse_strides[1] + i * a.lse_strides[2]] = sum > 0.0f ? m + logf(sum) : INFINITY;
+}
+
+template <class T>
+void launch_softmax(const SoftmaxArgs& a, cudaStream_t stream) {
+  const int64_t rows = a.heads * a.q_len;
+  (void)cudaGetLastError();  // a stale error of another library's call is not this launch's
+  attention_softmax<T><<<static_cast<unsigned>((rows + kWarps - 1) / kWarps), kWarps * 32, 0, stream>>>(a);
+  PT2RUN_CUDA_CHECK(cudaGetLastError());
+}
+
 }  // namespace
+
+void launch_attention_softmax(const SoftmaxArgs& args, cudaStream_t stream) {
+  if (args.heads == 0 || args.q_len == 0 || args.kv_len == 0) return;
+  switch (args.dtype) {
+    case DType::Float32: launch_softmax<float>(args, stream); break;
+    case DType::Float16: launch_softmax<__half>(args, stream); break;
+    case DType::BFloat16: launch_softmax<__nv_bfloat16>(args, stream); break;
+    default:
+      ::pt2run::detail::fail(::pt2run::ErrorCode::NotImplemented, "attention in ", dtype_name(args.dtype),
+                             " on CUDA (float32, float16 and bfloat16 are supported)");
+  }
+}
 
 void launch_attention(const AttentionArgs& args, cudaStream_t stream) {
   if (args.batch == 0 || args.heads == 0 || args.q_len == 0 || args.value_dim == 0) return;

@@ -34,4 +34,26 @@ struct AttentionArgs {
 
 void launch_attention(const AttentionArgs& args, cudaStream_t stream);
 
+// The middle step of attention computed with GEMMs, for one batch element b: scores [H, L, S]
+// (dense float32, q k^T unscaled) become probabilities softmax(scores * scale + bias, causal)
+// written densely to `probs` in `dtype` (float32 may alias scores), and lse [H, L] rows (at
+// lse_strides[1..2], batch offset already applied) when lse is set. The bias is additive in
+// `dtype` or boolean, addressed with bias_strides at batch b. Fully masked rows give zeros.
+struct SoftmaxArgs {
+  float* scores = nullptr;
+  void* probs = nullptr;
+  DType dtype = DType::Float32;
+  const void* bias = nullptr;
+  bool bias_is_bool = false;
+  int64_t bias_strides[4] = {};
+  int64_t batch_index = 0;
+  float* lse = nullptr;
+  int64_t lse_strides[3] = {};
+  int64_t heads = 0, q_len = 0, kv_len = 0;
+  float scale = 1.0f;
+  bool causal = false;
+};
+
+void launch_attention_softmax(const SoftmaxArgs& args, cudaStream_t stream);
+
 }  // namespace pt2run::cuda

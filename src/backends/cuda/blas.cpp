@@ -140,16 +140,22 @@ void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& 
                    (!batched || (b.size(0) == batch && out.size(0) == batch)),
                ShapeMismatch, "CUDA GEMM shapes do not fit: ", a.describe(), " @ ", b.describe(), " -> ",
                out.describe());
-  PT2RUN_CHECK(a.dtype() == b.dtype() && out.dtype() == a.dtype(), DTypeMismatch,
+  const bool widening = out.dtype() == DType::Float32 && (a.dtype() == DType::Float16 || a.dtype() == DType::BFloat16);
+  PT2RUN_CHECK(a.dtype() == b.dtype() && (out.dtype() == a.dtype() || widening), DTypeMismatch,
                "CUDA GEMM needs one dtype, got ", a.describe(), ", ", b.describe(), ", ", out.describe());
+  PT2RUN_CHECK(bias == nullptr || bias->dtype() == out.dtype(), DTypeMismatch, "CUDA GEMM bias ", bias->describe(),
+               " does not match the output ", out.describe());
   PT2RUN_CHECK(!a.device().is_cpu() && !b.device().is_cpu() && !out.device().is_cpu(), DeviceMismatch,
                "CUDA GEMM operands must all be on the GPU: ", a.describe(), ", ", b.describe(), ", ",
                out.describe());
   const int32_t device = out.device().index;
   DeviceGuard guard(device);
   // The result goes to a row-major buffer; out itself when it is one.
+  // Batches may follow each other or interleave row by row (attention's [B, L, H, E] outputs
+  // seen per head), as long as no two elements share memory.
   const bool direct = out.stride(-1) == 1 && out.stride(-2) >= std::max<int64_t>(n, 1) &&
-                      (!batched || out.stride(0) >= m * out.stride(-2) || batch == 1);
+                      (!batched || batch == 1 || out.stride(0) >= m * out.stride(-2) ||
+                       (out.stride(0) >= n && out.stride(-2) >= batch * out.stride(0)));
   Tensor target = direct ? out : Tensor::empty(sizes_of(out), out.dtype(), out.device());
   float beta_f = 0.0f;
   if (bias != nullptr && beta != 0.0) {
@@ -176,14 +182,14 @@ void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& 
     // Setting the stream resets the workspace to cuBLAS's own.
     check(api.set_workspace(handle, owned.workspace, kWorkspaceBytes), "cublasSetWorkspace");
     const float alpha_f = static_cast<float>(alpha);
-    const cudaDataType_t type = data_type(a.dtype());
+    const cudaDataType_t type = data_type(a.dtype()), out_type = data_type(out.dtype());
     // Row-major C = A B  <=>  column-major C^T = B^T A^T.
     check(api.gemm_strided_batched(
               handle, ob.transposed ? CUBLAS_OP_T : CUBLAS_OP_N, oa.transposed ? CUBLAS_OP_T : CUBLAS_OP_N,
               static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha_f,
               ob.tensor.data_ptr(), type, static_cast<int>(ob.ld), ob.batch_stride,
               oa.tensor.data_ptr(), type, static_cast<int>(oa.ld), oa.batch_stride, &beta_f,
-              target.data_ptr(), type, static_cast<int>(target.stride(-2)), batched ? target.stride(0) : 0,
+              target.data_ptr(), out_type, static_cast<int>(target.stride(-2)), batched ? target.stride(0) : 0,
               static_cast<int>(batch), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
           "cublasGemmStridedBatchedEx");
   }
