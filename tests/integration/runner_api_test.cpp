@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pt2run/cuda.h"
 #include "pt2run/pt2run.h"
 #include "testing/corpus.h"
 
@@ -159,6 +160,21 @@ TEST_F(RunnerApi, SingleThreadedNeedsOneModel) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
   }
+}
+
+// CUDA graphs are for CUDA runners: a CPU runner says so (whether or not the CUDA backend
+// happens to be loaded) and keeps working; its graph counters are all zero.
+TEST_F(RunnerApi, CudaGraphsOnACpuRunnerAreAClearError) {
+  try {
+    enable_cuda_graphs(*runner_);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("cpu"), std::string::npos) << e.what();
+  }
+  const CudaGraphStats stats = cuda_graph_stats(*runner_);
+  EXPECT_EQ(stats.graphs + stats.replays + stats.eager_runs, 0u);
+  testing::expect_outputs(loader_->run(data_.inputs), data_, "after the refusal");
 }
 
 TEST_F(RunnerApi, OutsideBackendsJoinTheRegistry) {
