@@ -1,5 +1,5 @@
 // CUDA graphs: every CUDA corpus model gives eager's outputs when replayed; constant updates
-// re-capture; the shape bound, caller streams, misuse and memory release.
+// (active, and inactive + fold + swap: the weights API on CUDA) re-capture; the shape bound, caller streams, misuse and memory release.
 
 #include <gtest/gtest.h>
 
@@ -55,8 +55,9 @@ TEST(CudaGraphs, ConstantUpdatesRecaptureWithTheNewWeights) {
   // Halve every weight, in both runners.
   std::unordered_map<std::string, std::string> name_of;
   for (const auto& [name, fqn] : eager.get_runner()->getConstantNamesToOriginalFQNs()) name_of[fqn] = name;
-  std::unordered_map<std::string, Tensor> halved;
+  std::unordered_map<std::string, Tensor> original, halved;
   for (const auto& [fqn, t] : eager.get_runner()->extract_constants_map(false)) {
+    original.emplace(name_of.at(fqn), to_device(to_host(t)));
     Tensor host = to_host(t).to(DType::Float64);
     for (int64_t i = 0; i < host.numel(); ++i) host.data<double>()[i] *= 0.5;
     halved.emplace(name_of.at(fqn), to_device(host.to(t.dtype())));
@@ -70,6 +71,15 @@ TEST(CudaGraphs, ConstantUpdatesRecaptureWithTheNewWeights) {
     for (std::size_t o = 0; o < got.size(); ++o) EXPECT_LT(max_diff(got[o], expected[o]), 1e-5) << "run " << i;
   }
   EXPECT_EQ(cuda_graph_stats(*graphs->get_runner()).captures, 2u);
+  // The original weights back through the inactive buffer: update, fold, swap, on CUDA.
+  for (AOTIModelPackageLoader* loader : {&eager, graphs.get()}) {
+    loader->get_runner()->update_constant_buffer(original, /*use_inactive=*/true, true);
+    loader->get_runner()->run_const_fold(true);
+    loader->get_runner()->swap_constant_buffer();
+  }
+  testing::expect_outputs(run_on_device(eager, data), data, "eager, original weights swapped back in");
+  for (int i = 0; i < 3; ++i) testing::expect_outputs(run_on_device(*graphs, data), data, "graphs, swapped back");
+  EXPECT_EQ(cuda_graph_stats(*graphs->get_runner()).captures, 3u);
 }
 
 TEST(CudaGraphs, CallerStreamsAndTheShapeBound) {
