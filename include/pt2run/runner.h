@@ -71,6 +71,7 @@ class PT2RUN_API AOTIModelContainerRunner {
   void update_constant_buffer(const TensorConstantMap& const_map, bool use_inactive,
                               bool validate_full_updates, bool user_managed = false);
   // Runs the model's constant-folding graph on the active or inactive buffer.
+  // Without a stream, a device runner folds on its own stream and returns when it is done.
   void run_const_fold(bool use_inactive, void* stream_handle = nullptr);
   // Makes the inactive buffer active and vice versa; waits for runs in flight.
   void swap_constant_buffer();

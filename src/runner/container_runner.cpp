@@ -229,7 +229,11 @@ void AOTIModelContainerRunner::update_constant_buffer(const TensorConstantMap& c
 void AOTIModelContainerRunner::run_const_fold(bool use_inactive, void* stream_handle) {
   detail::apply_thread_setting();
   impl_->started.store(true, std::memory_order_relaxed);
-  impl_->constants->run_const_fold(use_inactive, stream_handle);
+  // As run(): without a stream, a device runner folds on its own stream and waits (the legacy
+  // default stream would not be ordered with the runner's non-blocking one).
+  void* stream = stream_handle ? stream_handle : impl_->default_stream;
+  impl_->constants->run_const_fold(use_inactive, stream);
+  if (stream_handle == nullptr && impl_->default_stream != nullptr) impl_->wait_for_stream(stream);
   if (!use_inactive) impl_->constants_changed();
 }
 
