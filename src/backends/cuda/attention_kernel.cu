@@ -157,38 +157,51 @@ void launch(const AttentionArgs& a, cudaStream_t stream) {
 }
 
 template <class T>
+__device__ float masked_score(const SoftmaxArgs& a, const float* s, int64_t bias_row, int64_t i, int64_t j) {
+  float x = s[j] * a.scale;
+  if (a.causal && j > i) return -INFINITY;
+  if (a.bias) {
+    const int64_t offset = bias_row + j * a.bias_strides[3];
+    if (a.bias_is_bool) {
+      if (!static_cast<const bool*>(a.bias)[offset]) return -INFINITY;
+    } else {
+      x += to_float(static_cast<const T*>(a.bias)[offset]);
+    }
+  }
+  return x;
+}
+
+// One warp per row, two passes over the scores: an online max and sum per lane merged across
+// the warp, then the probabilities.
+template <class T>
 __global__ void __launch_bounds__(kWarps * 32) attention_softmax(SoftmaxArgs a) {
   const int64_t row = static_cast<int64_t>(blockIdx.x) * kWarps + threadIdx.x / 32;
   const int lane = threadIdx.x % 32;
   if (row >= a.heads * a.q_len) return;  // warp-uniform
   const int64_t h = row / a.q_len, i = row % a.q_len;
-  float* s = a.scores + row * a.kv_len;
+  const float* s = a.scores + row * a.kv_len;
   const int64_t bias_row = a.batch_index * a.bias_strides[0] + h * a.bias_strides[1] + i * a.bias_strides[2];
-  float m = -INFINITY;
+  float m = -INFINITY, l = 0.0f;
   for (int64_t j = lane; j < a.kv_len; j += 32) {
-    float x = s[j] * a.scale;
-    bool masked = a.causal && j > i;
-    if (!masked && a.bias) {
-      const int64_t offset = bias_row + j * a.bias_strides[3];
-      if (a.bias_is_bool) {
-        masked = !static_cast<const bool*>(a.bias)[offset];
-      } else {
-        x += to_float(static_cast<const T*>(a.bias)[offset]);
-      }
+    const float x = masked_score<T>(a, s, bias_row, i, j);
+    if (x == -INFINITY) continue;
+    if (x > m) {
+      l = l * __expf(m - x) + 1.0f;
+      m = x;
+    } else {
+      l += __expf(x - m);
     }
-    x = masked ? -INFINITY : x;
-    s[j] = x;
-    m = fmaxf(m, x);
   }
-  m = warp_max(m);
-  float sum = 0.0f;
-  if (m != -INFINITY)
-    for (int64_t j = lane; j < a.kv_len; j += 32) sum += __expf(s[j] - m);
-  sum = warp_sum(sum);
+  const float row_max = warp_max(m);
+  const float sum = warp_sum(m == -INFINITY ? 0.0f : l * __expf(m - row_max));
   const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
   T* p = static_cast<T*>(a.probs) + row * a.kv_len;
-  for (int64_t j = lane; j < a.kv_len; j += 32) p[j] = from_float<T>(sum > 0.0f ? __expf(s[j] - m) * inv : 0.0f);
-  if (a.lse && lane == 0) a.lse[h * a.lse_strides[1] + i * a.lse_strides[2]] = sum > 0.0f ? m + logf(sum) : INFINITY;
+  for (int64_t j = lane; j < a.kv_len; j += 32) {
+    const float x = masked_score<T>(a, s, bias_row, i, j);
+    p[j] = from_float<T>(sum > 0.0f && x != -INFINITY ? __expf(x - row_max) * inv : 0.0f);
+  }
+  if (a.lse && lane == 0)
+    a.lse[h * a.lse_strides[1] + i * a.lse_strides[2]] = sum > 0.0f ? row_max + logf(sum) : INFINITY;
 }
 
 template <class T>

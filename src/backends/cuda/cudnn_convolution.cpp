@@ -3,16 +3,18 @@
 
 #include "backends/cuda/cudnn_convolution.h"
 
-#include <cudnn.h>
-
+#include <algorithm>
 #include <atomic>
+#include <tuple>
+#include <utility>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <vector>
 
 #include "backends/cuda/bias_kernels.h"
-#include "backends/cuda/dynamic_library.h"
+#include "backends/cuda/cudnn_library.h"
+#include "backends/cuda/cudnn_plans.h"
 #include "backends/cuda/streams.h"
 #include "core/layout.h"
 #include "pt2run/cuda.h"
@@ -23,81 +25,6 @@ namespace pt2run::cuda {
 namespace {
 
 std::atomic<bool> g_allow_tf32{true};  // torch.backends.cudnn.allow_tf32 defaults to True
-
-struct Cudnn {
-  decltype(&cudnnCreate) create = nullptr;
-  decltype(&cudnnDestroy) destroy = nullptr;
-  decltype(&cudnnSetStream) set_stream = nullptr;
-  decltype(&cudnnGetErrorString) error_string = nullptr;
-  decltype(&cudnnCreateTensorDescriptor) create_tensor = nullptr;
-  decltype(&cudnnDestroyTensorDescriptor) destroy_tensor = nullptr;
-  decltype(&cudnnSetTensorNdDescriptor) set_tensor = nullptr;
-  decltype(&cudnnCreateFilterDescriptor) create_filter = nullptr;
-  decltype(&cudnnDestroyFilterDescriptor) destroy_filter = nullptr;
-  decltype(&cudnnSetFilterNdDescriptor) set_filter = nullptr;
-  decltype(&cudnnCreateConvolutionDescriptor) create_conv = nullptr;
-  decltype(&cudnnDestroyConvolutionDescriptor) destroy_conv = nullptr;
-  decltype(&cudnnSetConvolutionNdDescriptor) set_conv = nullptr;
-  decltype(&cudnnSetConvolutionGroupCount) set_groups = nullptr;
-  decltype(&cudnnSetConvolutionMathType) set_math = nullptr;
-  decltype(&cudnnGetConvolutionForwardAlgorithm_v7) forward_algorithms = nullptr;
-  decltype(&cudnnGetConvolutionForwardWorkspaceSize) forward_workspace = nullptr;
-  decltype(&cudnnConvolutionForward) forward = nullptr;
-  decltype(&cudnnGetConvolutionBackwardDataAlgorithm_v7) backward_data_algorithms = nullptr;
-  decltype(&cudnnGetConvolutionBackwardDataWorkspaceSize) backward_data_workspace = nullptr;
-  decltype(&cudnnConvolutionBackwardData) backward_data = nullptr;
-
-  static const Cudnn& get() {
-    static Cudnn api = load();
-    return api;
-  }
-
- private:
-  static Cudnn load() {
-    constexpr const char* soname = "libcudnn.so.9";
-    void* lib = open_library(soname, "runs convolutions on the GPU",
-                             "install cuDNN 9 for CUDA 13 (e.g. pip install nvidia-cudnn-cu13) and put "
-                             "its lib folder on LD_LIBRARY_PATH");
-    Cudnn api;
-    auto resolve = [&](auto& fn, const char* name) { resolve_symbol(lib, soname, fn, name); };
-    resolve(api.create, "cudnnCreate");
-    resolve(api.destroy, "cudnnDestroy");
-    resolve(api.set_stream, "cudnnSetStream");
-    resolve(api.error_string, "cudnnGetErrorString");
-    resolve(api.create_tensor, "cudnnCreateTensorDescriptor");
-    resolve(api.destroy_tensor, "cudnnDestroyTensorDescriptor");
-    resolve(api.set_tensor, "cudnnSetTensorNdDescriptor");
-    resolve(api.create_filter, "cudnnCreateFilterDescriptor");
-    resolve(api.destroy_filter, "cudnnDestroyFilterDescriptor");
-    resolve(api.set_filter, "cudnnSetFilterNdDescriptor");
-    resolve(api.create_conv, "cudnnCreateConvolutionDescriptor");
-    resolve(api.destroy_conv, "cudnnDestroyConvolutionDescriptor");
-    resolve(api.set_conv, "cudnnSetConvolutionNdDescriptor");
-    resolve(api.set_groups, "cudnnSetConvolutionGroupCount");
-    resolve(api.set_math, "cudnnSetConvolutionMathType");
-    resolve(api.forward_algorithms, "cudnnGetConvolutionForwardAlgorithm_v7");
-    resolve(api.forward_workspace, "cudnnGetConvolutionForwardWorkspaceSize");
-    resolve(api.forward, "cudnnConvolutionForward");
-    resolve(api.backward_data_algorithms, "cudnnGetConvolutionBackwardDataAlgorithm_v7");
-    resolve(api.backward_data_workspace, "cudnnGetConvolutionBackwardDataWorkspaceSize");
-    resolve(api.backward_data, "cudnnConvolutionBackwardData");
-    return api;
-  }
-};
-
-void check(cudnnStatus_t status, const char* what) {
-  if (status == CUDNN_STATUS_SUCCESS) return;
-  detail::fail(ErrorCode::Internal, what, " failed: ", Cudnn::get().error_string(status));
-}
-
-cudnnHandle_t handle_for(int32_t device) {
-  thread_local ThreadHandles<cudnnHandle_t, decltype(Cudnn::get().destroy)> handles(Cudnn::get().destroy);
-  return handles.get(device, [] {
-    cudnnHandle_t handle = nullptr;
-    check(Cudnn::get().create(&handle), "cudnnCreate");
-    return handle;
-  });
-}
 
 // Descriptors live for one call (creating them costs well under a microsecond).
 template <typename T, auto Destroy>
@@ -154,6 +81,24 @@ Tensor in_format(const Tensor& t, bool channels_last) {
   return copy;
 }
 
+int64_t pointer_alignment(const void* p) {
+  const auto address = reinterpret_cast<uintptr_t>(p);
+  int64_t alignment = 16;
+  while (alignment > 1 && address % static_cast<uintptr_t>(alignment) != 0) alignment /= 2;
+  return alignment;
+}
+
+// Dims and strides as cuDNN's descriptors take them: at least 4-d, a 1-d convolution's tensors
+// getting a height of 1.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> descriptor_layout(const Tensor& t) {
+  std::vector<int64_t> sizes = sizes_of(t), strides(t.strides().begin(), t.strides().end());
+  if (sizes.size() == 3) {
+    sizes.insert(sizes.begin() + 2, 1);
+    strides.insert(strides.begin() + 2, strides[2] * sizes[3]);
+  }
+  return {sizes, strides};
+}
+
 // cuDNN wants at least 4-d descriptors: a 1-d convolution becomes a 2-d one of height 1.
 std::vector<int64_t> as_4d(std::vector<int64_t> sizes) {
   if (sizes.size() == 3) sizes.insert(sizes.begin() + 2, 1);
@@ -161,14 +106,10 @@ std::vector<int64_t> as_4d(std::vector<int64_t> sizes) {
 }
 
 void set_tensor(const TensorDescriptor& desc, const Tensor& t, cudnnDataType_t type) {
-  std::vector<int64_t> sizes = sizes_of(t), strides(t.strides().begin(), t.strides().end());
-  if (sizes.size() == 3) {
-    sizes.insert(sizes.begin() + 2, 1);
-    strides.insert(strides.begin() + 2, strides[2] * sizes[3]);
-  }
+  const auto [sizes, strides] = descriptor_layout(t);
   auto dims = to_int(sizes), steps = to_int(strides);
-  check(Cudnn::get().set_tensor(desc.value, type, static_cast<int>(dims.size()), dims.data(), steps.data()),
-        "cudnnSetTensorNdDescriptor");
+  check_cudnn(Cudnn::get().set_tensor(desc.value, type, static_cast<int>(dims.size()), dims.data(), steps.data()),
+              "cudnnSetTensorNdDescriptor");
 }
 
 // The algorithm cuDNN's heuristics pick depends only on the convolution's signature: ranking
@@ -218,7 +159,7 @@ std::vector<AlgorithmChoice> ranked_algorithms(cudnnHandle_t handle, const Tenso
   std::vector<AlgorithmChoice> ranked;
   if (!transposed) {
     cudnnConvolutionFwdAlgoPerf_t perf[kMaxAlgorithms];
-    check(api.forward_algorithms(handle, in.value, filter.value, conv.value, out.value, kMaxAlgorithms, &found, perf),
+    check_cudnn(api.forward_algorithms(handle, in.value, filter.value, conv.value, out.value, kMaxAlgorithms, &found, perf),
           "cudnnGetConvolutionForwardAlgorithm_v7");
     for (int i = 0; i < found; ++i) {
       std::size_t bytes = 0;
@@ -229,7 +170,7 @@ std::vector<AlgorithmChoice> ranked_algorithms(cudnnHandle_t handle, const Tenso
     }
   } else {
     cudnnConvolutionBwdDataAlgoPerf_t perf[kMaxAlgorithms];
-    check(api.backward_data_algorithms(handle, filter.value, in.value, conv.value, out.value, kMaxAlgorithms, &found,
+    check_cudnn(api.backward_data_algorithms(handle, filter.value, in.value, conv.value, out.value, kMaxAlgorithms, &found,
                                        perf),
           "cudnnGetConvolutionBackwardDataAlgorithm_v7");
     for (int i = 0; i < found; ++i) {
@@ -243,43 +184,25 @@ std::vector<AlgorithmChoice> ranked_algorithms(cudnnHandle_t handle, const Tenso
   return ranked;
 }
 
-}  // namespace
-
-Tensor convolution(const Tensor& input_given, const Tensor& weight_given, const Tensor* bias,
-                   const detail::ConvolutionParams& given) {
-  const detail::ConvolutionParams p = detail::expand_convolution_params(given, input_given.dim());
-  detail::validate_convolution(input_given, weight_given, bias, p);
-  PT2RUN_CHECK(input_given.device().type == DeviceType::CUDA, DeviceMismatch,
-               "convolution: the CUDA backend got tensors on ", input_given.device().str());
-  const int32_t device = input_given.device().index;
-  DeviceGuard guard(device);
-  const bool channels_last = input_given.dim() > 3 && detail::convolution_channels_last(input_given, weight_given);
-  const std::vector<int64_t> out_sizes = detail::convolution_output_sizes(input_given, weight_given, p);
-  Tensor out = channels_last
-                   ? Tensor::empty_strided(out_sizes, detail::channels_last_strides(out_sizes), input_given.dtype(),
-                                           input_given.device())
-                   : Tensor::empty(out_sizes, input_given.dtype(), input_given.device());
-  if (out.numel() == 0) return out;
-  const Tensor input = in_format(input_given, channels_last);
-  const Tensor weight = in_format(weight_given, channels_last);
+// The legacy convolution API, for signatures the graph API has no plan for: it plans on every
+// call (tens of microseconds of host time), so it is the fallback only.
+void legacy_convolution(cudnnHandle_t handle, const Tensor& input, const Tensor& weight, const Tensor& out,
+                        const detail::ConvolutionParams& p, bool channels_last, cudnnDataType_t type) {
   const Cudnn& api = Cudnn::get();
-  const cudnnDataType_t type = data_type(input.dtype());
-  cudnnHandle_t handle = handle_for(device);
-  check(api.set_stream(handle, current_stream(device)), "cudnnSetStream");
-
+  const int32_t device = out.device().index;
   // The convolution's "x" and "y" in cuDNN's forward terms: for a transposed convolution
   // (cuDNN's backward data) our input is its dy and our output its dx.
   TensorDescriptor in_desc, out_desc;
   FilterDescriptor filter;
   ConvDescriptor conv;
-  check(api.create_tensor(&in_desc.value), "cudnnCreateTensorDescriptor");
-  check(api.create_tensor(&out_desc.value), "cudnnCreateTensorDescriptor");
-  check(api.create_filter(&filter.value), "cudnnCreateFilterDescriptor");
-  check(api.create_conv(&conv.value), "cudnnCreateConvolutionDescriptor");
+  check_cudnn(api.create_tensor(&in_desc.value), "cudnnCreateTensorDescriptor");
+  check_cudnn(api.create_tensor(&out_desc.value), "cudnnCreateTensorDescriptor");
+  check_cudnn(api.create_filter(&filter.value), "cudnnCreateFilterDescriptor");
+  check_cudnn(api.create_conv(&conv.value), "cudnnCreateConvolutionDescriptor");
   set_tensor(in_desc, input, type);
   set_tensor(out_desc, out, type);
   auto filter_dims = to_int(as_4d(sizes_of(weight)));
-  check(api.set_filter(filter.value, type, channels_last ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
+  check_cudnn(api.set_filter(filter.value, type, channels_last ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                        static_cast<int>(filter_dims.size()), filter_dims.data()),
         "cudnnSetFilterNdDescriptor");
   std::vector<int64_t> pad64 = p.padding, stride64 = p.stride, dilation64 = p.dilation;
@@ -290,14 +213,14 @@ Tensor convolution(const Tensor& input_given, const Tensor& weight_given, const 
   }
   auto pads = to_int(pad64), strides = to_int(stride64), dilations = to_int(dilation64);
   // Accumulate in float32 for every input type, as torch does.
-  check(api.set_conv(conv.value, static_cast<int>(pads.size()), pads.data(), strides.data(), dilations.data(),
+  check_cudnn(api.set_conv(conv.value, static_cast<int>(pads.size()), pads.data(), strides.data(), dilations.data(),
                      CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
         "cudnnSetConvolutionNdDescriptor");
-  check(api.set_groups(conv.value, static_cast<int>(p.groups)), "cudnnSetConvolutionGroupCount");
+  check_cudnn(api.set_groups(conv.value, static_cast<int>(p.groups)), "cudnnSetConvolutionGroupCount");
   const cudnnMathType_t math = type != CUDNN_DATA_FLOAT ? CUDNN_TENSOR_OP_MATH
                                : g_allow_tf32.load(std::memory_order_relaxed) ? CUDNN_DEFAULT_MATH
                                                                               : CUDNN_FMA_MATH;
-  check(api.set_math(conv.value, math), "cudnnSetConvolutionMathType");
+  check_cudnn(api.set_math(conv.value, math), "cudnnSetConvolutionMathType");
 
   const float one = 1.0f, zero = 0.0f;
   cudnnStatus_t last = CUDNN_STATUS_NOT_SUPPORTED;
@@ -339,8 +262,61 @@ Tensor convolution(const Tensor& input_given, const Tensor& weight_given, const 
     }
   }
   PT2RUN_CHECK(done, NotImplemented, "cuDNN has no ", p.transposed ? "transposed " : "", "convolution for input ",
-               input_given.describe(), " and weight ", weight_given.describe(), " (last status: ",
+               input.describe(), " and weight ", weight.describe(), " (last status: ",
                api.error_string(last), ")");
+}
+
+}  // namespace
+
+Tensor convolution(const Tensor& input_given, const Tensor& weight_given, const Tensor* bias,
+                   const detail::ConvolutionParams& given) {
+  const detail::ConvolutionParams p = detail::expand_convolution_params(given, input_given.dim());
+  detail::validate_convolution(input_given, weight_given, bias, p);
+  PT2RUN_CHECK(input_given.device().type == DeviceType::CUDA, DeviceMismatch,
+               "convolution: the CUDA backend got tensors on ", input_given.device().str());
+  const int32_t device = input_given.device().index;
+  DeviceGuard guard(device);
+  const bool channels_last = input_given.dim() > 3 && detail::convolution_channels_last(input_given, weight_given);
+  const std::vector<int64_t> out_sizes = detail::convolution_output_sizes(input_given, weight_given, p);
+  Tensor out = channels_last
+                   ? Tensor::empty_strided(out_sizes, detail::channels_last_strides(out_sizes), input_given.dtype(),
+                                           input_given.device())
+                   : Tensor::empty(out_sizes, input_given.dtype(), input_given.device());
+  if (out.numel() == 0) return out;
+  const Tensor input = in_format(input_given, channels_last);
+  const Tensor weight = in_format(weight_given, channels_last);
+  const cudnnDataType_t type = data_type(input.dtype());
+  cudnnHandle_t handle = cudnn_handle(device, current_stream(device));
+
+  // The convolution in cuDNN's terms: 4-d or 5-d (a 1-d convolution as height 1).
+  ConvolutionSignature signature;
+  signature.transposed = p.transposed;
+  signature.type = type;
+  signature.allow_tf32 = g_allow_tf32.load(std::memory_order_relaxed);
+  signature.device = device;
+  signature.alignment = std::min({pointer_alignment(input.data_ptr()), pointer_alignment(weight.data_ptr()),
+                                  pointer_alignment(out.data_ptr())});
+  std::tie(signature.x_dims, signature.x_strides) = descriptor_layout(input);
+  std::tie(signature.w_dims, signature.w_strides) = descriptor_layout(weight);
+  std::tie(signature.y_dims, signature.y_strides) = descriptor_layout(out);
+  signature.padding = p.padding;
+  signature.stride = p.stride;
+  signature.dilation = p.dilation;
+  if (signature.padding.size() == 1) {  // the height-1 dimension of a 1-d convolution
+    signature.padding.insert(signature.padding.begin(), 0);
+    signature.stride.insert(signature.stride.begin(), 1);
+    signature.dilation.insert(signature.dilation.begin(), 1);
+  }
+  bool done = false;
+  if (auto plan = ConvolutionPlan::find(handle, signature)) {
+    Tensor workspace;
+    if (plan->workspace_bytes() > 0)
+      workspace = Tensor::empty({plan->workspace_bytes()}, DType::UInt8, out.device());
+    done = plan->execute(handle, input.data_ptr(), weight.data_ptr(), out.data_ptr(),
+                         workspace.defined() ? workspace.data_ptr() : nullptr) == CUDNN_STATUS_SUCCESS;
+    if (!done) ConvolutionPlan::refuse(signature);
+  }
+  if (!done) legacy_convolution(handle, input, weight, out, p, channels_last, type);
   if (bias) {
     int64_t spatial = 1;
     for (std::size_t d = 2; d < out_sizes.size(); ++d) spatial *= out_sizes[d];
