@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "backends/convolution_shape.h"
 #include "core/check.h"
 #include "pt2run/device.h"
 #include "pt2run/dtype.h"
@@ -32,6 +33,22 @@ inline Device device_arg(int32_t device_type, int32_t device_index) {
       detail::fail(ErrorCode::DeviceMismatch, "device type ", device_type,
                    " is not supported by pt2run (cpu = 0, cuda = 1)");
   }
+}
+
+// aten.convolution's parameters as the CPU and CUDA convolution shims receive them.
+inline detail::ConvolutionParams convolution_params(const int64_t* stride, int64_t stride_len, const int64_t* padding,
+                                                    int64_t padding_len, const int64_t* dilation,
+                                                    int64_t dilation_len, int32_t transposed,
+                                                    const int64_t* output_padding, int64_t output_padding_len,
+                                                    int64_t groups) {
+  detail::ConvolutionParams params;
+  params.stride = int_array(stride, stride_len, "stride");
+  params.padding = int_array(padding, padding_len, "padding");
+  params.dilation = int_array(dilation, dilation_len, "dilation");
+  params.transposed = transposed != 0;
+  params.output_padding = int_array(output_padding, output_padding_len, "output_padding");
+  params.groups = groups;
+  return params;
 }
 
 }  // namespace pt2run::shim

@@ -5,12 +5,11 @@
 
 #include "backends/cuda/attention_kernel.h"
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
 
 #include <cmath>
 
 #include "backends/cuda/cuda_check.h"
+#include "backends/cuda/float_conversions.cuh"
 
 namespace pt2run::cuda {
 namespace {
@@ -20,18 +19,6 @@ constexpr int kRowsPerWarp = 4;
 constexpr int kRowsPerBlock = kWarps * kRowsPerWarp;
 constexpr int kTileKeys = 32;
 constexpr int kMaxPerLane = kMaxAttentionHeadDim / 32;
-
-__device__ float to_float(float x) { return x; }
-__device__ float to_float(__half x) { return __half2float(x); }
-__device__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
-template <class T>
-__device__ T from_float(float x);
-template <>
-__device__ float from_float<float>(float x) { return x; }
-template <>
-__device__ __half from_float<__half>(float x) { return __float2half_rn(x); }
-template <>
-__device__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
 
 __device__ float warp_max(float x) {
   for (int offset = 16; offset > 0; offset /= 2) x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, offset));

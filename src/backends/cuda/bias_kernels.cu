@@ -1,24 +1,11 @@
 #include "backends/cuda/bias_kernels.h"
 
-#include <cuda_bf16.h>
-#include <cuda_fp16.h>
 
 #include "backends/cuda/cuda_check.h"
+#include "backends/cuda/float_conversions.cuh"
 
 namespace pt2run::cuda {
 namespace {
-
-__device__ float to_float(float x) { return x; }
-__device__ float to_float(__half x) { return __half2float(x); }
-__device__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
-template <class T>
-__device__ T from_float(float x);
-template <>
-__device__ float from_float<float>(float x) { return x; }
-template <>
-__device__ __half from_float<__half>(float x) { return __float2half_rn(x); }
-template <>
-__device__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
 
 template <class T>
 __global__ void add_channel_bias(T* out, const T* bias, int64_t numel, int64_t channels, int64_t inner) {

@@ -5,7 +5,7 @@
 #include "shim/shim_guard.h"
 
 using pt2run::shim::guard;
-using pt2run::shim::int_array;
+using pt2run::shim::convolution_params;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
 using pt2run::shim::tensor;
@@ -19,13 +19,8 @@ AOTITorchError convolution(const char* function, AtenTensorHandle input, AtenTen
                            const int64_t* output_padding, int64_t output_padding_len,
                            int64_t groups, AtenTensorHandle* ret) {
   return guard(function, [&] {
-    pt2run::cpu::ConvolutionParams params;
-    params.stride = int_array(stride, stride_len, "stride");
-    params.padding = int_array(padding, padding_len, "padding");
-    params.dilation = int_array(dilation, dilation_len, "dilation");
-    params.transposed = transposed != 0;
-    params.output_padding = int_array(output_padding, output_padding_len, "output_padding");
-    params.groups = groups;
+    const auto params = convolution_params(stride, stride_len, padding, padding_len, dilation, dilation_len,
+                                           transposed, output_padding, output_padding_len, groups);
     const pt2run::Tensor* bias_tensor = bias ? &tensor(bias) : nullptr;
     if (bias_tensor && !bias_tensor->defined()) bias_tensor = nullptr;
     *require_out(ret, "ret0") = release_handle(

@@ -6,7 +6,7 @@
 #include "shim/shim_guard.h"
 
 using pt2run::shim::guard;
-using pt2run::shim::int_array;
+using pt2run::shim::convolution_params;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
 using pt2run::shim::tensor;
@@ -17,13 +17,8 @@ AOTITorchError aoti_torch_cuda_convolution(AtenTensorHandle input, AtenTensorHan
                                            int32_t transposed, const int64_t* output_padding,
                                            int64_t output_padding_len_, int64_t groups, AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    pt2run::detail::ConvolutionParams params;
-    params.stride = int_array(stride, stride_len_, "stride");
-    params.padding = int_array(padding, padding_len_, "padding");
-    params.dilation = int_array(dilation, dilation_len_, "dilation");
-    params.transposed = transposed != 0;
-    params.output_padding = int_array(output_padding, output_padding_len_, "output_padding");
-    params.groups = groups;
+    const auto params = convolution_params(stride, stride_len_, padding, padding_len_, dilation, dilation_len_,
+                                           transposed, output_padding, output_padding_len_, groups);
     const pt2run::Tensor* bias_tensor = bias && *bias ? &tensor(*bias) : nullptr;
     if (bias_tensor && !bias_tensor->defined()) bias_tensor = nullptr;
     *require_out(ret0, "ret0") =
