@@ -155,6 +155,7 @@ int bench_command(const BenchOptions& o) {
     j["cuda_graphs"] = {{"graphs", g.graphs}, {"replays", g.replays}, {"eager_runs", g.eager_runs},
                         {"failed_captures", g.failed_captures}, {"last_failure", g.last_failure}};
   }
+  if (o.raw_latencies) j["latencies_ms"] = latencies;
   if (o.json) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;

@@ -41,6 +41,7 @@ struct BenchOptions {
   int threads = 0;
   bool cuda_graphs = false;  // CUDA packages: capture and replay CUDA graphs
   bool json = false;
+  bool raw_latencies = false;  // with json: every run's latency too
 };
 
 int inspect_command(const InspectOptions& options);

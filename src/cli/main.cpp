@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--cuda-graphs", bench.cuda_graphs,
                      "CUDA packages: replay CUDA graphs after the first run (needs --concurrency 1)");
   bench_cmd->add_flag("--json", bench.json, "machine-readable output");
+  bench_cmd->add_flag("--raw-latencies", bench.raw_latencies, "with --json: every timed run's latency (latencies_ms)");
 
   try {
     app.parse(argc, argv);

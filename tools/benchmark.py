@@ -1,0 +1,223 @@
+"""pt2run against libtorch's AOTIModelPackageLoader and ONNX Runtime on the same models, in one
+run on one machine: cold start (a whole process, exec to first output written, median of
+--cold-runs), load, first run, steady-state p50/p99 at one thread, throughput at T threads with
+T model instances, peak RSS, and install footprint. Writes OUT/report.md (ratios pt2run / peer)
+and OUT/latency.png, OUT/throughput.png. scripts/bench.sh runs it with everything built.
+
+Usage: python tools/benchmark.py --pt2run BIN --baseline BIN --models DIR --out DIR
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out[out.index("{"):])
+
+
+def wall_seconds(cmd, env=None):
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
+    return time.perf_counter() - start
+
+
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor()
+
+
+def dir_bytes(paths):
+    return sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
+
+
+def shared_deps(binary):
+    """Resolved shared libraries of `binary`, except the C/C++ runtime every program has."""
+    system = ("libc.so", "libm.so", "libstdc++", "libgcc_s", "ld-linux", "libpthread", "libdl.so", "librt.so",
+              "linux-vdso")
+    deps = []
+    for line in subprocess.run(["ldd", binary], capture_output=True, text=True).stdout.splitlines():
+        parts = line.split("=>")
+        if len(parts) == 2 and parts[1].strip().startswith("/"):
+            path = parts[1].split("(")[0].strip()
+            if not any(s in os.path.basename(path) for s in system):
+                deps.append(os.path.realpath(path))
+    return deps
+
+
+class Runtime:
+    def __init__(self, name, cold, bench):
+        self.name, self.cold, self.bench = name, cold, bench
+
+
+def runtimes(ns, model_dir, entry):
+    pkg = os.path.join(model_dir, "model.pt2")
+    inputs = os.path.join(model_dir, "inputs.npz")
+    out_npz = os.path.join(ns.out, "out.npz")
+    single = dict(os.environ, OMP_NUM_THREADS="1")
+    result = [
+        Runtime("pt2run",
+                lambda: [ns.pt2run, "run", pkg, "--inputs", inputs, "-o", out_npz, "-t", "1"],
+                lambda it, c: run_json([ns.pt2run, "bench", pkg, "--inputs", inputs, "--iterations", str(it),
+                                        "--concurrency", str(c), "-t", "1", "--json", "--raw-latencies"])),
+        Runtime("libtorch",
+                lambda: [ns.baseline, pkg, "0", "--threads", "1", *entry["inputs"]],
+                lambda it, c: run_json([ns.baseline, pkg, str(it), "--threads", "1", "--concurrency", str(c),
+                                        *entry["inputs"]], env=single)),
+    ]
+    onnx = os.path.join(model_dir, "model.onnx")
+    if os.path.exists(onnx):
+        ort = [sys.executable, os.path.join(HERE, "ort_bench.py"), onnx, inputs]
+        result.append(Runtime("onnxruntime", lambda: ort + ["0", "--threads", "1"],
+                              lambda it, c: run_json(ort + [str(it), "--threads", "1", "--concurrency", str(c)])))
+    return result
+
+
+def normalize(j):
+    """pt2run bench's JSON and the peers' in one shape."""
+    if "latency_ms" in j:
+        return {"load_ms": j["load_ms"], "first_run_ms": j["first_run_ms"], "p50_ms": j["latency_ms"]["p50"],
+                "p99_ms": j["latency_ms"]["p99"], "throughput_per_s": j["throughput_per_s"],
+                "peak_rss_mib": j["peak_rss_mib"], "latencies_ms": j.get("latencies_ms", [])}
+    return j
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pt2run", required=True)
+    parser.add_argument("--baseline", required=True)
+    parser.add_argument("--models", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--cold-runs", type=int, default=10)
+    parser.add_argument("--threads", default=f"1,{os.cpu_count()}")
+    parser.add_argument("--budget-s", type=float, default=2.0, help="seconds of timed runs per measurement")
+    ns = parser.parse_args()
+    os.makedirs(ns.out, exist_ok=True)
+    manifest = json.load(open(os.path.join(ns.models, "manifest.json")))
+    thread_counts = sorted({int(t) for t in ns.threads.split(",")})
+    results = {}
+    for entry in manifest["models"]:
+        name = entry["name"]
+        model_dir = os.path.join(ns.models, name)
+        results[name] = {"parameters": entry["parameters"], "onnx_error": entry.get("onnx_error")}
+        for rt in runtimes(ns, model_dir, entry):
+            first = normalize(rt.bench(20, 1))
+            iterations = max(20, min(5000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
+            steady = normalize(rt.bench(iterations, 1))
+            cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs))
+            throughput = {t: normalize(rt.bench(max(iterations, 20 * t), t))["throughput_per_s"] for t in thread_counts}
+            results[name][rt.name] = {**steady, "cold_start_ms": statistics.median(cold), "iterations": iterations,
+                                      "throughput": throughput}
+            print(f"{name:12} {rt.name:12} cold {statistics.median(cold):8.1f} ms  p50 {steady['p50_ms']:.4f} ms  "
+                  f"rss {steady['peak_rss_mib']:.0f} MiB", flush=True)
+    footprint = footprints(ns)
+    json.dump({"results": results, "footprint": footprint}, open(os.path.join(ns.out, "results.json"), "w"), indent=1)
+    write_report(ns, manifest, results, footprint, thread_counts)
+    plot(ns, results, thread_counts)
+
+
+def footprints(ns):
+    import onnxruntime
+    import torch
+
+    lib = os.path.join(os.path.dirname(os.path.realpath(ns.pt2run)), "libpt2run.so")
+    ours = [os.path.realpath(lib)] + [d for d in shared_deps(lib) if "pt2run" not in d]
+    torch_lib = os.path.join(os.path.dirname(torch.__file__), "lib")
+    ort_capi = os.path.join(os.path.dirname(onnxruntime.__file__), "capi")
+    return {
+        "pt2run": dir_bytes(ours),
+        "pt2run_files": [os.path.basename(p) for p in ours],
+        "libtorch": dir_bytes(os.path.join(torch_lib, f) for f in os.listdir(torch_lib)),
+        "onnxruntime": dir_bytes(os.path.join(ort_capi, f) for f in os.listdir(ort_capi) if ".so" in f),
+    }
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if b else "–"
+
+
+def write_report(ns, manifest, results, footprint, thread_counts):
+    import onnxruntime
+    import torch
+
+    lines = [f"Machine: {cpu_name()}, {os.cpu_count()} hardware threads; torch {torch.__version__} "
+             f"(libtorch's AOTIModelPackageLoader), onnxruntime {onnxruntime.__version__} (CPU provider, Python "
+             f"API), pt2run from this tree. One intra-op thread per run; throughput with T threads over T model "
+             f"instances (one session for ONNX Runtime). Ratios are pt2run / peer: below 1 is better for time and "
+             f"memory, above 1 for throughput.", ""]
+    head = "| model | measure | pt2run | libtorch | onnxruntime | / libtorch | / onnxruntime |"
+    lines += [head, "|---|---|---|---|---|---|---|"]
+    measures = [("cold start ms", "cold_start_ms"), ("load ms", "load_ms"), ("first run ms", "first_run_ms"),
+                ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("peak RSS MiB", "peak_rss_mib")]
+    for name, r in results.items():
+        for label, key in measures + [(f"runs/s T={t}", t) for t in thread_counts]:
+            def value(rt):
+                if rt not in r:
+                    return None
+                return r[rt]["throughput"][key] if isinstance(key, int) else r[rt][key]
+            p, l, o = value("pt2run"), value("libtorch"), value("onnxruntime")
+            fmt = (lambda v: "–" if v is None else (f"{v:.4f}" if v < 1 else f"{v:.1f}"))
+            lines.append(f"| {name} ({r['parameters'] / 1e6:.1f}M) | {label} | {fmt(p)} | {fmt(l)} | {fmt(o)} | "
+                         f"{ratio(p, l) if l else '–'} | {ratio(p, o) if o else '–'} |")
+    mib = 1 << 20
+    lines += ["", f"Install footprint: pt2run {footprint['pt2run'] / mib:.0f} MiB "
+              f"({', '.join(footprint['pt2run_files'])}); libtorch {footprint['libtorch'] / mib:.0f} MiB (torch/lib); "
+              f"onnxruntime {footprint['onnxruntime'] / mib:.0f} MiB (capi). Ratio pt2run / libtorch "
+              f"{footprint['pt2run'] / footprint['libtorch']:.3f}."]
+    errors = [f"{n}: {r['onnx_error']}" for n, r in results.items() if r.get("onnx_error")]
+    if errors:
+        lines += ["", "Not exported to ONNX: " + "; ".join(errors)]
+    lines += ["", "![latency](latency.png)", "", "![throughput](throughput.png)"]
+    with open(os.path.join(ns.out, "report.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def plot(ns, results, thread_counts):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(results)
+    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), squeeze=False)
+    axes = axes[0]
+    for ax, name in zip(axes, names):
+        for rt in ("pt2run", "libtorch", "onnxruntime"):
+            lat = sorted(results[name].get(rt, {}).get("latencies_ms", []))
+            if lat:
+                ax.plot(lat, [i / len(lat) for i in range(len(lat))], label=rt)
+        ax.set_xscale("log")
+        ax.set_title(name)
+        ax.set_xlabel("latency ms (1 thread)")
+    axes[0].set_ylabel("fraction of runs")
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(ns.out, "latency.png"), dpi=90)
+    fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), squeeze=False)
+    axes = axes[0]
+    for ax, name in zip(axes, names):
+        for rt in ("pt2run", "libtorch", "onnxruntime"):
+            if rt in results[name]:
+                ax.plot(thread_counts, [results[name][rt]["throughput"][t] for t in thread_counts], marker="o", label=rt)
+        ax.set_title(name)
+        ax.set_xlabel("threads (= model instances)")
+        ax.set_xticks(thread_counts)
+    axes[0].set_ylabel("runs / s")
+    axes[0].legend()
+    fig.tight_layout()
+    fig.savefig(os.path.join(ns.out, "throughput.png"), dpi=90)
+
+
+if __name__ == "__main__":
+    main()

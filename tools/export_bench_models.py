@@ -1,0 +1,103 @@
+"""Exports the CPU benchmark models twice: as an AOTInductor package (what pt2run and libtorch
+run) and as ONNX (what ONNX Runtime runs), with one set of inputs.
+
+Models: three small corpus models (overhead-bound), a ResNet-50 (23.5M parameters with a 2-class head) and a
+GPT-style decoder of about 30M parameters, both with random weights from configs (no
+downloads). A model torch.onnx cannot export records why instead of stopping the run.
+
+Usage: python tools/export_bench_models.py OUT       (OUT/manifest.json, OUT/NAME/...)
+       python tools/export_bench_models.py key       (the cache key: this script + torch)
+"""
+import hashlib
+import json
+import os
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def models():
+    import torch
+    import transformers as tf
+
+    sys.path.insert(0, HERE)
+    from export_corpus import build_models
+
+    corpus = build_models()
+    result = {}
+    for name in ("mlp", "cnn", "transformer"):
+        factory, cases, _, *_ = corpus[name]
+        result[name] = (factory(), cases[0][0])
+
+    class Logits(torch.nn.Module):
+        """A transformers model's first output as a plain tensor (export-friendly)."""
+
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, x):
+            return self.model(x, return_dict=False)[0]
+
+    resnet = tf.ResNetForImageClassification(tf.ResNetConfig())  # ResNet-50's widths and depths
+    result["resnet50"] = (Logits(resnet), (torch.randn(1, 3, 224, 224),))
+    gpt_config = tf.GPT2Config(n_embd=512, n_layer=8, n_head=8, vocab_size=8192, n_positions=256, use_cache=False)
+    gpt = tf.GPT2LMHeadModel(gpt_config)
+    result["gpt_decoder"] = (Logits(gpt), (torch.randint(0, 8192, (1, 128)),))
+    return result
+
+
+def shape_arg(t):
+    shape = "x".join(map(str, t.shape))
+    return shape if t.dtype.is_floating_point else f"int64:{shape}"
+
+
+def export(out):
+    import numpy as np
+    import torch
+
+    tmp = out.rstrip("/") + ".partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    manifest = {"torch": torch.__version__, "models": []}
+    torch.manual_seed(0)
+    for name, (model, args) in models().items():
+        model.eval()
+        folder = os.path.join(tmp, name)
+        os.makedirs(folder)
+        params = sum(p.numel() for p in model.parameters())
+        entry = {"name": name, "parameters": params, "inputs": [shape_arg(a) for a in args]}
+        np.savez(os.path.join(folder, "inputs.npz"), *[a.numpy() for a in args])
+        with torch.no_grad():
+            ep = torch.export.export(model, args)
+            torch._inductor.aoti_compile_and_package(ep, package_path=os.path.join(folder, "model.pt2"))
+            try:
+                torch.onnx.export(model, args, os.path.join(folder, "model.onnx"), dynamo=True, optimize=True,
+                                  external_data=False)
+            except Exception as e:  # noqa: BLE001
+                entry["onnx_error"] = f"{type(e).__name__}: {e}".splitlines()[0][:300]
+        manifest["models"].append(entry)
+        print(f"exported {name} ({params / 1e6:.1f}M parameters)", flush=True)
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(tmp, out)
+
+
+def key():
+    import torch
+
+    h = hashlib.sha256()
+    for script in ("export_bench_models.py", "export_corpus.py"):
+        with open(os.path.join(HERE, script), "rb") as f:
+            h.update(f.read())
+    h.update(torch.__version__.encode())
+    return h.hexdigest()[:16]
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "key":
+        print(key())
+    else:
+        export(sys.argv[1])
