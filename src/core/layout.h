@@ -8,6 +8,9 @@
 
 namespace pt2run::detail {
 
+// t's sizes as a vector (what Tensor::empty and friends take).
+inline std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+
 // True if the strides lay the elements out without gaps or overlaps in some dim order
 // (contiguous, channels-last, any permutation of a dense tensor). torch's clone() keeps
 // such layouts.

@@ -38,6 +38,14 @@ inline Tensor& tensor(AtenTensorHandle handle) {
   return *reinterpret_cast<Tensor*>(handle);
 }
 
+// An optional tensor argument (`Tensor?` in the op's schema): absent when the pointer or the
+// handle is null, or the tensor undefined (how torch passes None).
+inline const Tensor* optional_tensor(AtenTensorHandle* handle) {
+  if (handle == nullptr || *handle == nullptr) return nullptr;
+  const Tensor& t = tensor(*handle);
+  return t.defined() ? &t : nullptr;
+}
+
 inline AtenTensorHandle release_handle(Tensor t) {
   return reinterpret_cast<AtenTensorHandle>(new Tensor(std::move(t)));
 }

@@ -6,6 +6,7 @@
 #include <complex>
 
 #include "core/check.h"
+#include "core/layout.h"
 
 namespace pt2run::cpu {
 namespace {
@@ -24,7 +25,7 @@ struct Signal {
   }
 };
 
-std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+using detail::sizes_of;
 
 std::vector<std::size_t> normalize_dims(const std::vector<int64_t>& dims, int64_t rank, const char* op) {
   std::vector<std::size_t> out;

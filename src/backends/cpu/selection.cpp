@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/check.h"
+#include "core/layout.h"
 
 namespace pt2run::cpu {
 
@@ -94,7 +95,7 @@ Tensor int64_tensor(const std::vector<int64_t>& values, std::vector<int64_t> siz
   return out;
 }
 
-std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+using detail::sizes_of;
 
 // As torch: inverse and counts are empty [0] tensors unless asked for.
 UniqueResult unique_result(const Tensor& input, const std::vector<double>& values,

@@ -9,6 +9,7 @@
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/dynamic_library.h"
 #include "backends/cuda/streams.h"
+#include "core/layout.h"
 
 namespace pt2run::cuda {
 namespace {
@@ -124,7 +125,7 @@ Operand operand(const Tensor& x) {
   return o;
 }
 
-std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+using detail::sizes_of;
 
 }  // namespace
 

@@ -17,6 +17,7 @@
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/streams.h"
 #include "core/tensor_copy.h"
+#include "core/layout.h"
 
 namespace pt2run::cuda {
 namespace {
@@ -47,7 +48,7 @@ StridedCopy copy_shape(const Tensor& dst, const Tensor& src) {
   return shape;
 }
 
-std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+using detail::sizes_of;
 
 class CudaBackend final : public detail::DeviceBackend {
  public:

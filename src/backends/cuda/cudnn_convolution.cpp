@@ -62,7 +62,7 @@ std::vector<int> to_int(const std::vector<int64_t>& v) {
   return out;
 }
 
-std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(), t.sizes().end()}; }
+using detail::sizes_of;
 
 // `t` laid out densely as the convolution's memory format: itself when it already is.
 Tensor in_format(const Tensor& t, bool channels_last) {
@@ -97,12 +97,6 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> descriptor_layout(const Te
     strides.insert(strides.begin() + 2, strides[2] * sizes[3]);
   }
   return {sizes, strides};
-}
-
-// cuDNN wants at least 4-d descriptors: a 1-d convolution becomes a 2-d one of height 1.
-std::vector<int64_t> as_4d(std::vector<int64_t> sizes) {
-  if (sizes.size() == 3) sizes.insert(sizes.begin() + 2, 1);
-  return sizes;
 }
 
 void set_tensor(const TensorDescriptor& desc, const Tensor& t, cudnnDataType_t type) {
@@ -187,7 +181,8 @@ std::vector<AlgorithmChoice> ranked_algorithms(cudnnHandle_t handle, const Tenso
 // The legacy convolution API, for signatures the graph API has no plan for: it plans on every
 // call (tens of microseconds of host time), so it is the fallback only.
 void legacy_convolution(cudnnHandle_t handle, const Tensor& input, const Tensor& weight, const Tensor& out,
-                        const detail::ConvolutionParams& p, bool channels_last, cudnnDataType_t type) {
+                        const detail::ConvolutionParams& p, bool channels_last, cudnnDataType_t type,
+                        const ConvolutionSignature& signature) {
   const Cudnn& api = Cudnn::get();
   const int32_t device = out.device().index;
   // The convolution's "x" and "y" in cuDNN's forward terms: for a transposed convolution
@@ -201,17 +196,11 @@ void legacy_convolution(cudnnHandle_t handle, const Tensor& input, const Tensor&
   check_cudnn(api.create_conv(&conv.value), "cudnnCreateConvolutionDescriptor");
   set_tensor(in_desc, input, type);
   set_tensor(out_desc, out, type);
-  auto filter_dims = to_int(as_4d(sizes_of(weight)));
+  auto filter_dims = to_int(descriptor_layout(weight).first);
   check_cudnn(api.set_filter(filter.value, type, channels_last ? CUDNN_TENSOR_NHWC : CUDNN_TENSOR_NCHW,
                        static_cast<int>(filter_dims.size()), filter_dims.data()),
         "cudnnSetFilterNdDescriptor");
-  std::vector<int64_t> pad64 = p.padding, stride64 = p.stride, dilation64 = p.dilation;
-  if (pad64.size() == 1) {  // the height-1 dimension of a 1-d convolution
-    pad64.insert(pad64.begin(), 0);
-    stride64.insert(stride64.begin(), 1);
-    dilation64.insert(dilation64.begin(), 1);
-  }
-  auto pads = to_int(pad64), strides = to_int(stride64), dilations = to_int(dilation64);
+  auto pads = to_int(signature.padding), strides = to_int(signature.stride), dilations = to_int(signature.dilation);
   // Accumulate in float32 for every input type, as torch does.
   check_cudnn(api.set_conv(conv.value, static_cast<int>(pads.size()), pads.data(), strides.data(), dilations.data(),
                      CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
@@ -316,7 +305,7 @@ Tensor convolution(const Tensor& input_given, const Tensor& weight_given, const 
                          workspace.defined() ? workspace.data_ptr() : nullptr) == CUDNN_STATUS_SUCCESS;
     if (!done) ConvolutionPlan::refuse(signature);
   }
-  if (!done) legacy_convolution(handle, input, weight, out, p, channels_last, type);
+  if (!done) legacy_convolution(handle, input, weight, out, p, channels_last, type, signature);
   if (bias) {
     int64_t spatial = 1;
     for (std::size_t d = 2; d < out_sizes.size(); ++d) spatial *= out_sizes[d];

@@ -4,6 +4,7 @@
 #include "shim/shim_guard.h"
 
 using pt2run::shim::guard;
+using pt2run::shim::optional_tensor;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
 using pt2run::shim::tensor;
@@ -15,8 +16,7 @@ AOTITorchError aoti_torch_cpu__scaled_dot_product_flash_attention_for_cpu(
   return guard(__func__, [&] {
     require_out(ret0, "ret0");
     require_out(ret1, "ret1");
-    const pt2run::Tensor* mask = nullptr;
-    if (attn_mask && *attn_mask && tensor(*attn_mask).defined()) mask = &tensor(*attn_mask);
+    const pt2run::Tensor* mask = optional_tensor(attn_mask);
     std::optional<double> scale_value;
     if (scale) scale_value = *scale;
     auto result = pt2run::cpu::scaled_dot_product_attention(

@@ -5,6 +5,7 @@
 #include "shim/shim_guard.h"
 
 using pt2run::shim::guard;
+using pt2run::shim::optional_tensor;
 using pt2run::shim::convolution_params;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
@@ -21,10 +22,8 @@ AOTITorchError convolution(const char* function, AtenTensorHandle input, AtenTen
   return guard(function, [&] {
     const auto params = convolution_params(stride, stride_len, padding, padding_len, dilation, dilation_len,
                                            transposed, output_padding, output_padding_len, groups);
-    const pt2run::Tensor* bias_tensor = bias ? &tensor(bias) : nullptr;
-    if (bias_tensor && !bias_tensor->defined()) bias_tensor = nullptr;
     *require_out(ret, "ret0") = release_handle(
-        pt2run::cpu::convolution(tensor(input), tensor(weight), bias_tensor, params));
+        pt2run::cpu::convolution(tensor(input), tensor(weight), optional_tensor(&bias), params));
   });
 }
 

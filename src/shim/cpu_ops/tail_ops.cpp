@@ -20,6 +20,7 @@
 using pt2run::Tensor;
 using pt2run::shim::guard;
 using pt2run::shim::int_array;
+using pt2run::shim::optional_tensor;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
 using pt2run::shim::tensor;
@@ -30,10 +31,6 @@ namespace {
 void put_pair(std::pair<Tensor, Tensor> result, AtenTensorHandle* ret0, AtenTensorHandle* ret1) {
   *require_out(ret0, "ret0") = release_handle(std::move(result.first));
   *require_out(ret1, "ret1") = release_handle(std::move(result.second));
-}
-
-const Tensor* optional_tensor(AtenTensorHandle* handle) {
-  return handle != nullptr && *handle != nullptr ? &tensor(*handle) : nullptr;
 }
 
 }  // namespace

@@ -9,17 +9,12 @@ using pt2run::Tensor;
 using pt2run::cuda::AttentionFlavor;
 using pt2run::cuda::AttentionOptions;
 using pt2run::shim::guard;
+using pt2run::shim::optional_tensor;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
 using pt2run::shim::tensor;
 
 namespace {
-
-const Tensor* optional_tensor(AtenTensorHandle* handle) {
-  if (handle == nullptr || *handle == nullptr) return nullptr;
-  const Tensor& t = tensor(*handle);
-  return t.defined() ? &t : nullptr;
-}
 
 // The philox seed and offset torch returns without dropout: host scalars nobody reads.
 Tensor rng_scalar(DType dtype, std::vector<int64_t> sizes = {}) { return Tensor::zeros(sizes, dtype); }

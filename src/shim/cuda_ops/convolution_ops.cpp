@@ -6,6 +6,7 @@
 #include "shim/shim_guard.h"
 
 using pt2run::shim::guard;
+using pt2run::shim::optional_tensor;
 using pt2run::shim::convolution_params;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
@@ -19,9 +20,7 @@ AOTITorchError aoti_torch_cuda_convolution(AtenTensorHandle input, AtenTensorHan
   return guard(__func__, [&] {
     const auto params = convolution_params(stride, stride_len_, padding, padding_len_, dilation, dilation_len_,
                                            transposed, output_padding, output_padding_len_, groups);
-    const pt2run::Tensor* bias_tensor = bias && *bias ? &tensor(*bias) : nullptr;
-    if (bias_tensor && !bias_tensor->defined()) bias_tensor = nullptr;
     *require_out(ret0, "ret0") =
-        release_handle(pt2run::cuda::convolution(tensor(input), tensor(weight), bias_tensor, params));
+        release_handle(pt2run::cuda::convolution(tensor(input), tensor(weight), optional_tensor(bias), params));
   });
 }
