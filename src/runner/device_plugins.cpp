@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "pt2run/runner.h"
+
 namespace pt2run::detail {
 
 std::string load_device_plugin(const std::string& device) {
@@ -27,6 +29,12 @@ std::string load_device_plugin(const std::string& device) {
     reason += (reason.empty() ? "" : "; ") + std::string(error ? error : candidate + ": not loadable");
   }
   return reason;
+}
+
+std::string load_device_plugin_if_needed(const std::string& device) {
+  // The devices pt2run ships a plugin for.
+  if (device != "cuda" || getAOTIModelRunnerRegistry().contains(device)) return "";
+  return load_device_plugin(device);
 }
 
 }  // namespace pt2run::detail

@@ -9,4 +9,9 @@ namespace pt2run::detail {
 // backend as it loads. Returns "" on success (or when already loaded), else the loader's reason.
 std::string load_device_plugin(const std::string& device);
 
+// Registers the runner for `device` if a plugin provides it and it is not registered yet
+// (the package loader and inspect both judge packages this way). Returns "" when nothing was
+// needed or loading worked, else the loader's reason.
+std::string load_device_plugin_if_needed(const std::string& device);
+
 }  // namespace pt2run::detail

@@ -53,11 +53,9 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
   detail::ModelFiles files = package->model(model_name);
   info.metadata = package->metadata(files);
   // A CUDA package is judged with the CUDA backend loaded, as AOTIModelPackageLoader would.
-  std::string plugin_error;
   auto device_key = info.metadata.find("AOTI_DEVICE_KEY");
-  if (device_key != info.metadata.end() && device_key->second == "cuda" &&
-      !getAOTIModelRunnerRegistry().contains("cuda"))
-    plugin_error = detail::load_device_plugin("cuda");
+  const std::string plugin_error =
+      device_key == info.metadata.end() ? "" : detail::load_device_plugin_if_needed(device_key->second);
 
   // Generated host code: constants, inputs, outputs, call specs.
   detail::ModelSource source;

@@ -76,12 +76,8 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
                "') has no AOTI_DEVICE_KEY in its metadata; cannot tell which device it targets");
   const std::string device_key = key->second;
   auto& registry = getAOTIModelRunnerRegistry();
+  const std::string plugin_error = detail::load_device_plugin_if_needed(device_key);
   auto factory = registry.find(device_key);
-  std::string plugin_error;
-  if (factory == registry.end() && device_key == "cuda") {
-    plugin_error = detail::load_device_plugin(device_key);
-    factory = registry.find(device_key);
-  }
   if (factory == registry.end()) {
     std::string known;
     for (const auto& [name, fn] : registry) known += (known.empty() ? "" : ", ") + name;
