@@ -115,8 +115,11 @@ def main():
             iterations = max(20, min(5000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
             steady = normalize(rt.bench(iterations, 1))
             cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs))
-            # T instances get T times the runs, so each is past its first runs for most of the phase.
-            throughput = {t: normalize(rt.bench(max(iterations, 20) * t, t))["throughput_per_s"] for t in thread_counts}
+            # Throughput phases last about --budget-s each (the 5000-run cap of the latency phase
+            # made a 12 us model's phase 60 ms, short enough for thread start-up to show), and T
+            # instances get T times the runs, so each is past its first runs for most of the phase.
+            runs = max(20, min(200_000, int(ns.budget_s * 1000 / max(steady["p50_ms"], 1e-3))))
+            throughput = {t: normalize(rt.bench(runs * t, t))["throughput_per_s"] for t in thread_counts}
             results[name][rt.name] = {**steady, "cold_start_ms": statistics.median(cold), "iterations": iterations,
                                       "throughput": throughput}
             print(f"{name:12} {rt.name:12} cold {statistics.median(cold):8.1f} ms  p50 {steady['p50_ms']:.4f} ms  "

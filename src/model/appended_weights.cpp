@@ -55,4 +55,20 @@ std::optional<AppendedWeights> find_appended_weights(const ElfImage& image, cons
   return check_appended_weights(file.subspan(offset, 16), file, name);
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> find_embedded_weights(const ElfImage& image) {
+  auto start = image.defined_symbol_address("_binary_constants_bin_start");
+  auto end = image.defined_symbol_address("_binary_constants_bin_end");
+  // 16 bytes or fewer: an appended-section header or a binary_blob placeholder, not weights.
+  if (!start || !end || *end <= *start + 16) return std::nullopt;
+  const uint64_t size = *end - *start;
+  try {
+    // Both ends in the file, contiguously (one loadable segment).
+    const uint64_t offset = image.file_offset(*start);
+    if (image.file_offset(*end - 1) != offset + size - 1) return std::nullopt;
+    return std::make_pair(offset, size);
+  } catch (const Error&) {
+    return std::nullopt;  // not in the file: nothing there to release
+  }
+}
+
 }  // namespace pt2run::detail

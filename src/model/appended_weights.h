@@ -4,6 +4,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 
 namespace pt2run::detail {
 
@@ -30,5 +31,9 @@ AppendedWeights check_appended_weights(std::span<const unsigned char> header,
 
 // The appended section of a library, or nullopt if its weights are embedded (or external).
 std::optional<AppendedWeights> find_appended_weights(const ElfImage& image, const std::string& name);
+
+// Where a library's embedded constants lie in its file: {offset, size}; nullopt if it embeds
+// none (weights appended, external, or a library without _binary_constants_bin_*).
+std::optional<std::pair<uint64_t, uint64_t>> find_embedded_weights(const ElfImage& image);
 
 }  // namespace pt2run::detail

@@ -51,6 +51,7 @@ ContainerApi ContainerApi::resolve(const ModelLibrary& lib) {
        "AOTInductorModelContainerFreeInactiveConstantBuffer", false);
   bind(lib, api.update_constants_from_blob, "AOTInductorModelUpdateConstantsFromBlob", false);
   bind(lib, api.get_last_error, "AOTInductorGetLastError", false);
+  bind(lib, api.did_call_load_constants, "AOTInductorModelContainerDidCallLoadConstants", false);
   return api;
 }
 

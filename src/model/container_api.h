@@ -65,6 +65,7 @@ struct ContainerApi {
   AOTIRuntimeError (*free_inactive_constant_buffer)(Container) = nullptr;
   AOTIRuntimeError (*update_constants_from_blob)(Container, const uint8_t*) = nullptr;
   AOTIRuntimeError (*get_last_error)(const char**) = nullptr;
+  AOTIRuntimeError (*did_call_load_constants)(Container, bool*) = nullptr;
 
   // Throws Error(InvalidPackage) naming the missing entry point if a required one is absent.
   static ContainerApi resolve(const ModelLibrary& library);

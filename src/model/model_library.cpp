@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 #include "core/check.h"
 #include "model/appended_weights.h"
@@ -73,8 +74,43 @@ uint16_t host_elf_machine() {
 #endif
 }
 
+std::mutex& loans_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+std::set<int>& loans() {
+  static std::set<int> fds;
+  return fds;
+}
+
+// Takes the loan of the fd named by "/proc/self/fd/N"; -1 if it is not lent.
+int take_loan(const std::string& path) {
+  constexpr std::string_view prefix = "/proc/self/fd/";
+  if (!path.starts_with(prefix)) return -1;
+  int fd = -1;
+  try {
+    std::size_t used = 0;
+    fd = std::stoi(path.substr(prefix.size()), &used);
+    if (used != path.size() - prefix.size()) return -1;
+  } catch (const std::exception&) {
+    return -1;
+  }
+  std::lock_guard lock(loans_mutex());
+  return loans().erase(fd) == 1 ? fd : -1;
+}
+
 }  // namespace
 
+void lend_private_copy(int fd) {
+  std::lock_guard lock(loans_mutex());
+  loans().insert(fd);
+}
+
+void withdraw_private_copy(int fd) {
+  std::lock_guard lock(loans_mutex());
+  loans().erase(fd);
+}
 
 namespace {
 
@@ -140,6 +176,14 @@ std::string display_name(const std::string& path) {
 }
 
 std::unique_ptr<ModelLibrary> ModelLibrary::open_file(const std::string& path) {
+  if (int lent = take_loan(path); lent >= 0) {
+    int fd = ::fcntl(lent, F_DUPFD_CLOEXEC, 0);
+    PT2RUN_CHECK(fd >= 0, Io, "cannot duplicate the descriptor of '", path, "': ", std::strerror(errno));
+    std::unique_ptr<ModelLibrary> lib(new ModelLibrary(display_name(path), fd));
+    lib->lent_ = true;
+    lib->prepare_and_load();
+    return lib;
+  }
   int src = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (src < 0) {
     int err = errno;
@@ -191,6 +235,13 @@ void ModelLibrary::prepare_and_load() {
                  "), which only libtorch provides");
     dropped_ = image.remove_needed(is_libtorch);
     appended_ = find_appended_weights(image, name_);
+    if (appended_) {
+      weights_offset_ = appended_->offset;
+      weights_size_ = appended_->size;
+    } else if (auto embedded = find_embedded_weights(image)) {
+      weights_offset_ = embedded->first;
+      weights_size_ = embedded->second;
+    }
   } catch (...) {
     ::munmap(map, size);
     throw;
@@ -209,13 +260,18 @@ void ModelLibrary::prepare_and_load() {
 
 void* ModelLibrary::find_symbol(const char* name) const { return dlsym(handle_, name); }
 
-void ModelLibrary::release_appended_weights() {
-  if (!appended_ || appended_released_) return;
-  // Return the pages of the in-memory copy to the system; the file keeps its size, so the
-  // model's own mapping stays valid (it reads zeros there, and never reads it again).
-  appended_released_ = ::fallocate(memfd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-                                   static_cast<off_t>(appended_->offset),
-                                   static_cast<off_t>(appended_->size)) == 0;
+void ModelLibrary::release_weights_copy() {
+  if (weights_size_ == 0 || weights_released_) return;
+  // Only whole pages: a hole punched into part of a page zeroes the rest of it, which may
+  // hold other read-only data of the library.
+  const auto page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t begin = (weights_offset_ + page - 1) / page * page;
+  const uint64_t end = (weights_offset_ + weights_size_) / page * page;
+  weights_released_ = true;
+  if (end <= begin) return;
+  // Best effort: if the kernel refuses, the copy simply stays.
+  (void)::fallocate(memfd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(begin),
+                    static_cast<off_t>(end - begin));
 }
 
 }  // namespace pt2run::detail

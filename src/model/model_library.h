@@ -23,6 +23,7 @@ namespace pt2run::detail {
 class ModelLibrary {
  public:
   // Throws Error(NotFound | InvalidPackage | UnsupportedPackage | MissingSymbol).
+  // A path "/proc/self/fd/N" naming a copy lent with lend_private_copy is used in place.
   static std::unique_ptr<ModelLibrary> open_file(const std::string& path);
   ~ModelLibrary();
   ModelLibrary(const ModelLibrary&) = delete;
@@ -38,9 +39,15 @@ class ModelLibrary {
   // The weights section appended to the library (USE_MMAP_SELF builds), checked before
   // loading; nullopt for embedded or external weights.
   const std::optional<AppendedWeights>& appended_weights() const { return appended_; }
-  // Call once the model has copied its constants (after the container is created): frees
-  // the in-memory copy of the appended section, so it is not held twice.
-  void release_appended_weights();
+  // True if the in-memory file is a copy lent by the package loader (shared with it until
+  // the loader closes its descriptor), not one this library made.
+  bool uses_lent_copy() const { return lent_; }
+  // Call once the model has copied its constants into its own blob (after the container is
+  // created, with nobody else reading the in-memory file): returns the pages of the
+  // constants section (embedded or appended) to the system, so the weights are not held
+  // twice. The model never reads that section again; the file keeps its size, so the
+  // model's mapping stays valid and reads zeros there. Idempotent.
+  void release_weights_copy();
 
  private:
   ModelLibrary(std::string name, int memfd);
@@ -51,8 +58,19 @@ class ModelLibrary {
   void* handle_ = nullptr;
   std::vector<std::string> dropped_;
   std::optional<AppendedWeights> appended_;
-  bool appended_released_ = false;
+  // The file bytes holding the constants the model copies at load: [offset, offset + size).
+  uint64_t weights_offset_ = 0;
+  uint64_t weights_size_ = 0;
+  bool weights_released_ = false;
+  bool lent_ = false;
 };
+
+// The package loader's extracted library is already a private in-memory copy: lending its
+// fd lets a runner that opens "/proc/self/fd/<fd>" use it instead of copying it again. The
+// first open takes the loan; the lender keeps its descriptor and must withdraw (or have
+// been taken) before closing it. Thread-safe.
+void lend_private_copy(int fd);
+void withdraw_private_copy(int fd);
 
 // The aoti_* names in `imports` that pt2run's shim does not export, sorted.
 std::vector<std::string> missing_shim_symbols(const std::vector<std::string>& imports);

@@ -139,7 +139,8 @@ AOTIModelContainerRunner::AOTIModelContainerRunner(const std::string& model_so_p
   c.check(c.api.create_with_device(&c.handle, num_models, device_str.c_str(),
                                    cubin_dir.empty() ? nullptr : cubin_dir.c_str()),
           "creating the model container");
-  impl_->library->release_appended_weights();  // the model has copied them
+  // A lent copy is still the package loader's; it calls release_weights_copy after closing it.
+  if (!impl_->library->uses_lent_copy()) detail::RunnerAccess::release_weights_copy(*this);
   std::size_t n = 0;
   c.check(c.api.get_num_inputs(c.handle, &n), "GetNumInputs");
   for (std::size_t i = 0; i < n; ++i) {
@@ -318,6 +319,16 @@ void RunnerAccess::set_proxy_executor(AOTIModelContainerRunner& runner,
   runner.impl_->proxy_executor = std::move(executor);
   runner.impl_->container.proxy_executor =
       const_cast<ProxyExecutor*>(runner.impl_->proxy_executor.get());
+}
+
+void RunnerAccess::release_weights_copy(AOTIModelContainerRunner& runner) {
+  Container& c = runner.impl_->container;
+  // Containers load the embedded constants at creation (aoti-abi.md §2.1); a library that can
+  // say whether it did is asked, so a lazily loading one keeps its copy.
+  bool loaded = true;
+  if (c.api.did_call_load_constants != nullptr && c.api.did_call_load_constants(c.handle, &loaded) != 0)
+    loaded = false;
+  if (loaded) runner.impl_->library->release_weights_copy();
 }
 
 void RunnerAccess::load_blob(AOTIModelContainerRunner& runner, const uint8_t* data, uint64_t size,

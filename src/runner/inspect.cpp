@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/mapped_file.h"
 #include "model/appended_weights.h"
 #include "model/elf_image.h"
 #include "model/model_library.h"
@@ -73,10 +74,26 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
     info.constants_bytes += c.data_size;
   }
 
-  // The library, read in place of loading it.
-  std::string library = package->archive().read(*files.library);
-  detail::ElfImage image(reinterpret_cast<unsigned char*>(library.data()), library.size(),
-                         package_path + ":" + files.library->name);
+  // The library, examined in place of loading it. A stored entry (torch stores libraries
+  // uncompressed) is mapped: only the pages holding the ELF tables are read, not the weights.
+  const detail::ZipArchive& archive = package->archive();
+  std::string library;
+  detail::MappedFile mapped;
+  unsigned char* library_bytes = nullptr;
+  std::size_t library_size = 0;
+  // (Opening the archive checked that the stored bytes lie inside the file.)
+  if (files.library->method == 0 && archive.fd() >= 0 && files.library->compressed_size > 0 &&
+      files.library->size == files.library->compressed_size) {
+    mapped = detail::MappedFile::map(archive.fd(), archive.fd_offset(*files.library), files.library->compressed_size,
+                                     package_path + ":" + files.library->name);
+    library_bytes = mapped.data();
+    library_size = mapped.size();
+  } else {
+    library = archive.read(*files.library);
+    library_bytes = reinterpret_cast<unsigned char*>(library.data());
+    library_size = library.size();
+  }
+  detail::ElfImage image(library_bytes, library_size, package_path + ":" + files.library->name);
   info.needed_libraries = image.needed_libraries();
   std::vector<std::string> missing, cxx;
   auto imports = image.undefined_symbols();

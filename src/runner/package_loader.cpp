@@ -12,6 +12,7 @@
 
 #include "core/check.h"
 #include "core/mapped_file.h"
+#include "model/model_library.h"
 #include "package/model_source.h"
 #include "ops/proxy_executor.h"
 #include "package/host_compat.h"
@@ -35,8 +36,13 @@ class ExtractedLibrary {
       ::close(fd_);
       throw;
     }
+    // A runner opening path() uses this copy rather than making another.
+    detail::lend_private_copy(fd_);
   }
-  ~ExtractedLibrary() { ::close(fd_); }
+  ~ExtractedLibrary() {
+    detail::withdraw_private_copy(fd_);
+    ::close(fd_);
+  }
   std::string path() const { return "/proc/self/fd/" + std::to_string(fd_); }
 
  private:
@@ -108,6 +114,8 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
   }
   PT2RUN_CHECK(runner_ != nullptr, Internal, "the runner factory for '", device_key,
                "' returned null");
+  // The loader's copy is closed: the runner's library is the only reader left.
+  detail::RunnerAccess::release_weights_copy(*runner_);
   if (proxy_executor) detail::RunnerAccess::set_proxy_executor(*runner_, proxy_executor);
   if (files.wrapper_source != nullptr) {
     // The only record of constant layouts when the weights are not in the library.

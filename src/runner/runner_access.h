@@ -48,6 +48,10 @@ struct RunnerAccess {
   // Constant layouts recorded in the package, for libraries that ship without weights.
   static void add_constant_layouts(AOTIModelContainerRunner& runner,
                                    const std::map<std::string, ConstantLayout>& layouts);
+  // Frees the library's in-memory copy of the weights the model has copied (see
+  // ModelLibrary::release_weights_copy); the package loader calls it once it has closed the
+  // copy it lent the runner.
+  static void release_weights_copy(AOTIModelContainerRunner& runner);
   // Loads binary_blob weights from memory (a mapped package entry).
   static void load_blob(AOTIModelContainerRunner& runner, const uint8_t* data, uint64_t size,
                         const std::string& what);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -11,6 +12,7 @@
 
 #include "model/appended_weights.h"
 #include "model/elf_image.h"
+#include "core/mapped_file.h"
 #include "model/model_library.h"
 #include "package/extern_nodes.h"
 #include "package/model_source.h"
@@ -112,6 +114,58 @@ TEST(AppendedWeights, CorruptLibraryIsRefusedBeforeLoading) {
   std::string message = error_of([&] { detail::ModelLibrary::open_file(path.string()); });
   EXPECT_NE(message.find("appended weights"), std::string::npos) << message;
   std::filesystem::remove(path);
+}
+
+TEST(EmbeddedWeights, FoundWhereTheLibraryKeepsThem) {
+  PT2RUN_REQUIRE_CORPUS();
+  std::string bytes = library_bytes("swap");
+  detail::ElfImage image(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), "swap.so");
+  auto range = detail::find_embedded_weights(image);
+  ASSERT_TRUE(range.has_value());
+  EXPECT_GT(range->second, 16u);
+  EXPECT_LE(range->first + range->second, bytes.size());
+  // Appended and external weights are not embedded ones.
+  for (const char* model : {"weights_mmap", "weights_blob"}) {
+    std::string other = library_bytes(model);
+    detail::ElfImage other_image(reinterpret_cast<unsigned char*>(other.data()), other.size(), model);
+    EXPECT_FALSE(detail::find_embedded_weights(other_image).has_value()) << model;
+  }
+}
+
+uint64_t allocated_bytes(int fd) {
+  struct stat st {};
+  EXPECT_EQ(::fstat(fd, &st), 0);
+  return static_cast<uint64_t>(st.st_blocks) * 512;
+}
+
+// The package loader lends its extracted copy: the first open uses it in place, a second one
+// copies; releasing the weights returns the constants' pages of the in-memory file.
+TEST(ModelLibrary, UsesALentCopyOnceAndReleasesItsWeights) {
+  PT2RUN_REQUIRE_CORPUS();
+  std::string bytes = library_bytes("transformer");  // 195 KiB of weights
+  int fd = detail::make_memfd("lent.so");
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  detail::ElfImage image(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), "transformer.so");
+  const uint64_t weights = detail::find_embedded_weights(image)->second;
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  ASSERT_GT(weights, 8 * page);
+  const std::string path = "/proc/self/fd/" + std::to_string(fd);
+
+  detail::lend_private_copy(fd);
+  auto lent = detail::ModelLibrary::open_file(path);
+  EXPECT_TRUE(lent->uses_lent_copy());
+  auto copied = detail::ModelLibrary::open_file(path);
+  EXPECT_FALSE(copied->uses_lent_copy());
+  ASSERT_NE(copied->find_symbol("AOTInductorModelContainerCreateWithDevice"), nullptr);
+
+  const uint64_t before = allocated_bytes(fd);
+  lent->release_weights_copy();
+  EXPECT_GE(before - allocated_bytes(fd), weights - 2 * page);
+  lent->release_weights_copy();  // idempotent
+  lent.reset();
+  copied.reset();
+  detail::withdraw_private_copy(fd);  // already taken: a no-op
+  ::close(fd);
 }
 
 TEST(ModelSource, ParsesTheWrapperTable) {
