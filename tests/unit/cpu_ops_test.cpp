@@ -353,5 +353,51 @@ TEST(Attention, MasksAndCausal) {
   EXPECT_THROW(cpu::scaled_dot_product_attention(q, k, v, nullptr, false, std::nullopt, 0.1), Error);
 }
 
+// Heads permuted out of [B, L, H, E] storage (what a model's projections produce) are read in
+// place and give what contiguous copies give; the output follows the query's strides; long
+// rows with wide score ranges match a double-precision softmax (the vectorized exp); NaN
+// scores propagate as in torch.
+TEST(Attention, PermutedHeadsLongRowsAndNaN) {
+  const int64_t B = 2, H = 3, L = 5, S = 97, E = 8;
+  auto heads_last = [](const Tensor& t) {  // [B, H, N, E] values in [B, N, H, E] storage
+    Tensor storage = Tensor::empty({t.size(0), t.size(2), t.size(1), t.size(3)}, t.dtype());
+    Tensor view = storage.as_strided({t.size(0), t.size(1), t.size(2), t.size(3)},
+                                     {storage.stride(0), storage.stride(2), storage.stride(1), 1}, 0);
+    view.copy_(t);
+    return view;
+  };
+  Tensor q = random({B, H, L, E}, 30), k = random({B, H, S, E}, 31), v = random({B, H, S, E}, 32);
+  for (int64_t i = 0; i < q.numel(); ++i) q.data<float>()[i] *= 4;  // scores over a wide range
+  auto dense = cpu::scaled_dot_product_attention(q, k, v, nullptr, false, std::nullopt, 0.0);
+  Tensor qp = heads_last(q), kp = heads_last(k), vp = heads_last(v);
+  auto permuted = cpu::scaled_dot_product_attention(qp, kp, vp, nullptr, false, std::nullopt, 0.0);
+  EXPECT_TRUE(std::ranges::equal(permuted.output.strides(), qp.strides()));
+  Tensor a = dense.output.contiguous(), b = permuted.output.contiguous();
+  const double scale = 1.0 / std::sqrt(static_cast<double>(E));
+  for (int64_t bh = 0; bh < B * H; ++bh)
+    for (int64_t i = 0; i < L; ++i) {
+      std::vector<double> w(S);
+      double max = -INFINITY, sum = 0;
+      for (int64_t j = 0; j < S; ++j) {
+        double s = 0;
+        for (int64_t e = 0; e < E; ++e)
+          s += double(q.data<float>()[(bh * L + i) * E + e]) * k.data<float>()[(bh * S + j) * E + e];
+        max = std::max(max, w[j] = s * scale);
+      }
+      for (int64_t j = 0; j < S; ++j) sum += (w[j] = std::exp(w[j] - max));
+      for (int64_t e = 0; e < E; ++e) {
+        double expected = 0;
+        for (int64_t j = 0; j < S; ++j) expected += w[j] / sum * v.data<float>()[(bh * S + j) * E + e];
+        const int64_t at = (bh * L + i) * E + e;
+        EXPECT_NEAR(a.data<float>()[at], expected, 1e-5 + 1e-5 * std::abs(expected));
+        EXPECT_EQ(a.data<float>()[at], b.data<float>()[at]);
+      }
+    }
+  k.data<float>()[0] = NAN;  // batch 0, head 0, key 0: every query of that head sees it
+  auto poisoned = cpu::scaled_dot_product_attention(q, k, v, nullptr, false, std::nullopt, 0.0);
+  EXPECT_TRUE(std::isnan(poisoned.output.contiguous().data<float>()[0]));
+  EXPECT_FALSE(std::isnan(poisoned.output.contiguous().data<float>()[H * L * E]));  // batch 1
+}
+
 }  // namespace
 }  // namespace pt2run

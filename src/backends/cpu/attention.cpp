@@ -2,7 +2,9 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/check.h"
@@ -11,21 +13,80 @@
 namespace pt2run::cpu {
 namespace {
 
+// A [rows, cols] matrix per (batch, head) of a 4-d tensor whose last dimension is dense: the
+// layout of q/k/v/out however the model permuted heads (BLAS takes the row stride).
 template <class T>
-void gemm_nt(int64_t m, int64_t n, int64_t k, T alpha, const T* a, const T* b, T* c) {
-  // c[m, n] = alpha * a[m, k] @ b[n, k]^T
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 0.f, c, n);
-  else
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 0.0, c, n);
+struct HeadMatrices {
+  T* data;
+  int64_t batch_stride, head_stride, row_stride;
+  T* at(int64_t b, int64_t h) const { return data + b * batch_stride + h * head_stride; }
+};
+
+template <class T>
+HeadMatrices<T> head_matrices(const Tensor& t) {
+  return {const_cast<T*>(t.data<T>()), t.strides()[0], t.strides()[1], t.strides()[2]};
+}
+
+// BLAS needs unit column stride and a row stride of at least the row length (or any, for
+// one row).
+bool blas_usable(const Tensor& t) {
+  return t.strides()[3] == 1 && (t.sizes()[2] <= 1 || t.strides()[2] >= std::max<int64_t>(t.sizes()[3], 1));
 }
 
 template <class T>
-void gemm_nn(int64_t m, int64_t n, int64_t k, const T* a, const T* b, T* c) {
+void gemm_nt(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b, int64_t ldb,
+             T* c) {
+  // c[m, n] = alpha * a[m, k] @ b[n, k]^T
   if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.f, a, k, b, n, 0.f, c, n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.f, c, n);
   else
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, k, b, n, 0.0, c, n);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.0, c, n);
+}
+
+template <class T>
+void gemm_nn(int64_t m, int64_t n, int64_t k, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc) {
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.f, a, k, b, ldb, 0.f, c, ldc);
+  else
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, k, b, ldb, 0.0, c, ldc);
+}
+
+// row[j] = exp(row[j] - max) for the row's n entries (all <= max), returns their sum. A loop
+// the compiler vectorizes instead of a libm call per element, which was the softmax's cost at
+// short sequences: e^x = 2^k * e^r with k = round(x / ln2), |r| <= ln2/2, e^r by its degree-7
+// Taylor polynomial (relative error below 1e-8, under float rounding). NaN stays NaN.
+float exp_shifted_sum(float* row, int64_t n, float max) {
+  float sum = 0.f;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = 0; j < n; ++j) {
+    const float x = row[j] - max;
+    const bool is_nan = !(x == x);
+    const float xc = is_nan ? 0.f : (x < -87.f ? -87.f : x);  // e^-87: float's smallest normal
+    const int32_t k = static_cast<int32_t>(xc * 1.44269504088896341f - 0.5f);  // round, xc <= 0
+    const float kf = static_cast<float>(k);
+    const float r = xc - kf * 0.693145751953125f - kf * 1.42860682030941723212e-6f;
+    float p = 1.f / 5040.f;
+    p = p * r + 1.f / 720.f;
+    p = p * r + 1.f / 120.f;
+    p = p * r + 1.f / 24.f;
+    p = p * r + 1.f / 6.f;
+    p = p * r + 0.5f;
+    p = p * r + 1.f;
+    p = p * r + 1.f;
+    const int32_t bits = (k + 127) << 23;  // 2^k, k in [-126, 0]
+    float two_k;
+    std::memcpy(&two_k, &bits, sizeof(two_k));
+    const float e = is_nan ? x : (x < -87.f ? 0.f : p * two_k);
+    row[j] = e;
+    sum += e;
+  }
+  return sum;
+}
+
+double exp_shifted_sum(double* row, int64_t n, double max) {
+  double sum = 0;
+  for (int64_t j = 0; j < n; ++j) sum += (row[j] = std::exp(row[j] - max));
+  return sum;
 }
 
 template <class T>
@@ -33,10 +94,8 @@ void attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mas
             double scale, const Tensor& out, const Tensor& lse) {
   const int64_t B = q.sizes()[0], H = q.sizes()[1], L = q.sizes()[2], E = q.sizes()[3];
   const int64_t S = k.sizes()[2], Ev = v.sizes()[3];
-  const T* pq = q.data<T>();
-  const T* pk = k.data<T>();
-  const T* pv = v.data<T>();
-  T* po = out.data<T>();
+  const auto mq = head_matrices<T>(q), mk = head_matrices<T>(k), mv = head_matrices<T>(v),
+             mo = head_matrices<T>(out);
   const T* pm = mask ? mask->data<T>() : nullptr;
   const int64_t ms0 = mask ? mask->strides()[0] : 0, ms1 = mask ? mask->strides()[1] : 0,
                 ms2 = mask ? mask->strides()[2] : 0, ms3 = mask ? mask->strides()[3] : 0;
@@ -44,22 +103,25 @@ void attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mas
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t h = 0; h < H; ++h) {
-      const int64_t bh = b * H + h;
-      gemm_nt<T>(L, S, E, static_cast<T>(scale), pq + bh * L * E, pk + bh * S * E, scores.data());
+      gemm_nt<T>(L, S, E, static_cast<T>(scale), mq.at(b, h), mq.row_stride, mk.at(b, h), mk.row_stride,
+                 scores.data());
       for (int64_t i = 0; i < L; ++i) {
         T* row = scores.data() + i * S;
-        T max = kNegInf;
-        for (int64_t j = 0; j < S; ++j) {
-          if (pm) row[j] += pm[b * ms0 + h * ms1 + i * ms2 + j * ms3];
-          if (is_causal && j > i) row[j] = kNegInf;
-          max = std::max(max, row[j]);
+        if (pm) {
+          const T* mrow = pm + b * ms0 + h * ms1 + i * ms2;
+          for (int64_t j = 0; j < S; ++j) row[j] += mrow[j * ms3];
         }
+        const int64_t visible = is_causal ? std::min<int64_t>(i + 1, S) : S;
+        T max = kNegInf;
+        for (int64_t j = 0; j < visible; ++j) max = std::max(max, row[j]);
         T sum = 0;
         if (max == kNegInf) {
-          for (int64_t j = 0; j < S; ++j) row[j] = 0;
+          std::fill(row, row + S, T(0));
         } else {
-          for (int64_t j = 0; j < S; ++j) sum += (row[j] = std::exp(row[j] - max));
-          for (int64_t j = 0; j < S; ++j) row[j] /= sum;
+          sum = exp_shifted_sum(row, visible, max);
+          const T inv = T(1) / sum;
+          for (int64_t j = 0; j < visible; ++j) row[j] *= inv;
+          std::fill(row + visible, row + S, T(0));
         }
         const double lse_value = max == kNegInf ? -INFINITY : static_cast<double>(max) + std::log(sum);
         if (lse.dtype() == DType::Float64)
@@ -67,7 +129,7 @@ void attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mas
         else
           lse.data<float>()[(b * L + i) * H + h] = static_cast<float>(lse_value);
       }
-      gemm_nn<T>(L, Ev, S, scores.data(), pv + bh * S * Ev, po + bh * L * Ev);
+      gemm_nn<T>(L, Ev, S, scores.data(), mv.at(b, h), mv.row_stride, mo.at(b, h), mo.row_stride);
     }
   }
 }
@@ -116,10 +178,17 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
       mask = m.dtype() == compute ? m.contiguous() : m.to(compute);
     }
   }
-  // attend() wants contiguous operands in the compute dtype; copy only what is not already.
-  auto prepare = [&](const Tensor& t) { return t.dtype() == compute ? t.contiguous() : t.to(compute); };
+  // attend() takes operands in the compute dtype with dense rows, in whatever order the model
+  // laid out heads and batches; copy only what is not already so.
+  auto prepare = [&](const Tensor& t) {
+    if (t.dtype() != compute) return t.to(compute);
+    return blas_usable(t) ? t : t.contiguous();
+  };
   Tensor qc = prepare(q), kc = prepare(k), vc = prepare(v);
-  Tensor out_compute = Tensor::empty({B, H, L, Ev}, compute);
+  // Output strides follow query's (empty_like(query)); computed in place when they can be.
+  Tensor out = Ev == E ? detail::empty_like(q, dtype) : Tensor::empty({B, H, L, Ev}, dtype);
+  const bool in_place = out.dtype() == compute && blas_usable(out);
+  Tensor out_compute = in_place ? out : Tensor::empty({B, H, L, Ev}, compute);
   // logsumexp is [B, H, L] viewed over [B, L, H] storage, as torch's meta function lays it out.
   Tensor lse_storage = Tensor::empty({B, L, H}, compute);
   Tensor lse = lse_storage.as_strided({B, H, L}, {L * H, 1, H}, 0);
@@ -127,9 +196,7 @@ AttentionResult scaled_dot_product_attention(const Tensor& q, const Tensor& k, c
     attend<double>(qc, kc, vc, attn_mask ? &mask : nullptr, is_causal, s, out_compute, lse_storage);
   else
     attend<float>(qc, kc, vc, attn_mask ? &mask : nullptr, is_causal, s, out_compute, lse_storage);
-  // Output strides follow query's (empty_like(query)).
-  Tensor out = Ev == E ? detail::empty_like(q, dtype) : Tensor::empty({B, H, L, Ev}, dtype);
-  out.copy_(out_compute);
+  if (!in_place) out.copy_(out_compute);
   return {out, lse};
 }
 
