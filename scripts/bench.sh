@@ -25,16 +25,5 @@ fi
 "$PY" tools/benchmark.py --pt2run build/release/src/pt2run --baseline build/libtorch-baseline/aoti_baseline \
   --models "$MODELS" --out build/bench
 if [ "${1:-}" = "--update-docs" ]; then
-  mkdir -p docs/img
-  cp build/bench/latency.png docs/img/cpu-latency.png
-  cp build/bench/throughput.png docs/img/cpu-throughput.png
-  "$PY" - <<'PY'
-import re
-report = open("build/bench/report.md").read()
-report = report.replace("(latency.png)", "(img/cpu-latency.png)").replace("(throughput.png)", "(img/cpu-throughput.png)")
-doc = open("docs/performance.md").read()
-start, end = "<!-- cpu report: scripts/bench.sh --update-docs -->", "<!-- end cpu report -->"
-doc = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: start + "\n" + report + end, doc, flags=re.S)
-open("docs/performance.md", "w").write(doc)
-PY
+  "$PY" tools/update_performance_doc.py cpu build/bench
 fi

@@ -17,29 +17,10 @@ RESULTS=$PWD/build/cuda-results
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 # The device tool brings back a few files: the logs go back as one archive.
 [ -n "${OUT:-}" ] && trap 'tar czf "$OUT/cuda-results.tgz" -C build cuda-results' EXIT
-DEPS=$PWD/build/device-deps
-rm -rf "$DEPS" && mkdir -p "$DEPS"
-for deb in .device-deps/debs/*.deb; do dpkg -x "$deb" "$DEPS"; done
-LIBS=$DEPS/usr/lib/x86_64-linux-gnu
-PY=${PYTHON:-python3}
-# cuBLAS and cuDNN as torch's wheels installed them.
-nvidia_lib() {
-  dirname "$("$PY" - "$1" <<'PY'
-import glob, os, site, sys
-paths = [p for d in site.getsitepackages() for p in glob.glob(os.path.join(d, "nvidia", "**", sys.argv[1]), recursive=True)]
-print(paths[0] if paths else "/usr/local/cuda/lib64/" + sys.argv[1])
-PY
-)"
-}
-export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$(nvidia_lib "libcublas.so.*"):$(nvidia_lib "libcudnn.so.9"):${LD_LIBRARY_PATH:-}
+source scripts/cuda_device_env.sh
 
 echo "== configure and build (CUDA)"
-cmake -S . -B build/cuda -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPT2RUN_CUDA=ON \
-  -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" \
-  -DPT2RUN_CUBLAS_INCLUDE_DIR="$PWD/.device-deps/cuda-headers" >"$RESULTS/configure.log" 2>&1 \
-  || { tail -30 "$RESULTS/configure.log"; exit 1; }
-cmake --build build/cuda -j "$(nproc)" --target pt2run_cuda_tests pt2run_cli pt2run_cuda >"$RESULTS/build.log" 2>&1 \
-  || { grep -E "error" -A3 "$RESULTS/build.log" | head -40; exit 1; }
+build_pt2run_cuda build/cuda RelWithDebInfo pt2run_cuda_tests pt2run_cli pt2run_cuda
 
 echo "== export the CUDA corpus ($("$PY" -c 'import torch; print(torch.__version__)'))"
 # Exports are kept while the machine stays warm and the exporters are unchanged.
@@ -72,10 +53,7 @@ grep -q "FAILED" "$RESULTS/cuda_tests.log" && status=1
 [ "$TESTS_ONLY" = 1 ] && exit $status
 
 echo "== pt2run against libtorch's AOTIModelPackageLoader on the same CUDA packages"
-TORCH_PREFIX=$("$PY" -c 'import torch; print(torch.utils.cmake_prefix_path)')
-if cmake -S bench/libtorch -B build/libtorch-baseline -G Ninja -DCMAKE_BUILD_TYPE=Release \
-     -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" >"$RESULTS/baseline_build.log" 2>&1 &&
-   cmake --build build/libtorch-baseline >>"$RESULTS/baseline_build.log" 2>&1; then
+if build_libtorch_baseline; then
   bench() {  # NAME PACKAGE ITERATIONS SHAPE...
     local name=$1 package=$2 iterations=$3
     shift 3
@@ -98,8 +76,6 @@ if cmake -S bench/libtorch -B build/libtorch-baseline -G Ninja -DCMAKE_BUILD_TYP
     shapes=$("$PY" -c "import json; print(' '.join('x'.join(map(str, s)) for s in json.load(open('build/cuda-bench/shapes.json'))['$model']))")
     bench "$model" "build/cuda-bench/$model.pt2" 200 $shapes
   done
-else
-  tail -20 "$RESULTS/baseline_build.log"
 fi
 
 echo "== compute-sanitizer memcheck"

@@ -4,7 +4,10 @@ run on one machine: cold start (a whole process, exec to first output written, m
 T model instances, peak RSS, and install footprint. Writes OUT/report.md (ratios pt2run / peer)
 and OUT/latency.png, OUT/throughput.png. scripts/bench.sh runs it with everything built.
 
-Usage: python tools/benchmark.py --pt2run BIN --baseline BIN --models DIR --out DIR
+--device cuda (scripts/bench_cuda_device.sh, on the GPU machine): the models' CUDA packages,
+pt2run with and without CUDA graphs against libtorch (ONNX Runtime's CUDA build is not there).
+
+Usage: python tools/benchmark.py --pt2run BIN --baseline BIN --models DIR --out DIR [--device cuda]
 """
 import argparse
 import json
@@ -37,6 +40,14 @@ def cpu_name():
     return platform.processor()
 
 
+def machine_name(device):
+    if device == "cpu":
+        return f"{cpu_name()}, {os.cpu_count()} hardware threads"
+    gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version", "--format=csv,noheader"],
+                         capture_output=True, text=True).stdout.strip().splitlines()
+    return f"{gpu[0] if gpu else 'unknown GPU'} (driver), host {cpu_name()}"
+
+
 def dir_bytes(paths):
     return sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
 
@@ -56,8 +67,11 @@ def shared_deps(binary):
 
 
 class Runtime:
-    def __init__(self, name, cold, bench):
-        self.name, self.cold, self.bench = name, cold, bench
+    """How to start a runtime cold (`cold()`: a command line, or None) and to benchmark it
+    (`bench(iterations, concurrency)`: its JSON)."""
+
+    def __init__(self, name, cold, bench, max_threads=None):
+        self.name, self.cold, self.bench, self.max_threads = name, cold, bench, max_threads
 
 
 def runtimes(ns, model_dir, entry):
@@ -65,16 +79,23 @@ def runtimes(ns, model_dir, entry):
     inputs = os.path.join(model_dir, "inputs.npz")
     out_npz = os.path.join(ns.out, "out.npz")
     single = dict(os.environ, OMP_NUM_THREADS="1")
+
+    def pt2run_bench(*extra):
+        return lambda it, c: run_json([ns.pt2run, "bench", pkg, "--inputs", inputs, "--iterations", str(it),
+                                       "--concurrency", str(c), "-t", "1", "--json", "--raw-latencies", *extra])
+
     result = [
-        Runtime("pt2run",
-                lambda: [ns.pt2run, "run", pkg, "--inputs", inputs, "-o", out_npz, "-t", "1"],
-                lambda it, c: run_json([ns.pt2run, "bench", pkg, "--inputs", inputs, "--iterations", str(it),
-                                        "--concurrency", str(c), "-t", "1", "--json", "--raw-latencies"])),
+        Runtime("pt2run", lambda: [ns.pt2run, "run", pkg, "--inputs", inputs, "-o", out_npz, "-t", "1"],
+                pt2run_bench()),
         Runtime("libtorch",
                 lambda: [ns.baseline, pkg, "0", "--threads", "1", *entry["inputs"]],
                 lambda it, c: run_json([ns.baseline, pkg, str(it), "--threads", "1", "--concurrency", str(c),
                                         *entry["inputs"]], env=single)),
     ]
+    if ns.device == "cuda":
+        # Same process start as eager pt2run (graphs are captured after the first run): no cold
+        # start of its own; one instance, so one thread.
+        result.insert(1, Runtime("pt2run graphs", None, pt2run_bench("--cuda-graphs"), max_threads=1))
     onnx = os.path.join(model_dir, "model.onnx")
     if os.path.exists(onnx):
         ort = [sys.executable, os.path.join(HERE, "ort_bench.py"), onnx, inputs]
@@ -101,6 +122,7 @@ def main():
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--threads", default=f"1,{os.cpu_count()}")
     parser.add_argument("--budget-s", type=float, default=2.0, help="seconds of timed runs per measurement")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     ns = parser.parse_args()
     os.makedirs(ns.out, exist_ok=True)
     manifest = json.load(open(os.path.join(ns.models, "manifest.json")))
@@ -114,15 +136,17 @@ def main():
             first = normalize(rt.bench(20, 1))
             iterations = max(20, min(5000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
             steady = normalize(rt.bench(iterations, 1))
-            cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs))
+            cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs)) if rt.cold else [None]
             # Throughput phases last about --budget-s each (the 5000-run cap of the latency phase
             # made a 12 us model's phase 60 ms, short enough for thread start-up to show), and T
             # instances get T times the runs, so each is past its first runs for most of the phase.
             runs = max(20, min(200_000, int(ns.budget_s * 1000 / max(steady["p50_ms"], 1e-3))))
-            throughput = {t: normalize(rt.bench(runs * t, t))["throughput_per_s"] for t in thread_counts}
-            results[name][rt.name] = {**steady, "cold_start_ms": statistics.median(cold), "iterations": iterations,
+            throughput = {t: normalize(rt.bench(runs * t, t))["throughput_per_s"] for t in thread_counts
+                          if rt.max_threads is None or t <= rt.max_threads}
+            cold_ms = statistics.median(cold) if cold[0] is not None else None
+            results[name][rt.name] = {**steady, "cold_start_ms": cold_ms, "iterations": iterations,
                                       "throughput": throughput}
-            print(f"{name:12} {rt.name:12} cold {statistics.median(cold):8.1f} ms  p50 {steady['p50_ms']:.4f} ms  "
+            print(f"{name:12} {rt.name:14} cold {cold_ms or 0:8.1f} ms  p50 {steady['p50_ms']:.4f} ms  "
                   f"rss {steady['peak_rss_mib']:.0f} MiB", flush=True)
     footprint = footprints(ns)
     json.dump({"results": results, "footprint": footprint}, open(os.path.join(ns.out, "results.json"), "w"), indent=1)
@@ -131,55 +155,86 @@ def main():
 
 
 def footprints(ns):
-    import onnxruntime
     import torch
 
     lib = os.path.join(os.path.dirname(os.path.realpath(ns.pt2run)), "libpt2run.so")
-    ours = [os.path.realpath(lib)] + [d for d in shared_deps(lib) if "pt2run" not in d]
+    libs = [lib]
+    if ns.device == "cuda":
+        libs.append(os.path.join(os.path.dirname(lib), "libpt2run_cuda.so"))
+    # The CUDA runtime, cuBLAS and cuDNN (torch's nvidia-* wheels) serve both runtimes alike.
+    shared_with_torch = ("libcuda.so", "libcudart", "libcublas", "libcudnn", "libnvrtc", "libnvJitLink")
+    ours = []
+    for path in [os.path.realpath(p) for p in libs] + [d for p in libs for d in shared_deps(p)]:
+        if path not in ours and not any(n in os.path.basename(path) for n in shared_with_torch):
+            ours.append(path)
     torch_lib = os.path.join(os.path.dirname(torch.__file__), "lib")
-    ort_capi = os.path.join(os.path.dirname(onnxruntime.__file__), "capi")
-    return {
+    result = {
         "pt2run": dir_bytes(ours),
         "pt2run_files": [os.path.basename(p) for p in ours],
         "libtorch": dir_bytes(os.path.join(torch_lib, f) for f in os.listdir(torch_lib)),
-        "onnxruntime": dir_bytes(os.path.join(ort_capi, f) for f in os.listdir(ort_capi) if ".so" in f),
     }
+    try:
+        import onnxruntime
+    except ImportError:
+        return result
+    ort_capi = os.path.join(os.path.dirname(onnxruntime.__file__), "capi")
+    result["onnxruntime"] = dir_bytes(os.path.join(ort_capi, f) for f in os.listdir(ort_capi) if ".so" in f)
+    return result
 
 
 def ratio(a, b):
     return f"{a / b:.2f}" if b else "–"
 
 
+def columns(device):
+    """The runtimes a report shows, and the (numerator, denominator) ratios it gives."""
+    if device == "cuda":
+        return (["pt2run", "pt2run graphs", "libtorch"],
+                [("pt2run", "libtorch"), ("pt2run graphs", "libtorch")])
+    return (["pt2run", "libtorch", "onnxruntime"], [("pt2run", "libtorch"), ("pt2run", "onnxruntime")])
+
+
 def write_report(ns, manifest, results, footprint, thread_counts):
-    import onnxruntime
     import torch
 
-    lines = [f"Machine: {cpu_name()}, {os.cpu_count()} hardware threads; torch {torch.__version__} "
-             f"(libtorch's AOTIModelPackageLoader), onnxruntime {onnxruntime.__version__} (CPU provider, Python "
-             f"API), pt2run from this tree. One intra-op thread per run; throughput with T threads over T model "
-             f"instances (one session for ONNX Runtime). Ratios are pt2run / peer: below 1 is better for time and "
-             f"memory, above 1 for throughput.", ""]
-    head = "| model | measure | pt2run | libtorch | onnxruntime | / libtorch | / onnxruntime |"
-    lines += [head, "|---|---|---|---|---|---|---|"]
+    if ns.device == "cuda":
+        setting = (f"torch {torch.__version__} (libtorch's AOTIModelPackageLoader), pt2run from this tree, the "
+                   f"same CUDA packages; 'pt2run graphs' replays CUDA graphs (one instance: T=1 only). Throughput "
+                   f"with T threads over T model instances, one stream each. ONNX Runtime's CUDA build is not "
+                   f"measured: it cannot be brought to this machine (docs/performance.md).")
+    else:
+        import onnxruntime
+
+        setting = (f"torch {torch.__version__} (libtorch's AOTIModelPackageLoader), onnxruntime "
+                   f"{onnxruntime.__version__} (CPU provider, Python API), pt2run from this tree. One intra-op thread "
+                   f"per run; throughput with T threads over T model instances (one session for ONNX Runtime).")
+    names, ratios = columns(ns.device)
+    lines = [f"Machine: {machine_name(ns.device)}; {setting} Ratios are runtime / peer: below 1 is better for time "
+             f"and memory, above 1 for throughput.", ""]
+    head = "| model | measure | " + " | ".join(names) + " | " + " | ".join(f"{a} / {b}" for a, b in ratios) + " |"
+    lines += [head, "|---" * (2 + len(names) + len(ratios)) + "|"]
     measures = [("cold start ms", "cold_start_ms"), ("load ms", "load_ms"), ("first run ms", "first_run_ms"),
                 ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("peak RSS MiB", "peak_rss_mib")]
+    fmt = (lambda v: "–" if v is None else (f"{v:.4f}" if v < 1 else f"{v:.1f}"))
     for name, r in results.items():
         for label, key in measures + [(f"runs/s T={t}", t) for t in thread_counts]:
             def value(rt):
                 if rt not in r:
                     return None
-                return r[rt]["throughput"][key] if isinstance(key, int) else r[rt][key]
-            p, l, o = value("pt2run"), value("libtorch"), value("onnxruntime")
-            fmt = (lambda v: "–" if v is None else (f"{v:.4f}" if v < 1 else f"{v:.1f}"))
-            lines.append(f"| {name} ({r['parameters'] / 1e6:.1f}M) | {label} | {fmt(p)} | {fmt(l)} | {fmt(o)} | "
-                         f"{ratio(p, l) if l else '–'} | {ratio(p, o) if o else '–'} |")
+                return r[rt]["throughput"].get(key) if isinstance(key, int) else r[rt][key]
+            cells = [fmt(value(rt)) for rt in names]
+            cells += [ratio(value(a), value(b)) if value(a) is not None and value(b) else "–" for a, b in ratios]
+            lines.append(f"| {name} ({r['parameters'] / 1e6:.1f}M) | {label} | " + " | ".join(cells) + " |")
     mib = 1 << 20
+    peers = f"libtorch {footprint['libtorch'] / mib:.0f} MiB (torch/lib)"
+    if "onnxruntime" in footprint:
+        peers += f"; onnxruntime {footprint['onnxruntime'] / mib:.0f} MiB (capi)"
+    shared = " The CUDA runtime, cuBLAS and cuDNN both need are not counted." if ns.device == "cuda" else ""
     lines += ["", f"Install footprint: pt2run {footprint['pt2run'] / mib:.0f} MiB "
-              f"({', '.join(footprint['pt2run_files'])}); libtorch {footprint['libtorch'] / mib:.0f} MiB (torch/lib); "
-              f"onnxruntime {footprint['onnxruntime'] / mib:.0f} MiB (capi). Ratio pt2run / libtorch "
-              f"{footprint['pt2run'] / footprint['libtorch']:.3f}."]
+              f"({', '.join(footprint['pt2run_files'])}); {peers}. Ratio pt2run / libtorch "
+              f"{footprint['pt2run'] / footprint['libtorch']:.3f}.{shared}"]
     errors = [f"{n}: {r['onnx_error']}" for n, r in results.items() if r.get("onnx_error")]
-    if errors:
+    if errors and ns.device == "cpu":
         lines += ["", "Not exported to ONNX: " + "; ".join(errors)]
     lines += ["", "![latency](latency.png)", "", "![throughput](throughput.png)"]
     with open(os.path.join(ns.out, "report.md"), "w") as f:
@@ -193,11 +248,12 @@ def plot(ns, results, thread_counts):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    runtimes_shown = columns(ns.device)[0]
     names = list(results)
     fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), squeeze=False)
     axes = axes[0]
     for ax, name in zip(axes, names):
-        for rt in ("pt2run", "libtorch", "onnxruntime"):
+        for rt in runtimes_shown:
             lat = sorted(results[name].get(rt, {}).get("latencies_ms", []))
             if lat:
                 ax.plot(lat, [i / len(lat) for i in range(len(lat))], label=rt)
@@ -211,9 +267,11 @@ def plot(ns, results, thread_counts):
     fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.2), squeeze=False)
     axes = axes[0]
     for ax, name in zip(axes, names):
-        for rt in ("pt2run", "libtorch", "onnxruntime"):
-            if rt in results[name]:
-                ax.plot(thread_counts, [results[name][rt]["throughput"][t] for t in thread_counts], marker="o", label=rt)
+        for rt in runtimes_shown:
+            points = results[name].get(rt, {}).get("throughput", {})
+            if points:
+                ts = sorted(points)
+                ax.plot(ts, [points[t] for t in ts], marker="o", label=rt)
         ax.set_title(name)
         ax.set_xlabel("threads (= model instances)")
         ax.set_xticks(thread_counts)

@@ -5,8 +5,10 @@ Models: three small corpus models (overhead-bound), a ResNet-50 (23.5M parameter
 GPT-style decoder of about 30M parameters, both with random weights from configs (no
 downloads). A model torch.onnx cannot export records why instead of stopping the run.
 
-Usage: python tools/export_bench_models.py OUT       (OUT/manifest.json, OUT/NAME/...)
-       python tools/export_bench_models.py key       (the cache key: this script + torch)
+Usage: python tools/export_bench_models.py OUT [--device cuda]   (OUT/manifest.json, OUT/NAME/...)
+       python tools/export_bench_models.py key                     (the cache key: this script + torch)
+--device cuda exports the AOTInductor packages for CUDA (the device machine's benchmark,
+scripts/bench_cuda_device.sh) and no ONNX: ONNX Runtime's CUDA build cannot be brought there.
 """
 import hashlib
 import json
@@ -53,30 +55,36 @@ def shape_arg(t):
     return shape if t.dtype.is_floating_point else f"int64:{shape}"
 
 
-def export(out):
+def export_onnx(model, args, path, entry):
+    import torch
+
+    try:
+        torch.onnx.export(model, args, path, dynamo=True, optimize=True, external_data=False)
+    except Exception as e:  # noqa: BLE001
+        entry["onnx_error"] = f"{type(e).__name__}: {e}".splitlines()[0][:300]
+
+
+def export(out, device="cpu"):
     import numpy as np
     import torch
 
     tmp = out.rstrip("/") + ".partial"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    manifest = {"torch": torch.__version__, "models": []}
+    manifest = {"torch": torch.__version__, "device": device, "models": []}
     torch.manual_seed(0)
     for name, (model, args) in models().items():
-        model.eval()
+        model = model.eval().to(device)
         folder = os.path.join(tmp, name)
         os.makedirs(folder)
         params = sum(p.numel() for p in model.parameters())
         entry = {"name": name, "parameters": params, "inputs": [shape_arg(a) for a in args]}
         np.savez(os.path.join(folder, "inputs.npz"), *[a.numpy() for a in args])
         with torch.no_grad():
-            ep = torch.export.export(model, args)
+            ep = torch.export.export(model, tuple(a.to(device) for a in args))
             torch._inductor.aoti_compile_and_package(ep, package_path=os.path.join(folder, "model.pt2"))
-            try:
-                torch.onnx.export(model, args, os.path.join(folder, "model.onnx"), dynamo=True, optimize=True,
-                                  external_data=False)
-            except Exception as e:  # noqa: BLE001
-                entry["onnx_error"] = f"{type(e).__name__}: {e}".splitlines()[0][:300]
+            if device == "cpu":
+                export_onnx(model, args, os.path.join(folder, "model.onnx"), entry)
         manifest["models"].append(entry)
         print(f"exported {name} ({params / 1e6:.1f}M parameters)", flush=True)
     with open(os.path.join(tmp, "manifest.json"), "w") as f:
@@ -100,4 +108,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "key":
         print(key())
     else:
-        export(sys.argv[1])
+        export(sys.argv[1], sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--device" else "cpu")

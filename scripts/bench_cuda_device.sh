@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The CUDA benchmark in one device call: pt2run (with and without CUDA graphs) against libtorch's
+# AOTIModelPackageLoader on the same CUDA packages of the benchmark models (tools/benchmark.py
+# --device cuda: cold start, load, first run, p50/p99, throughput at T threads with T instances,
+# peak RSS, footprint). Builds pt2run (Release, CUDA) and the libtorch baseline against the
+# machine's torch, exports the models for CUDA, and writes build/bench-cuda/report.md with
+# latency.png and throughput.png (under the device tool, also into $OUT). Here, first:
+#   scripts/fetch_device_deps.sh
+# then with the device tool:
+#   run(command="scripts/bench_cuda_device.sh", carry=[".device-deps"])
+# and copy the report into docs/performance.md with
+#   python3 tools/update_performance_doc.py cuda /work/.device/N/report.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RESULTS=$PWD/build/bench-cuda
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+[ -n "${OUT:-}" ] && trap 'cp "$RESULTS"/report.md "$RESULTS"/results.json "$RESULTS"/*.png "$RESULTS"/*.log "$OUT"/ 2>/dev/null || true' EXIT
+source scripts/cuda_device_env.sh
+SECONDS=0
+echo "== build pt2run (CUDA, Release) and the libtorch baseline"
+build_pt2run_cuda build/cuda-release Release pt2run_cli pt2run_cuda
+build_libtorch_baseline
+echo "   ${SECONDS}s"
+echo "== export the benchmark models for CUDA ($("$PY" -c 'import torch; print(torch.__version__)'))"
+"$PY" tools/export_bench_models.py build/bench-cuda-models --device cuda >"$RESULTS/export.log" 2>&1 \
+  || { tail -30 "$RESULTS/export.log"; exit 1; }
+echo "   ${SECONDS}s"
+echo "== benchmark"
+# T = 1 and 4 instances on one GPU; one second of timed runs per measure keeps the call short.
+"$PY" tools/benchmark.py --device cuda --pt2run build/cuda-release/src/pt2run \
+  --baseline build/libtorch-baseline/aoti_baseline --models build/bench-cuda-models --out "$RESULTS" \
+  --threads 1,4 --budget-s 1 2>&1 | tee "$RESULTS/benchmark.log"
+echo "   ${SECONDS}s"
