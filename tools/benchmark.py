@@ -21,14 +21,25 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+class RuntimeFailed(Exception):
+    pass
+
+
 def run_json(cmd, env=None):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0 or "{" not in proc.stdout:
+        why = (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        raise RuntimeFailed(f"{os.path.basename(cmd[0])} exited with {proc.returncode}: {why}")
+    out = proc.stdout
     return json.loads(out[out.index("{"):])
 
 
 def wall_seconds(cmd, env=None):
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, env=env)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        why = (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]
+        raise RuntimeFailed(f"{os.path.basename(cmd[0])} exited with {proc.returncode}: {why}")
     return time.perf_counter() - start
 
 
@@ -113,6 +124,21 @@ def normalize(j):
     return j
 
 
+def measure(ns, rt, thread_counts):
+    first = normalize(rt.bench(20, 1))
+    iterations = max(20, min(5000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
+    steady = normalize(rt.bench(iterations, 1))
+    cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs)) if rt.cold else None
+    # Throughput phases last about --budget-s each (the 5000-run cap of the latency phase
+    # made a 12 us model's phase 60 ms, short enough for thread start-up to show), and T
+    # instances get T times the runs, so each is past its first runs for most of the phase.
+    runs = max(20, min(200_000, int(ns.budget_s * 1000 / max(steady["p50_ms"], 1e-3))))
+    throughput = {t: normalize(rt.bench(runs * t, t))["throughput_per_s"] for t in thread_counts
+                  if rt.max_threads is None or t <= rt.max_threads}
+    return {**steady, "cold_start_ms": statistics.median(cold) if cold else None, "iterations": iterations,
+            "throughput": throughput}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pt2run", required=True)
@@ -133,21 +159,15 @@ def main():
         model_dir = os.path.join(ns.models, name)
         results[name] = {"parameters": entry["parameters"], "onnx_error": entry.get("onnx_error")}
         for rt in runtimes(ns, model_dir, entry):
-            first = normalize(rt.bench(20, 1))
-            iterations = max(20, min(5000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
-            steady = normalize(rt.bench(iterations, 1))
-            cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs)) if rt.cold else [None]
-            # Throughput phases last about --budget-s each (the 5000-run cap of the latency phase
-            # made a 12 us model's phase 60 ms, short enough for thread start-up to show), and T
-            # instances get T times the runs, so each is past its first runs for most of the phase.
-            runs = max(20, min(200_000, int(ns.budget_s * 1000 / max(steady["p50_ms"], 1e-3))))
-            throughput = {t: normalize(rt.bench(runs * t, t))["throughput_per_s"] for t in thread_counts
-                          if rt.max_threads is None or t <= rt.max_threads}
-            cold_ms = statistics.median(cold) if cold[0] is not None else None
-            results[name][rt.name] = {**steady, "cold_start_ms": cold_ms, "iterations": iterations,
-                                      "throughput": throughput}
-            print(f"{name:12} {rt.name:14} cold {cold_ms or 0:8.1f} ms  p50 {steady['p50_ms']:.4f} ms  "
-                  f"rss {steady['peak_rss_mib']:.0f} MiB", flush=True)
+            try:
+                results[name][rt.name] = measure(ns, rt, thread_counts)
+            except RuntimeFailed as e:  # reported, and the other runtimes and models still run
+                results[name].setdefault("failures", []).append(f"{rt.name}: {e}")
+                print(f"{name:12} {rt.name:14} FAILED {e}", flush=True)
+                continue
+            r = results[name][rt.name]
+            print(f"{name:12} {rt.name:14} cold {r['cold_start_ms'] or 0:8.1f} ms  p50 {r['p50_ms']:.4f} ms  "
+                  f"rss {r['peak_rss_mib']:.0f} MiB", flush=True)
     footprint = footprints(ns)
     json.dump({"results": results, "footprint": footprint}, open(os.path.join(ns.out, "results.json"), "w"), indent=1)
     write_report(ns, manifest, results, footprint, thread_counts)
@@ -233,6 +253,9 @@ def write_report(ns, manifest, results, footprint, thread_counts):
     lines += ["", f"Install footprint: pt2run {footprint['pt2run'] / mib:.0f} MiB "
               f"({', '.join(footprint['pt2run_files'])}); {peers}. Ratio pt2run / libtorch "
               f"{footprint['pt2run'] / footprint['libtorch']:.3f}.{shared}"]
+    failures = [f"{n}, {f}" for n, r in results.items() for f in r.get("failures", [])]
+    if failures:
+        lines += ["", "Failed: " + "; ".join(failures)]
     errors = [f"{n}: {r['onnx_error']}" for n, r in results.items() if r.get("onnx_error")]
     if errors and ns.device == "cpu":
         lines += ["", "Not exported to ONNX: " + "; ".join(errors)]
