@@ -25,11 +25,17 @@ class RuntimeFailed(Exception):
     pass
 
 
+def failure(cmd, proc):
+    """What a failed command said: the end of its stderr (the model's own message comes before
+    the runner's exception line)."""
+    lines = [line.strip() for line in proc.stderr.splitlines() if line.strip()][-4:] or ["no output"]
+    return f"{os.path.basename(cmd[0])} exited with {proc.returncode}: " + " / ".join(lines)[-700:]
+
+
 def run_json(cmd, env=None):
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0 or "{" not in proc.stdout:
-        why = (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]
-        raise RuntimeFailed(f"{os.path.basename(cmd[0])} exited with {proc.returncode}: {why}")
+        raise RuntimeFailed(failure(cmd, proc))
     out = proc.stdout
     return json.loads(out[out.index("{"):])
 
@@ -38,8 +44,7 @@ def wall_seconds(cmd, env=None):
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        why = (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]
-        raise RuntimeFailed(f"{os.path.basename(cmd[0])} exited with {proc.returncode}: {why}")
+        raise RuntimeFailed(failure(cmd, proc))
     return time.perf_counter() - start
 
 
