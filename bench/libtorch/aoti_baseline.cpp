@@ -112,6 +112,9 @@ int main(int argc, char** argv) {
     std::vector<std::thread> workers;
     for (int t = 0; t < concurrency; ++t) {
       workers.emplace_back([&] {
+        // A new thread has no current CUDA context until a runtime call makes the primary one
+        // current; the model's kernels launch through the driver API, which needs one.
+        sync();
         std::vector<double> mine;
         while (started.fetch_add(1) < iterations) {
           const auto t0 = Clock::now();
