@@ -9,18 +9,29 @@
 # then with the device tool:
 #   run(command="scripts/bench_cuda_device.sh", carry=[".device-deps"])
 # and copy the report into docs/performance.md with
-#   python3 tools/update_performance_doc.py cuda /work/.device/N/report.md
+#   python3 tools/update_performance_doc.py cuda /work/.device/N
+# --with-tests also builds the CUDA tests and runs them first against the CUDA corpus (exported
+# alongside the benchmark models): a check and the numbers from the same build in one call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=$PWD/build/bench-cuda
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
-[ -n "${OUT:-}" ] && trap 'cp "$RESULTS"/report.md "$RESULTS"/results.json "$RESULTS"/*.png "$RESULTS"/*.log "$OUT"/ 2>/dev/null || true' EXIT
+# The device tool brings back a few files: the report, its data and plots, the logs as one archive.
+[ -n "${OUT:-}" ] && trap 'cp "$RESULTS"/report.md "$RESULTS"/results.json "$RESULTS"/*.png "$OUT"/ 2>/dev/null; tar czf "$OUT/logs.tgz" -C "$RESULTS" $(cd "$RESULTS" && ls *.log) 2>/dev/null || true' EXIT
 source scripts/cuda_device_env.sh
+WITH_TESTS=0
+[ "${1:-}" = "--with-tests" ] && WITH_TESTS=1
 SECONDS=0
 echo "== build pt2run (CUDA, Release) and the libtorch baseline"
-build_pt2run_cuda build/cuda-release Release pt2run_cli pt2run_cuda
+targets="pt2run_cli pt2run_cuda"
+[ "$WITH_TESTS" = 1 ] && targets="$targets pt2run_cuda_tests"
+build_pt2run_cuda build/cuda-release Release $targets
 build_libtorch_baseline
 echo "   ${SECONDS}s"
+if [ "$WITH_TESTS" = 1 ]; then
+  "$PY" tools/export_corpus.py build/cuda-corpus --device cuda --jobs 8 >"$RESULTS/export_corpus.log" 2>&1 &
+  corpus_export=$!
+fi
 echo "== export the benchmark models for CUDA ($("$PY" -c 'import torch; print(torch.__version__)'))"
 # Kept while the machine stays warm and the exporters are unchanged.
 STAMP=$(cat tools/export_bench_models.py tools/export_corpus.py | sha256sum | cut -c1-16)
@@ -30,6 +41,14 @@ if [ "$(cat build/bench-cuda-models/stamp 2>/dev/null)" != "$STAMP" ]; then
   echo "$STAMP" > build/bench-cuda-models/stamp
 fi
 echo "   ${SECONDS}s"
+if [ "$WITH_TESTS" = 1 ]; then
+  echo "== CUDA tests"
+  wait "$corpus_export" || { tail -20 "$RESULTS/export_corpus.log"; exit 1; }
+  PT2RUN_CUDA_CORPUS_DIR=$PWD/build/cuda-corpus build/cuda-release/tests/pt2run_cuda_tests >"$RESULTS/cuda_tests.log" 2>&1 \
+    || { grep -E "FAILED|Failure" -A5 "$RESULTS/cuda_tests.log" | head -40; exit 1; }
+  grep -E "^\[  (PASSED|SKIPPED) " "$RESULTS/cuda_tests.log"
+  echo "   ${SECONDS}s"
+fi
 echo "== benchmark"
 # T = 1 and 4 instances on one GPU; one second of timed runs per measure keeps the call short.
 "$PY" tools/benchmark.py --device cuda --pt2run build/cuda-release/src/pt2run \

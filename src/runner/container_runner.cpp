@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
 
 #include "core/check.h"
 #include "core/mapped_file.h"
@@ -33,6 +36,18 @@ struct AOTIModelContainerRunner::Impl {
   void* default_stream = nullptr;
   std::function<void(void*)> wait_for_stream;
   std::function<void(void*)> release_stream;
+  // Concurrent runs given no stream each take one of the runner's streams (default_stream
+  // first, more from make_stream as needed), so num_models instances overlap on the device
+  // instead of queueing on one stream and each waiting for all of it.
+  std::function<void*()> make_stream;
+  std::mutex streams_mutex;
+  std::vector<void*> idle_streams;
+  std::vector<void*> extra_streams;
+  // The first run after the active constants change may fold them (lazily, inside the
+  // container) on its stream; runs on the runner's other streams must not read them before
+  // that work is done, so such a run goes alone and waits for its stream first.
+  std::shared_mutex stream_gate;
+  std::atomic<bool> settle_next_run{true};
   std::string device_str;
   Device device;
   bool single_threaded = false;
@@ -45,7 +60,35 @@ struct AOTIModelContainerRunner::Impl {
     if (container.handle) container.api.destroy(container.handle);
     constants.reset();  // frees user-managed handles the container referenced
     if (default_stream && release_stream) release_stream(default_stream);
+    for (void* s : extra_streams)
+      if (release_stream) release_stream(s);
   }
+
+  // One of the runner's streams for one run, handed back when the lease goes.
+  class StreamLease {
+   public:
+    explicit StreamLease(Impl& impl) : impl_(impl) {
+      std::lock_guard lock(impl_.streams_mutex);
+      if (!impl_.idle_streams.empty()) {
+        stream_ = impl_.idle_streams.back();
+        impl_.idle_streams.pop_back();
+      } else {
+        stream_ = impl_.make_stream();
+        impl_.extra_streams.push_back(stream_);
+      }
+    }
+    ~StreamLease() {
+      std::lock_guard lock(impl_.streams_mutex);
+      impl_.idle_streams.push_back(stream_);
+    }
+    StreamLease(const StreamLease&) = delete;
+    StreamLease& operator=(const StreamLease&) = delete;
+    void* stream() const { return stream_; }
+
+   private:
+    Impl& impl_;
+    void* stream_ = nullptr;
+  };
 
   const std::vector<std::string>& input_names() const { return container.input_names; }
 
@@ -53,7 +96,18 @@ struct AOTIModelContainerRunner::Impl {
     detail::apply_thread_setting();
     started.store(true, std::memory_order_relaxed);
     const bool own_stream = stream == nullptr && default_stream != nullptr;
-    if (own_stream) stream = default_stream;
+    std::optional<StreamLease> lease;
+    std::unique_lock<std::shared_mutex> alone;
+    std::shared_lock<std::shared_mutex> together;
+    if (own_stream) {
+      if (settle_next_run.load(std::memory_order_acquire)) {
+        alone = std::unique_lock(stream_gate);
+        if (!settle_next_run.load(std::memory_order_relaxed)) alone.unlock();
+      }
+      if (!alone.owns_lock()) together = std::shared_lock(stream_gate);
+      lease.emplace(*this);
+      stream = lease->stream();
+    }
     std::vector<AtenTensorHandle> outputs(output_names.size(), nullptr);
     shim::clear_last_error();
     AOTIRuntimeError rc;
@@ -76,6 +130,7 @@ struct AOTIModelContainerRunner::Impl {
       container.check(rc, "run");
     }
     if (own_stream) wait_for_stream(stream);
+    if (alone.owns_lock()) settle_next_run.store(false, std::memory_order_release);
     std::vector<Tensor> result(outputs.size());
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       if (outputs[i] == nullptr) continue;  // a None output
@@ -111,6 +166,7 @@ struct AOTIModelContainerRunner::Impl {
   }
 
   void constants_changed() {
+    settle_next_run.store(true, std::memory_order_release);
     if (interceptor) interceptor->constants_changed();
   }
 };
@@ -280,10 +336,16 @@ void RunnerAccess::add_constant_layouts(AOTIModelContainerRunner& runner,
 
 void RunnerAccess::set_default_stream(AOTIModelContainerRunner& runner, void* stream,
                                       std::function<void(void*)> wait,
-                                      std::function<void(void*)> release) {
-  runner.impl_->default_stream = stream;
-  runner.impl_->wait_for_stream = std::move(wait);
-  runner.impl_->release_stream = std::move(release);
+                                      std::function<void(void*)> release,
+                                      std::function<void*()> make) {
+  auto& impl = *runner.impl_;
+  PT2RUN_CHECK(impl.default_stream == nullptr && stream != nullptr && wait && release && make, Internal,
+               "a runner's default stream is set once, with all its functions");
+  impl.default_stream = stream;
+  impl.wait_for_stream = std::move(wait);
+  impl.release_stream = std::move(release);
+  impl.make_stream = std::move(make);
+  impl.idle_streams = {stream};
 }
 
 void* RunnerAccess::default_stream(const AOTIModelContainerRunner& runner) {

@@ -29,10 +29,12 @@ class RunInterceptor {
 struct RunnerAccess {
   // The ops the model runs through AOTInductor's proxy executor (shared: the package loader
   // builds it before it creates the runner, to refuse missing ops early).
-  // A device runner's own stream for runs given none: `wait` blocks until it is idle (after
-  // each such run), `release` hands it back when the runner goes.
+  // A device runner's own stream for runs given none: `wait` blocks until a stream is idle
+  // (after each such run), `release` hands one back when the runner goes, `make` gives another
+  // for a run that starts while the others are in use (concurrent runs get a stream each).
   PT2RUN_PLUGIN_API static void set_default_stream(AOTIModelContainerRunner& runner, void* stream,
-                                 std::function<void(void*)> wait, std::function<void(void*)> release);
+                                 std::function<void(void*)> wait, std::function<void(void*)> release,
+                                 std::function<void*()> make);
   PT2RUN_PLUGIN_API static void* default_stream(const AOTIModelContainerRunner& runner);
   // Installs an interceptor (nullptr removes it).
   PT2RUN_PLUGIN_API static void set_run_interceptor(AOTIModelContainerRunner& runner,

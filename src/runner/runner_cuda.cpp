@@ -109,7 +109,8 @@ AOTIModelContainerRunnerCuda::AOTIModelContainerRunnerCuda(const std::string& mo
         cuda::DeviceGuard guard(device);
         PT2RUN_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(s)));
       },
-      [device](void* s) { stream_pool().give_back(device, static_cast<cudaStream_t>(s)); });
+      [device](void* s) { stream_pool().give_back(device, static_cast<cudaStream_t>(s)); },
+      [device]() -> void* { return stream_pool().take(device); });
 }
 
 AOTIModelContainerRunnerCuda::~AOTIModelContainerRunnerCuda() = default;

@@ -223,6 +223,22 @@ TEST(CudaCorpus, TwoRunnersOnTwoStreamsAtOnce) {
   cudaStreamDestroy(s2);
 }
 
+// Threads sharing one runner without giving streams: each run takes a stream of the runner's
+// (the first run, which may fold constants, goes alone), and every result is right.
+TEST(CudaCorpus, ConcurrentRunsOnTheRunnersOwnStreams) {
+  PT2RUN_REQUIRE_CUDA_CORPUS();
+  for (const char* model : {"mlp", "cnn", "transformer"}) {
+    AOTIModelPackageLoader loader(testing::package_path(model), "model", false, 4);
+    testing::Case data = testing::load_case(model, testing::model_entry(model)["cases"][0]);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        for (int i = 0; i < 25; ++i) testing::expect_outputs(run_on_device(loader, data), data, model);
+      });
+    for (auto& t : threads) t.join();
+  }
+}
+
 TEST(CudaCorpus, AnyDeviceIndexAndClearErrorsForMissingOnes) {
   PT2RUN_REQUIRE_CUDA_CORPUS();
   const int count = cuda::device_count();
