@@ -129,19 +129,43 @@ def normalize(j):
     return j
 
 
-def measure(ns, rt, thread_counts):
-    first = normalize(rt.bench(20, 1))
-    iterations = max(20, min(5000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
-    steady = normalize(rt.bench(iterations, 1))
-    cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs)) if rt.cold else None
-    # Throughput phases last about --budget-s each (the 5000-run cap of the latency phase
-    # made a 12 us model's phase 60 ms, short enough for thread start-up to show), and T
-    # instances get T times the runs, so each is past its first runs for most of the phase.
-    runs = max(20, min(200_000, int(ns.budget_s * 1000 / max(steady["p50_ms"], 1e-3))))
-    throughput = {t: normalize(rt.bench(runs * t, t))["throughput_per_s"] for t in thread_counts
-                  if rt.max_threads is None or t <= rt.max_threads}
-    return {**steady, "cold_start_ms": statistics.median(cold) if cold else None, "iterations": iterations,
-            "throughput": throughput}
+def measure_model(ns, rts, thread_counts):
+    """Every runtime's measures on one model. Steady-state and throughput phases run in
+    --rounds rounds, the runtimes alternating within each, and the median round counts: on a
+    shared machine, speed drifts by tens of percent from one second to the next, and a phase
+    that caught a slow spell should not decide a ratio."""
+    results, failures, plan = {}, [], {}
+    for rt in rts:
+        try:
+            first = normalize(rt.bench(20, 1))
+            iterations = max(20, min(5000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
+            cold = sorted(wall_seconds(rt.cold()) * 1000 for _ in range(ns.cold_runs)) if rt.cold else None
+            # Throughput phases last about --budget-s (a run-count cap made a 12 us model's phase
+            # 60 ms, short enough for thread start-up to show); T instances get T times the runs,
+            # so each is past its first runs for most of the phase.
+            runs = max(20, min(200_000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
+            plan[rt.name] = (iterations, runs, cold, [], {t: [] for t in thread_counts
+                                                          if rt.max_threads is None or t <= rt.max_threads})
+        except RuntimeFailed as e:  # reported; the other runtimes and models still run
+            failures.append(f"{rt.name}: {e}")
+    for _ in range(ns.rounds):
+        for rt in rts:
+            if rt.name not in plan:
+                continue
+            iterations, runs, _, steady, throughput = plan[rt.name]
+            try:
+                steady.append(normalize(rt.bench(iterations, 1)))
+                for t, values in throughput.items():
+                    values.append(normalize(rt.bench(runs * t, t))["throughput_per_s"])
+            except RuntimeFailed as e:
+                failures.append(f"{rt.name}: {e}")
+                del plan[rt.name]
+    for name, (iterations, _, cold, steady, throughput) in plan.items():
+        middle = sorted(steady, key=lambda r: r["p50_ms"])[len(steady) // 2]
+        results[name] = {**middle, "cold_start_ms": statistics.median(cold) if cold else None,
+                         "iterations": iterations, "rounds": len(steady),
+                         "throughput": {t: statistics.median(v) for t, v in throughput.items()}}
+    return results, failures
 
 
 def main():
@@ -152,8 +176,9 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--cold-runs", type=int, default=10)
     parser.add_argument("--threads", default=f"1,{os.cpu_count()}")
-    parser.add_argument("--budget-s", type=float, default=2.0, help="seconds of timed runs per measurement")
+    parser.add_argument("--budget-s", type=float, default=1.0, help="seconds of timed runs per phase")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the timed phases (median)")
     ns = parser.parse_args()
     os.makedirs(ns.out, exist_ok=True)
     manifest = json.load(open(os.path.join(ns.models, "manifest.json")))
@@ -163,15 +188,14 @@ def main():
         name = entry["name"]
         model_dir = os.path.join(ns.models, name)
         results[name] = {"parameters": entry["parameters"], "onnx_error": entry.get("onnx_error")}
-        for rt in runtimes(ns, model_dir, entry):
-            try:
-                results[name][rt.name] = measure(ns, rt, thread_counts)
-            except RuntimeFailed as e:  # reported, and the other runtimes and models still run
-                results[name].setdefault("failures", []).append(f"{rt.name}: {e}")
-                print(f"{name:12} {rt.name:14} FAILED {e}", flush=True)
-                continue
-            r = results[name][rt.name]
-            print(f"{name:12} {rt.name:14} cold {r['cold_start_ms'] or 0:8.1f} ms  p50 {r['p50_ms']:.4f} ms  "
+        measured, failures = measure_model(ns, runtimes(ns, model_dir, entry), thread_counts)
+        results[name].update(measured)
+        if failures:
+            results[name]["failures"] = failures
+        for failure in failures:
+            print(f"{name:12} FAILED {failure}", flush=True)
+        for rt_name, r in measured.items():
+            print(f"{name:12} {rt_name:14} cold {r['cold_start_ms'] or 0:8.1f} ms  p50 {r['p50_ms']:.4f} ms  "
                   f"rss {r['peak_rss_mib']:.0f} MiB", flush=True)
     footprint = footprints(ns)
     json.dump({"results": results, "footprint": footprint}, open(os.path.join(ns.out, "results.json"), "w"), indent=1)
@@ -234,8 +258,9 @@ def write_report(ns, manifest, results, footprint, thread_counts):
                    f"{onnxruntime.__version__} (CPU provider, Python API), pt2run from this tree. One intra-op thread "
                    f"per run; throughput with T threads over T model instances (one session for ONNX Runtime).")
     names, ratios = columns(ns.device)
-    lines = [f"Machine: {machine_name(ns.device)}; {setting} Ratios are runtime / peer: below 1 is better for time "
-             f"and memory, above 1 for throughput.", ""]
+    lines = [f"Machine: {machine_name(ns.device)}; {setting} Latency and throughput: the median of {ns.rounds} "
+             f"rounds with the runtimes alternating; cold start: the median of {ns.cold_runs} processes. Ratios are "
+             f"runtime / peer: below 1 is better for time and memory, above 1 for throughput.", ""]
     head = "| model | measure | " + " | ".join(names) + " | " + " | ".join(f"{a} / {b}" for a, b in ratios) + " |"
     lines += [head, "|---" * (2 + len(names) + len(ratios)) + "|"]
     measures = [("cold start ms", "cold_start_ms"), ("load ms", "load_ms"), ("first run ms", "first_run_ms"),
