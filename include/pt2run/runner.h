@@ -45,7 +45,9 @@ class PT2RUN_API AOTIModelContainerRunner {
 
   // Runs the model on flat inputs (the package's pytree flattening order). The inputs are
   // shared, not copied: the model may return an output that aliases an input. stream_handle
-  // is ignored on the CPU.
+  // is ignored on the CPU. On a device, a run given a stream is enqueued on it and returns
+  // without waiting; one given none runs on a stream of the runner's (a stream each for
+  // concurrent calls) and returns once its outputs are ready.
   std::vector<Tensor> run(const std::vector<Tensor>& inputs, void* stream_handle = nullptr);
   // As run(), but takes the caller's references: `inputs` is left empty, so their storage can
   // be freed as soon as the model is done with it.
