@@ -355,8 +355,8 @@ TEST(Attention, MasksAndCausal) {
 
 // Heads permuted out of [B, L, H, E] storage (what a model's projections produce) are read in
 // place and give what contiguous copies give; the output follows the query's strides; long
-// rows with wide score ranges match a double-precision softmax (the vectorized exp); NaN
-// scores propagate as in torch.
+// rows with wide score ranges match a double-precision softmax; NaN scores propagate as in
+// torch.
 TEST(Attention, PermutedHeadsLongRowsAndNaN) {
   const int64_t B = 2, H = 3, L = 5, S = 97, E = 8;
   auto heads_last = [](const Tensor& t) {  // [B, H, N, E] values in [B, N, H, E] storage

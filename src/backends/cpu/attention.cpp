@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "core/check.h"
@@ -51,40 +50,10 @@ void gemm_nn(int64_t m, int64_t n, int64_t k, const T* a, const T* b, int64_t ld
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, k, b, ldb, 0.0, c, ldc);
 }
 
-// row[j] = exp(row[j] - max) for the row's n entries (all <= max), returns their sum. A loop
-// the compiler vectorizes instead of a libm call per element, which was the softmax's cost at
-// short sequences: e^x = 2^k * e^r with k = round(x / ln2), |r| <= ln2/2, e^r by its degree-7
-// Taylor polynomial (relative error below 1e-8, under float rounding). NaN stays NaN.
-float exp_shifted_sum(float* row, int64_t n, float max) {
-  float sum = 0.f;
-#pragma omp simd reduction(+ : sum)
-  for (int64_t j = 0; j < n; ++j) {
-    const float x = row[j] - max;
-    const bool is_nan = !(x == x);
-    const float xc = is_nan ? 0.f : (x < -87.f ? -87.f : x);  // e^-87: float's smallest normal
-    const int32_t k = static_cast<int32_t>(xc * 1.44269504088896341f - 0.5f);  // round, xc <= 0
-    const float kf = static_cast<float>(k);
-    const float r = xc - kf * 0.693145751953125f - kf * 1.42860682030941723212e-6f;
-    float p = 1.f / 5040.f;
-    p = p * r + 1.f / 720.f;
-    p = p * r + 1.f / 120.f;
-    p = p * r + 1.f / 24.f;
-    p = p * r + 1.f / 6.f;
-    p = p * r + 0.5f;
-    p = p * r + 1.f;
-    p = p * r + 1.f;
-    const int32_t bits = (k + 127) << 23;  // 2^k, k in [-126, 0]
-    float two_k;
-    std::memcpy(&two_k, &bits, sizeof(two_k));
-    const float e = is_nan ? x : (x < -87.f ? 0.f : p * two_k);
-    row[j] = e;
-    sum += e;
-  }
-  return sum;
-}
-
-double exp_shifted_sum(double* row, int64_t n, double max) {
-  double sum = 0;
+// row[j] = exp(row[j] - max) for the row's n entries, returns their sum.
+template <class T>
+T exp_shifted_sum(T* row, int64_t n, T max) {
+  T sum = 0;
   for (int64_t j = 0; j < n; ++j) sum += (row[j] = std::exp(row[j] - max));
   return sum;
 }
