@@ -249,7 +249,8 @@ def write_report(ns, manifest, results, footprint, thread_counts):
     if ns.device == "cuda":
         setting = (f"torch {torch.__version__} (libtorch's AOTIModelPackageLoader), pt2run from this tree, the "
                    f"same CUDA packages; 'pt2run graphs' replays CUDA graphs (one instance: T=1 only). Throughput "
-                   f"with T threads over T model instances, one stream each. ONNX Runtime's CUDA build is not "
+                   f"with T threads over T model instances (pt2run gives each run a stream of the runner's; libtorch's "
+                   f"runs go on the thread's current stream, the default one). ONNX Runtime's CUDA build is not "
                    f"measured: it cannot be brought to this machine (docs/performance.md).")
     else:
         import onnxruntime
