@@ -1,0 +1,260 @@
+#include "server/inference_service.h"
+
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "pt2run/inspect.h"
+#include "pt2run/package_loader.h"
+#include "pt2run/version.h"
+
+namespace pt2run::server {
+namespace {
+
+using json = nlohmann::json;
+
+// Every model is served as version "1": a package is one version of a model.
+constexpr const char* kVersion = "1";
+
+HttpResponse json_response(int status, const json& body) { return {status, "application/json", {}, body.dump()}; }
+
+HttpResponse error_response(int status, const std::string& message) {
+  return {status, "application/json", {}, error_body(message)};
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (end > start) parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+// A v2 tensor description: name, datatype, shape with -1 for dynamic sizes.
+json tensor_metadata(const TensorInfo& t, const std::string& fallback_name) {
+  json shape = json::array();
+  if (t.dims)
+    for (const DimInfo& d : *t.dims) shape.push_back(d.size ? *d.size : -1);
+  std::string datatype = t.dtype ? std::string(datatype_of(*t.dtype)) : "";
+  return {{"name", t.name.empty() ? fallback_name : t.name}, {"datatype", datatype}, {"shape", shape}};
+}
+
+}  // namespace
+
+struct InferenceService::Model {
+  ModelConfig config;
+  ModelInfo info;
+  std::vector<std::string> input_names, output_names;  // v2 names, in the model's order
+  std::unique_ptr<AOTIModelPackageLoader> loader;
+};
+
+InferenceService::InferenceService(std::string repository, RequestLimits limits)
+    : repository_(std::move(repository)), limits_(limits) {}
+
+InferenceService::~InferenceService() = default;
+
+void InferenceService::load(const ModelConfig& config) {
+  if (config.name.empty() || config.name.find('/') != std::string::npos)
+    throw Error(ErrorCode::InvalidArgument, "model name '" + config.name + "' is empty or has a '/'");
+  if (config.instances < 1) throw Error(ErrorCode::InvalidArgument, "a model needs at least one instance");
+  auto model = std::make_shared<Model>();
+  model->config = config;
+  model->info = inspect_model(config.package);
+  if (!model->info.runs_here) {
+    std::string why;
+    for (const auto& r : model->info.reasons) why += (why.empty() ? "" : "; ") + r;
+    throw Error(ErrorCode::UnsupportedPackage, "model '" + config.name + "' (" + config.package +
+                                                   ") cannot run here: " + why);
+  }
+  for (std::size_t i = 0; i < model->info.inputs.size(); ++i) {
+    const auto& t = model->info.inputs[i];
+    model->input_names.push_back(t.name.empty() ? "input" + std::to_string(i) : t.name);
+  }
+  for (std::size_t i = 0; i < model->info.outputs.size(); ++i) {
+    const auto& t = model->info.outputs[i];
+    model->output_names.push_back(t.name.empty() ? "output" + std::to_string(i) : t.name);
+  }
+  model->loader = std::make_unique<AOTIModelPackageLoader>(config.package, "model", false, config.instances);
+  std::unique_lock lock(mutex_);
+  models_[config.name] = std::move(model);
+}
+
+void InferenceService::unload(const std::string& name) {
+  std::unique_lock lock(mutex_);
+  if (models_.erase(name) == 0) throw Error(ErrorCode::NotFound, "no model '" + name + "' is loaded");
+}
+
+std::vector<std::string> InferenceService::model_names() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& [name, model] : models_) names.push_back(name);
+  return names;
+}
+
+std::shared_ptr<const InferenceService::Model> InferenceService::find(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  auto it = models_.find(name);
+  if (it == models_.end()) throw Error(ErrorCode::NotFound, "no model '" + name + "' is loaded");
+  return it->second;
+}
+
+HttpResponse InferenceService::handle(const HttpRequest& request) noexcept {
+  try {
+    return route(request);
+  } catch (const Error& e) {
+    return error_response(http_status(e.code()), e.message());
+  } catch (const std::bad_alloc&) {
+    return error_response(507, "out of memory while handling the request");
+  } catch (const std::exception& e) {
+    return error_response(500, std::string("internal error: ") + e.what());
+  }
+}
+
+HttpResponse InferenceService::route(const HttpRequest& request) {
+  const std::vector<std::string> parts = split_path(request.path);
+  const bool get = request.method == "GET", post = request.method == "POST";
+  if (parts.empty() || parts[0] != "v2") return error_response(404, "no endpoint " + request.path);
+  if (parts.size() == 1 && get)
+    return json_response(200, {{"name", "pt2run"}, {"version", PT2RUN_VERSION_STRING},
+                               {"extensions", {"binary_tensor_data", "model_repository"}}});
+  if (parts.size() == 3 && parts[1] == "health" && get) {
+    if (parts[2] == "live") return {200, "application/json", {}, ""};
+    if (parts[2] == "ready") return {200, "application/json", {}, ""};
+  }
+  if (parts.size() >= 2 && parts[1] == "repository" && post) {
+    if (parts.size() == 3 && parts[2] == "index") return repository_index();
+    if (parts.size() == 5 && parts[2] == "models" && parts[4] == "load") {
+      load({parts[3], repository_package(parts[3]), 1});
+      return {200, "application/json", {}, ""};
+    }
+    if (parts.size() == 5 && parts[2] == "models" && parts[4] == "unload") {
+      unload(parts[3]);
+      return {200, "application/json", {}, ""};
+    }
+  }
+  if (parts.size() >= 3 && parts[1] == "models") {
+    std::size_t rest = 3;
+    if (parts.size() >= 5 && parts[3] == "versions") {
+      if (parts[4] != kVersion)
+        throw Error(ErrorCode::NotFound, "model '" + parts[2] + "' has no version '" + parts[4] + "' (only 1)");
+      rest = 5;
+    }
+    const auto model = find(parts[2]);
+    if (parts.size() == rest && get) {
+      json inputs = json::array(), outputs = json::array();
+      for (std::size_t i = 0; i < model->info.inputs.size(); ++i)
+        inputs.push_back(tensor_metadata(model->info.inputs[i], model->input_names[i]));
+      for (std::size_t i = 0; i < model->info.outputs.size(); ++i)
+        outputs.push_back(tensor_metadata(model->info.outputs[i], model->output_names[i]));
+      return json_response(200, {{"name", parts[2]}, {"versions", {kVersion}}, {"platform", "pytorch_aoti"},
+                                 {"inputs", inputs}, {"outputs", outputs}});
+    }
+    if (parts.size() == rest + 1 && parts[rest] == "ready" && get) return {200, "application/json", {}, ""};
+    if (parts.size() == rest + 1 && parts[rest] == "infer" && post) return infer(*model, request);
+  }
+  return error_response(request.method == "GET" || request.method == "POST" ? 404 : 405,
+                        "no endpoint " + request.method + " " + request.path);
+}
+
+HttpResponse InferenceService::infer(const Model& model, const HttpRequest& request) {
+  std::optional<std::size_t> header_length;
+  if (auto it = request.headers.find("inference-header-content-length"); it != request.headers.end()) {
+    std::size_t used = 0;
+    unsigned long long value = 0;
+    try {
+      value = std::stoull(it->second, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != it->second.size())
+      throw Error(ErrorCode::InvalidArgument, "Inference-Header-Content-Length '" + it->second + "' is not a size");
+    header_length = static_cast<std::size_t>(value);
+  }
+  InferRequest parsed = parse_infer_request(request.body, header_length, limits_);
+  // The model's inputs in its order, each checked against what the package records.
+  std::vector<Tensor> inputs(model.input_names.size());
+  std::vector<bool> given(inputs.size(), false);
+  for (InferInput& in : parsed.inputs) {
+    std::size_t i = 0;
+    while (i < model.input_names.size() && model.input_names[i] != in.name) ++i;
+    if (i == model.input_names.size())
+      throw Error(ErrorCode::InvalidArgument, "model '" + model.config.name + "' has no input '" + in.name + "'");
+    const TensorInfo& info = model.info.inputs[i];
+    if (info.dtype && *info.dtype != in.tensor.dtype())
+      throw Error(ErrorCode::DTypeMismatch, "input '" + in.name + "' must be " +
+                                                std::string(datatype_of(*info.dtype)) + ", got " +
+                                                std::string(datatype_of(in.tensor.dtype())));
+    if (info.dims) {
+      const auto& dims = *info.dims;
+      bool fits = static_cast<int64_t>(dims.size()) == in.tensor.dim();
+      for (std::size_t d = 0; fits && d < dims.size(); ++d) {
+        const int64_t size = in.tensor.sizes()[d];
+        fits = dims[d].size ? size == *dims[d].size : size >= dims[d].min && (!dims[d].max || size <= *dims[d].max);
+      }
+      if (!fits) {
+        json expected = tensor_metadata(info, in.name)["shape"];
+        json got = json::array();
+        for (int64_t s : in.tensor.sizes()) got.push_back(s);
+        throw Error(ErrorCode::ShapeMismatch, "input '" + in.name + "' must have shape " + expected.dump() +
+                                                  " (-1: any size), got " + got.dump());
+      }
+    }
+    inputs[i] = std::move(in.tensor);
+    given[i] = true;
+  }
+  std::string missing;
+  for (std::size_t i = 0; i < given.size(); ++i)
+    if (!given[i]) missing += (missing.empty() ? "'" : ", '") + model.input_names[i] + "'";
+  if (!missing.empty())
+    throw Error(ErrorCode::InvalidArgument, "model '" + model.config.name + "' needs input(s) " + missing);
+
+  std::vector<Tensor> results = model.loader->run(inputs);
+  std::vector<InferOutput> outputs;
+  for (std::size_t i = 0; i < results.size(); ++i)
+    outputs.push_back({i < model.output_names.size() ? model.output_names[i] : "output" + std::to_string(i),
+                       std::move(results[i])});
+  EncodedBody encoded = encode_infer_response(model.config.name, kVersion, parsed, outputs);
+  HttpResponse response{200, "application/json", {}, std::move(encoded.body)};
+  if (encoded.header_length) {
+    response.content_type = "application/octet-stream";
+    response.headers.emplace_back("Inference-Header-Content-Length", std::to_string(*encoded.header_length));
+  }
+  return response;
+}
+
+std::string InferenceService::repository_package(const std::string& name) const {
+  if (repository_.empty())
+    throw Error(ErrorCode::NotFound, "no model repository: start the server with one to load models by name");
+  if (name.empty() || name.find("..") != std::string::npos)
+    throw Error(ErrorCode::InvalidArgument, "model name '" + name + "' is not a repository entry");
+  const std::filesystem::path root(repository_);
+  for (const auto& candidate : {root / name / "model.pt2", root / (name + ".pt2")})
+    if (std::filesystem::is_regular_file(candidate)) return candidate.string();
+  throw Error(ErrorCode::NotFound, "the repository " + repository_ + " has no model '" + name + "' (" + name +
+                                       "/model.pt2 or " + name + ".pt2)");
+}
+
+HttpResponse InferenceService::repository_index() const {
+  std::map<std::string, std::string> state;
+  if (!repository_.empty() && std::filesystem::is_directory(repository_)) {
+    for (const auto& entry : std::filesystem::directory_iterator(repository_)) {
+      const auto& p = entry.path();
+      if (entry.is_directory() && std::filesystem::is_regular_file(p / "model.pt2")) state[p.filename()] = "UNAVAILABLE";
+      else if (entry.is_regular_file() && p.extension() == ".pt2") state[p.stem()] = "UNAVAILABLE";
+    }
+  }
+  for (const auto& name : model_names()) state[name] = "READY";
+  json index = json::array();
+  for (const auto& [name, s] : state) {
+    json entry = {{"name", name}, {"state", s}};
+    if (s == "READY") entry["version"] = kVersion;
+    index.push_back(entry);
+  }
+  return json_response(200, index);
+}
+
+}  // namespace pt2run::server

@@ -1,0 +1,186 @@
+// pt2run serve's endpoints without sockets, on a corpus model exported by torch: metadata,
+// JSON and binary inference checked against torch's eager outputs, every kind of bad request,
+// and the model repository.
+
+#include "server/inference_service.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "testing/corpus.h"
+
+namespace pt2run::server {
+namespace {
+
+using json = nlohmann::json;
+
+HttpRequest get(const std::string& path) { return {"GET", path, {}, ""}; }
+HttpRequest post(const std::string& path, std::string body, std::map<std::string, std::string> headers = {}) {
+  return {"POST", path, std::move(headers), std::move(body)};
+}
+
+json shape_of(const Tensor& t) {
+  json s = json::array();
+  for (int64_t d : t.sizes()) s.push_back(d);
+  return s;
+}
+
+// A v2 JSON request for the mlp's case 0 (input "args[0]").
+json mlp_request(const Tensor& x) {
+  json data = json::array();
+  for (int64_t i = 0; i < x.numel(); ++i) data.push_back(x.data<float>()[i]);
+  return {{"id", "t1"}, {"inputs", {{{"name", "args[0]"}, {"shape", shape_of(x)}, {"datatype", "FP32"}, {"data", data}}}}};
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PT2RUN_REQUIRE_CORPUS();
+    service_.load({"mlp", testing::package_path("mlp"), 2});
+    data_ = testing::load_case("mlp", testing::model_entry("mlp")["cases"][0]);
+  }
+  InferenceService service_;
+  testing::Case data_;
+};
+
+TEST_F(ServiceTest, HealthAndMetadata) {
+  EXPECT_EQ(service_.handle(get("/v2/health/live")).status, 200);
+  EXPECT_EQ(service_.handle(get("/v2/health/ready")).status, 200);
+  json server = json::parse(service_.handle(get("/v2")).body);
+  EXPECT_EQ(server["name"], "pt2run");
+  EXPECT_NE(std::find(server["extensions"].begin(), server["extensions"].end(), "binary_tensor_data"),
+            server["extensions"].end());
+  for (const char* path : {"/v2/models/mlp", "/v2/models/mlp/versions/1"}) {
+    HttpResponse r = service_.handle(get(path));
+    ASSERT_EQ(r.status, 200) << r.body;
+    json meta = json::parse(r.body);
+    EXPECT_EQ(meta["name"], "mlp");
+    EXPECT_EQ(meta["inputs"][0]["name"], "args[0]");
+    EXPECT_EQ(meta["inputs"][0]["datatype"], "FP32");
+    EXPECT_EQ(meta["inputs"][0]["shape"], json::parse("[-1, 16]"));  // a dynamic batch
+    EXPECT_EQ(meta["outputs"][0]["name"], "output");
+  }
+  EXPECT_EQ(service_.handle(get("/v2/models/mlp/ready")).status, 200);
+  EXPECT_EQ(service_.handle(get("/v2/models/mlp/versions/1/ready")).status, 200);
+  EXPECT_EQ(service_.handle(get("/v2/models/mlp/versions/2")).status, 404);
+  HttpResponse unknown = service_.handle(get("/v2/models/nope"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(json::parse(unknown.body)["error"].get<std::string>().find("no model 'nope'"), std::string::npos);
+  EXPECT_EQ(service_.handle(get("/v1/models")).status, 404);
+  EXPECT_EQ(service_.handle({"DELETE", "/v2/models/mlp", {}, ""}).status, 405);
+}
+
+TEST_F(ServiceTest, JsonInferenceMatchesTorch) {
+  HttpResponse r = service_.handle(post("/v2/models/mlp/infer", mlp_request(data_.inputs[0]).dump()));
+  ASSERT_EQ(r.status, 200) << r.body;
+  json doc = json::parse(r.body);
+  EXPECT_EQ(doc["id"], "t1");
+  EXPECT_EQ(doc["model_name"], "mlp");
+  const json& out = doc["outputs"][0];
+  EXPECT_EQ(out["name"], "output");
+  EXPECT_EQ(out["shape"], shape_of(data_.expected[0]));
+  Tensor y = Tensor::empty(std::vector<int64_t>(data_.expected[0].sizes().begin(), data_.expected[0].sizes().end()),
+                           DType::Float32);
+  for (int64_t i = 0; i < y.numel(); ++i) y.data<float>()[i] = out["data"][i].get<float>();
+  testing::expect_outputs({y}, data_, "mlp over v2 JSON");
+}
+
+TEST_F(ServiceTest, BinaryInferenceMatchesTorch) {
+  const Tensor& x = data_.inputs[0];
+  json header = {{"inputs", {{{"name", "args[0]"}, {"shape", shape_of(x)}, {"datatype", "FP32"},
+                              {"parameters", {{"binary_data_size", x.nbytes()}}}}}},
+                 {"outputs", {{{"name", "output"}, {"parameters", {{"binary_data", true}}}}}}};
+  const std::string head = header.dump();
+  std::string body = head + std::string(static_cast<const char*>(x.data_ptr()), x.nbytes());
+  HttpResponse r = service_.handle(
+      post("/v2/models/mlp/infer", body, {{"inference-header-content-length", std::to_string(head.size())}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].first, "Inference-Header-Content-Length");
+  const std::size_t json_size = std::stoul(r.headers[0].second);
+  json doc = json::parse(r.body.substr(0, json_size));
+  const Tensor& expected = data_.expected[0];
+  ASSERT_EQ(doc["outputs"][0]["parameters"]["binary_data_size"].get<std::size_t>(), expected.nbytes());
+  Tensor y = Tensor::empty(std::vector<int64_t>(expected.sizes().begin(), expected.sizes().end()), DType::Float32);
+  ASSERT_EQ(r.body.size(), json_size + y.nbytes());
+  std::memcpy(y.data_ptr(), r.body.data() + json_size, y.nbytes());
+  testing::expect_outputs({y}, data_, "mlp over v2 binary");
+}
+
+TEST_F(ServiceTest, BadRequestsGetTheRightStatusAndTheServerKeepsServing) {
+  auto error_of = [&](const HttpRequest& request, int status) {
+    HttpResponse r = service_.handle(request);
+    EXPECT_EQ(r.status, status) << r.body;
+    return json::parse(r.body)["error"].get<std::string>();
+  };
+  json request = mlp_request(data_.inputs[0]);
+  json wrong_dtype = request;
+  wrong_dtype["inputs"][0]["datatype"] = "FP64";
+  EXPECT_NE(error_of(post("/v2/models/mlp/infer", wrong_dtype.dump()), 400).find("must be FP32, got FP64"),
+            std::string::npos);
+  json wrong_shape = request;
+  wrong_shape["inputs"][0]["shape"] = json::array({static_cast<int64_t>(data_.inputs[0].numel() / 8), 8});
+  EXPECT_NE(error_of(post("/v2/models/mlp/infer", wrong_shape.dump()), 400).find("must have shape [-1,16]"),
+            std::string::npos);
+  json below_min = request;  // the batch's export range starts at 2
+  below_min["inputs"][0]["shape"] = json::array({1, 16});
+  below_min["inputs"][0]["data"] = json(std::vector<float>(16, 0.f));
+  EXPECT_EQ(service_.handle(post("/v2/models/mlp/infer", below_min.dump())).status, 400);
+  json unknown_input = request;
+  unknown_input["inputs"][0]["name"] = "x";
+  EXPECT_NE(error_of(post("/v2/models/mlp/infer", unknown_input.dump()), 400).find("no input 'x'"), std::string::npos);
+  json unknown_output = request;
+  unknown_output["outputs"] = {{{"name", "logits"}}};
+  EXPECT_NE(error_of(post("/v2/models/mlp/infer", unknown_output.dump()), 400).find("no output 'logits'"),
+            std::string::npos);
+  EXPECT_EQ(service_.handle(post("/v2/models/mlp/infer", "{\"inputs\": [")).status, 400);
+  EXPECT_EQ(service_.handle(post("/v2/models/mlp/infer", request.dump(),
+                                 {{"inference-header-content-length", "12abc"}}))
+                .status,
+            400);
+  EXPECT_EQ(service_.handle(post("/v2/models/none/infer", request.dump())).status, 404);
+  // Still serving.
+  EXPECT_EQ(service_.handle(post("/v2/models/mlp/infer", request.dump())).status, 200);
+}
+
+TEST(ServiceRepository, IndexLoadUnload) {
+  PT2RUN_REQUIRE_CORPUS();
+  const auto repo = std::filesystem::temp_directory_path() / ("pt2run-repo-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(repo / "mlp");
+  std::filesystem::copy_file(testing::package_path("mlp"), repo / "mlp" / "model.pt2",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(testing::package_path("cnn"), repo / "cnn.pt2",
+                             std::filesystem::copy_options::overwrite_existing);
+  InferenceService service(repo.string());
+  json index = json::parse(service.handle(post("/v2/repository/index", "")).body);
+  ASSERT_EQ(index.size(), 2u);
+  EXPECT_EQ(index[0]["name"], "cnn");
+  EXPECT_EQ(index[0]["state"], "UNAVAILABLE");
+  EXPECT_EQ(service.handle(get("/v2/models/mlp")).status, 404);
+  HttpResponse loaded = service.handle(post("/v2/repository/models/mlp/load", ""));
+  EXPECT_EQ(loaded.status, 200) << loaded.body;
+  index = json::parse(service.handle(post("/v2/repository/index", "")).body);
+  EXPECT_EQ(index[1]["name"], "mlp");
+  EXPECT_EQ(index[1]["state"], "READY");
+  testing::Case data = testing::load_case("mlp", testing::model_entry("mlp")["cases"][0]);
+  EXPECT_EQ(service.handle(post("/v2/models/mlp/infer", mlp_request(data.inputs[0]).dump())).status, 200);
+  EXPECT_EQ(service.handle(post("/v2/repository/models/mlp/unload", "")).status, 200);
+  EXPECT_EQ(service.handle(post("/v2/models/mlp/infer", mlp_request(data.inputs[0]).dump())).status, 404);
+  EXPECT_EQ(service.handle(post("/v2/repository/models/mlp/unload", "")).status, 404);
+  EXPECT_EQ(service.handle(post("/v2/repository/models/resnet/load", "")).status, 404);
+  EXPECT_EQ(service.handle(post("/v2/repository/models/cnn/load", "")).status, 200);
+  std::filesystem::remove_all(repo);
+  // Without a repository, loading by name is a clear 404.
+  InferenceService bare;
+  EXPECT_NE(json::parse(bare.handle(post("/v2/repository/models/mlp/load", "")).body)["error"]
+                .get<std::string>()
+                .find("no model repository"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace pt2run::server
