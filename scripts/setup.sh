@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config unzip
           libopenblas-openmp-dev libdnnl-dev libsleef-dev zlib1g-dev
           nlohmann-json3-dev libcli11-dev libdlpack-dev libkissfft-dev libgtest-dev libgmock-dev
-          python3-venv)
+          libcpp-httplib-dev curl python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -26,9 +26,11 @@ fi
 # torch is pinned: an unpinned install would pull a multi-GB CUDA build.
 TORCH_VERSION=2.13.0
 # numpy, safetensors and ml_dtypes (bfloat16 in numpy) check pt2run's tensor files in the tests;
-# transformers builds the model zoo (tools/zoo_export.py) from configs.
-PY_PACKAGES=("torch==$TORCH_VERSION" numpy "safetensors==0.8.0" "ml_dtypes==0.6.0" "transformers==5.17.0")
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy, safetensors, ml_dtypes, transformers; assert torch.__version__.startswith('$TORCH_VERSION') and transformers.__version__ == '5.17.0'" 2>/dev/null; then
+# transformers builds the model zoo (tools/zoo_export.py) from configs; tritonclient is the
+# client the server's end-to-end test talks to pt2run serve with.
+PY_PACKAGES=("torch==$TORCH_VERSION" numpy "safetensors==0.8.0" "ml_dtypes==0.6.0" "transformers==5.17.0"
+             "tritonclient[http]==2.73.0")
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy, safetensors, ml_dtypes, transformers, tritonclient.http; assert torch.__version__.startswith('$TORCH_VERSION') and transformers.__version__ == '5.17.0'" 2>/dev/null; then
   echo "setup: creating .venv with torch==$TORCH_VERSION"
   python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}" 2>&1 | grep -v -i "warning" || true

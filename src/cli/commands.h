@@ -44,8 +44,19 @@ struct BenchOptions {
   bool raw_latencies = false;  // with json: every run's latency too
 };
 
+struct ServeOptions {
+  std::vector<std::string> models;  // NAME=PACKAGE
+  std::string repository;           // a folder of NAME/model.pt2 or NAME.pt2
+  std::string host = "0.0.0.0";
+  int port = 8000;
+  int instances = 1;   // model instances per model
+  int threads = 8;     // requests handled at once
+  int max_body_mib = 64;
+};
+
 int inspect_command(const InspectOptions& options);
 int run_command(const RunOptions& options);
 int bench_command(const BenchOptions& options);
+int serve_command(const ServeOptions& options);
 
 }  // namespace pt2run::cli

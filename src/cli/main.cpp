@@ -48,7 +48,7 @@ void print_error(const std::string& message, const std::string& hint) {
 
 int main(int argc, char** argv) {
   using namespace pt2run::cli;
-  CLI::App app{"pt2run: inspect, run and benchmark PyTorch AOTInductor .pt2 packages without libtorch"};
+  CLI::App app{"pt2run: inspect, run, benchmark and serve PyTorch AOTInductor .pt2 packages without libtorch"};
   app.set_version_flag("--version", PT2RUN_VERSION_STRING);
   app.require_subcommand(1);
 
@@ -87,6 +87,19 @@ int main(int argc, char** argv) {
   bench_cmd->add_flag("--json", bench.json, "machine-readable output");
   bench_cmd->add_flag("--raw-latencies", bench.raw_latencies, "with --json: every timed run's latency (latencies_ms)");
 
+  ServeOptions serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "serve models over HTTP (KServe v2 protocol)");
+  serve_cmd->add_option("--model", serve.models, "a model to serve: NAME=PACKAGE (repeat)");
+  serve_cmd->add_option("--repository", serve.repository, "a folder of NAME/model.pt2 or NAME.pt2, loadable by name")
+      ->check(CLI::ExistingDirectory);
+  serve_cmd->add_option("--host", serve.host, "address to listen on")->capture_default_str();
+  serve_cmd->add_option("--port", serve.port, "port (0: any free one)")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--instances", serve.instances, "model instances per model (requests run at once)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->capture_default_str()->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted (413 above)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -103,6 +116,7 @@ int main(int argc, char** argv) {
     if (*inspect_cmd) return inspect_command(inspect);
     if (*run_cmd) return run_command(run);
     if (*bench_cmd) return bench_command(bench);
+    if (*serve_cmd) return serve_command(serve);
   } catch (const UsageError& e) {
     print_error(e.message, e.hint);
     return kUsageError;

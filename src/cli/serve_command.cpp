@@ -1,0 +1,58 @@
+// pt2run serve: the models given (or a repository folder) behind the KServe v2 protocol over
+// HTTP until SIGINT or SIGTERM, which stop accepting and let requests in flight finish.
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+#include "server/http_server.h"
+
+namespace pt2run::cli {
+
+int serve_command(const ServeOptions& o) {
+  if (o.models.empty() && o.repository.empty())
+    throw UsageError{"nothing to serve", "give --model NAME=PACKAGE (repeat) or --repository DIR"};
+  server::RequestLimits limits;
+  server::InferenceService service(o.repository, limits);
+  for (const std::string& spec : o.models) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw UsageError{"--model '" + spec + "' is not NAME=PACKAGE", "e.g. --model resnet=resnet50.pt2"};
+    service.load({spec.substr(0, eq), spec.substr(eq + 1), static_cast<std::size_t>(o.instances)});
+  }
+  // SIGINT/SIGTERM go to one thread that stops the server; the others never see them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  server::HttpOptions http;
+  http.host = o.host;
+  http.port = o.port;
+  http.threads = o.threads;
+  http.max_body_bytes = static_cast<std::size_t>(o.max_body_mib) << 20;
+  server::HttpServer server(service, http);
+  std::string names;
+  for (const auto& n : service.model_names()) names += (names.empty() ? "" : ", ") + n;
+  std::printf("pt2run serve: listening on %s:%d (models: %s)\n", o.host.c_str(), server.port(),
+              names.empty() ? "none yet" : names.c_str());
+  std::fflush(stdout);
+  std::thread stopper([&] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    std::printf("pt2run serve: signal %d, finishing the requests in flight\n", signal_number);
+    std::fflush(stdout);
+    server.stop();
+  });
+  server.serve();
+  // serve() also returns if listening fails; wake the stopper so it can be joined.
+  pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  return 0;
+}
+
+}  // namespace pt2run::cli

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `pt2run serve` with clients nobody here wrote: tritonclient[http]
+(pinned in scripts/setup.sh) for metadata, JSON and binary inference, and curl for health and
+a raw bad request; outputs are checked against torch's eager outputs from the corpus.
+
+Usage: serve_test.py PT2RUN_CLI  (PT2RUN_CORPUS_DIR must name an exported corpus; exit 77 skips)
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+CLI = sys.argv[1]
+CORPUS = os.environ.get("PT2RUN_CORPUS_DIR", "")
+if not CORPUS or not os.path.exists(os.path.join(CORPUS, "manifest.json")):
+    print("no corpus: skipped")
+    sys.exit(77)
+try:
+    import tritonclient.http as triton
+    from tritonclient.utils import InferenceServerException
+except ImportError:
+    print("tritonclient[http] is not installed (scripts/setup.sh installs it): skipped")
+    sys.exit(77)
+
+MANIFEST = {m["name"]: m for m in json.load(open(os.path.join(CORPUS, "manifest.json")))["models"]}
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def case(model, index=0):
+    entry = MANIFEST[model]["cases"][index]
+    d = os.path.join(CORPUS, model, entry["dir"])
+    load = lambda prefix, n: [np.load(os.path.join(d, f"{prefix}{i}.npy")) for i in range(n)]  # noqa: E731
+    return load("in_", len(entry["inputs"])), load("out_", len(entry["outputs"]))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port):
+    server = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--instances", "2",
+                               "--max-body-mib", "1",
+                               "--model", f"mlp={os.path.join(CORPUS, 'mlp', 'model.pt2')}",
+                               "--model", f"pytree={os.path.join(CORPUS, 'pytree', 'model.pt2')}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    client = triton.InferenceServerClient(f"127.0.0.1:{port}")
+    for _ in range(100):
+        try:
+            if client.is_server_ready():
+                return server, client
+        except Exception:  # noqa: BLE001 (not listening yet)
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.1)
+    server.kill()
+    sys.exit(f"pt2run serve did not come up:\n{server.stdout.read()}")
+
+
+def infer(client, model, arrays, names, binary):
+    inputs = []
+    for name, a in zip(names, arrays):
+        i = triton.InferInput(name, list(a.shape), {"float32": "FP32", "int64": "INT64"}[str(a.dtype)])
+        i.set_data_from_numpy(a, binary_data=binary)
+        inputs.append(i)
+    return client.infer(model, inputs, outputs=None if not binary else [
+        triton.InferRequestedOutput(o["name"], binary_data=True) for o in client.get_model_metadata(model)["outputs"]])
+
+
+def main():
+    port = free_port()
+    server, client = start_server(port)
+    try:
+        check(client.is_server_live(), "server live")
+        meta = client.get_server_metadata()
+        check(meta["name"] == "pt2run" and "binary_tensor_data" in meta["extensions"], f"server metadata {meta}")
+        m = client.get_model_metadata("mlp")
+        check(m["inputs"][0] == {"name": "args[0]", "datatype": "FP32", "shape": [-1, 16]}, f"mlp metadata {m}")
+        check(client.is_model_ready("mlp"), "mlp ready")
+
+        for model in ("mlp", "pytree"):
+            names = [i["name"] for i in client.get_model_metadata(model)["inputs"]]
+            inputs, expected = case(model)
+            for binary in (False, True):
+                result = infer(client, model, inputs, names, binary)
+                outputs = [o["name"] for o in client.get_model_metadata(model)["outputs"]]
+                for name, want in zip(outputs, expected):
+                    got = result.as_numpy(name)
+                    check(got is not None and got.shape == want.shape and
+                          np.allclose(got, want, rtol=1e-4, atol=1e-4),
+                          f"{model} {'binary' if binary else 'JSON'} output {name} differs from torch")
+
+        # Bad requests: the client sees the server's message; the server keeps serving.
+        x = case("mlp")[0][0]
+        try:
+            infer(client, "mlp", [x.astype(np.int64)], ["args[0]"], False)
+            failures.append("an INT64 input to an FP32 model was accepted")
+        except InferenceServerException as e:
+            check("must be FP32, got INT64" in str(e), f"wrong dtype message: {e}")
+        try:
+            infer(client, "mlp", [x[:, :8].copy()], ["args[0]"], True)
+            failures.append("a wrongly shaped input was accepted")
+        except InferenceServerException as e:
+            check("must have shape" in str(e), f"wrong shape message: {e}")
+        try:
+            client.get_model_metadata("nope")
+            failures.append("an unknown model has metadata")
+        except InferenceServerException as e:
+            check("no model 'nope'" in str(e), f"unknown model message: {e}")
+
+        curl = shutil.which("curl")
+        if curl:
+            base = f"http://127.0.0.1:{port}"
+            code = subprocess.run([curl, "-s", "-o", "/dev/null", "-w", "%{http_code}", f"{base}/v2/health/live"],
+                                  capture_output=True, text=True).stdout
+            check(code == "200", f"curl health: {code}")
+            r = subprocess.run([curl, "-s", "-w", " %{http_code}", "-X", "POST", f"{base}/v2/models/mlp/infer",
+                                "-d", "{not json"], capture_output=True, text=True).stdout
+            check(r.endswith(" 400") and "not a JSON object" in r, f"curl malformed JSON: {r}")
+            big = subprocess.run([curl, "-s", "-w", " %{http_code}", "-X", "POST", f"{base}/v2/models/mlp/infer",
+                                  "--data-binary", "@-"], input=b"x" * (2 << 20), capture_output=True).stdout.decode()
+            check(big.endswith(" 413") and "over the server's limit" in big, f"curl oversized body: {big}")
+        check(client.is_server_ready(), "still serving after the bad requests")
+        result = infer(client, "mlp", [x], ["args[0]"], True)
+        check(np.allclose(result.as_numpy("output"), case("mlp")[1][0], rtol=1e-4, atol=1e-4), "mlp after errors")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            out, _ = server.communicate(timeout=20)
+            check(server.returncode == 0, f"serve exit code {server.returncode}\n{out}")
+        except subprocess.TimeoutExpired:
+            server.kill()
+            failures.append("serve did not stop on SIGTERM")
+    if failures:
+        print("\n".join(failures))
+        sys.exit(1)
+    print("serve e2e: ok")
+
+
+if __name__ == "__main__":
+    main()
