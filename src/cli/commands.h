@@ -52,6 +52,8 @@ struct ServeOptions {
   int instances = 1;   // model instances per model
   int threads = 8;     // requests handled at once
   int max_body_mib = 64;
+  int max_queue = 64;  // requests waiting per model beyond its instances (503 above)
+  bool quiet = false;  // no request log lines
 };
 
 int inspect_command(const InspectOptions& options);

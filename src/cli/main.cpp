@@ -99,6 +99,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->capture_default_str()->check(CLI::PositiveNumber);
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted (413 above)")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--max-queue", serve.max_queue, "requests waiting per model beyond its instances (503 above)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  serve_cmd->add_flag("--quiet", serve.quiet, "no request log (one JSON line per request on stdout)");
 
   try {
     app.parse(argc, argv);

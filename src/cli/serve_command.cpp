@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include "cli/commands.h"
@@ -15,8 +16,16 @@ namespace pt2run::cli {
 int serve_command(const ServeOptions& o) {
   if (o.models.empty() && o.repository.empty())
     throw UsageError{"nothing to serve", "give --model NAME=PACKAGE (repeat) or --repository DIR"};
+  std::mutex log_mutex;  // outlives the service that logs through it
   server::RequestLimits limits;
+  limits.max_queued = static_cast<std::size_t>(o.max_queue);
   server::InferenceService service(o.repository, limits);
+  if (!o.quiet)
+    service.set_request_log([&log_mutex](const std::string& line) {
+      std::lock_guard lock(log_mutex);
+      std::fprintf(stdout, "%s\n", line.c_str());
+      std::fflush(stdout);
+    });
   for (const std::string& spec : o.models) {
     const auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())

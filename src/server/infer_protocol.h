@@ -34,6 +34,8 @@ struct RequestLimits {
   std::size_t max_inputs = 256;
   std::size_t max_rank = 16;
   std::size_t max_elements = std::size_t{1} << 28;  // per input
+  // Requests a model takes beyond its instances, waiting for one; more get 503.
+  std::size_t max_queued = 64;
 };
 
 struct InferInput {

@@ -1,5 +1,8 @@
 #include "server/inference_service.h"
 
+#include <atomic>
+#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -50,6 +53,7 @@ struct InferenceService::Model {
   ModelInfo info;
   std::vector<std::string> input_names, output_names;  // v2 names, in the model's order
   std::unique_ptr<AOTIModelPackageLoader> loader;
+  mutable std::atomic<int64_t> in_flight{0};  // infer requests running or waiting for an instance
 };
 
 InferenceService::InferenceService(std::string repository, RequestLimits limits)
@@ -103,20 +107,54 @@ std::shared_ptr<const InferenceService::Model> InferenceService::find(const std:
 }
 
 HttpResponse InferenceService::handle(const HttpRequest& request) noexcept {
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse response;
+  std::string error;
   try {
-    return route(request);
+    response = route(request);
   } catch (const Error& e) {
-    return error_response(http_status(e.code()), e.message());
+    response = error_response(http_status(e.code()), e.message());
+    error = e.message();
   } catch (const std::bad_alloc&) {
-    return error_response(507, "out of memory while handling the request");
+    error = "out of memory while handling the request";
+    response = error_response(507, error);
   } catch (const std::exception& e) {
-    return error_response(500, std::string("internal error: ") + e.what());
+    error = std::string("internal error: ") + e.what();
+    response = error_response(500, error);
   }
+  try {
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // Inference requests count per model: /v2/models/NAME[/versions/V]/infer.
+    const auto parts = split_path(request.path);
+    if (parts.size() >= 4 && parts[0] == "v2" && parts[1] == "models" && parts.back() == "infer")
+      metrics_.observe(parts[2], response.status, seconds);
+    if (log_) {
+      static std::atomic<uint64_t> next_id{1};
+      auto id = request.headers.find("x-request-id");
+      json line = {{"time", static_cast<int64_t>(std::time(nullptr))},
+                   {"request_id", id != request.headers.end() ? id->second : std::to_string(next_id++)},
+                   {"method", request.method}, {"path", request.path}, {"status", response.status},
+                   {"ms", seconds * 1000}};
+      if (!error.empty()) line["error"] = error;
+      log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+  } catch (...) {
+    // Accounting never turns an answer into a failure.
+  }
+  return response;
 }
 
 HttpResponse InferenceService::route(const HttpRequest& request) {
   const std::vector<std::string> parts = split_path(request.path);
   const bool get = request.method == "GET", post = request.method == "POST";
+  if (parts.size() == 1 && parts[0] == "metrics" && get) {
+    std::vector<std::pair<std::string, int64_t>> in_flight;
+    {
+      std::shared_lock lock(mutex_);
+      for (const auto& [name, model] : models_) in_flight.emplace_back(name, model->in_flight.load());
+    }
+    return {200, "text/plain; version=0.0.4", {}, metrics_.render(in_flight)};
+  }
   if (parts.empty() || parts[0] != "v2") return error_response(404, "no endpoint " + request.path);
   if (parts.size() == 1 && get)
     return json_response(200, {{"name", "pt2run"}, {"version", PT2RUN_VERSION_STRING},
@@ -174,6 +212,17 @@ HttpResponse InferenceService::infer(const Model& model, const HttpRequest& requ
       throw Error(ErrorCode::InvalidArgument, "Inference-Header-Content-Length '" + it->second + "' is not a size");
     header_length = static_cast<std::size_t>(value);
   }
+  // Admission: the model's instances run requests, up to max_queued more wait; beyond that the
+  // client is told to come back rather than piling up memory and latency here.
+  struct InFlight {
+    const Model& model;
+    explicit InFlight(const Model& m) : model(m) { ++model.in_flight; }
+    ~InFlight() { --model.in_flight; }
+  } in_flight(model);
+  const auto limit = static_cast<int64_t>(model.config.instances + limits_.max_queued);
+  if (model.in_flight.load() > limit)
+    throw Error(ErrorCode::InvalidState, "model '" + model.config.name + "' is busy: " + std::to_string(limit) +
+                                             " requests are running or queued; retry later");
   InferRequest parsed = parse_infer_request(request.body, header_length, limits_);
   // The model's inputs in its order, each checked against what the package records.
   std::vector<Tensor> inputs(model.input_names.size());

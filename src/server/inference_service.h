@@ -9,6 +9,7 @@
 // request in flight keeps the model it started with even if that model is unloaded meanwhile.
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "server/infer_protocol.h"
+#include "server/metrics.h"
 
 namespace pt2run::server {
 
@@ -57,7 +59,12 @@ class InferenceService {
   std::vector<std::string> model_names() const;
 
   // Answers one request; never throws (errors are {"error": ...} bodies with their status).
+  // GET /metrics answers with the Prometheus text format.
   HttpResponse handle(const HttpRequest& request) noexcept;
+
+  // Receives one JSON line per request answered (time, request id, method, path, model,
+  // status, milliseconds, and the error message if any). Set before serving; none by default.
+  void set_request_log(std::function<void(const std::string&)> log) { log_ = std::move(log); }
 
  private:
   struct Model;
@@ -71,6 +78,8 @@ class InferenceService {
   RequestLimits limits_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<const Model>> models_;
+  Metrics metrics_;
+  std::function<void(const std::string&)> log_;
 };
 
 }  // namespace pt2run::server

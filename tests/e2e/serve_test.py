@@ -134,6 +134,9 @@ def main():
                                   "--data-binary", "@-"], input=b"x" * (2 << 20), capture_output=True).stdout.decode()
             check(big.endswith(" 413") and "over the server's limit" in big, f"curl oversized body: {big}")
         check(client.is_server_ready(), "still serving after the bad requests")
+        if curl:
+            metrics = subprocess.run([curl, "-s", f"{base}/metrics"], capture_output=True, text=True).stdout
+            check('pt2run_requests_total{model="mlp",code="400"}' in metrics, f"metrics: {metrics[:300]}")
         result = infer(client, "mlp", [x], ["args[0]"], True)
         check(np.allclose(result.as_numpy("output"), case("mlp")[1][0], rtol=1e-4, atol=1e-4), "mlp after errors")
     finally:
@@ -141,6 +144,9 @@ def main():
         try:
             out, _ = server.communicate(timeout=20)
             check(server.returncode == 0, f"serve exit code {server.returncode}\n{out}")
+            logged = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+            check(any(r["path"] == "/v2/models/mlp/infer" and r["status"] == 400 and "error" in r for r in logged),
+                  "the request log has no line for the failed infer request")
         except subprocess.TimeoutExpired:
             server.kill()
             failures.append("serve did not stop on SIGTERM")

@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "testing/corpus.h"
@@ -145,6 +148,73 @@ TEST_F(ServiceTest, BadRequestsGetTheRightStatusAndTheServerKeepsServing) {
   EXPECT_EQ(service_.handle(post("/v2/models/none/infer", request.dump())).status, 404);
   // Still serving.
   EXPECT_EQ(service_.handle(post("/v2/models/mlp/infer", request.dump())).status, 200);
+}
+
+TEST_F(ServiceTest, MetricsAndRequestLogs) {
+  std::vector<std::string> lines;
+  std::mutex lines_mutex;
+  service_.set_request_log([&](const std::string& line) {
+    std::lock_guard lock(lines_mutex);
+    lines.push_back(line);
+  });
+  const std::string good = mlp_request(data_.inputs[0]).dump();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(service_.handle(post("/v2/models/mlp/infer", good)).status, 200);
+  EXPECT_EQ(service_.handle(post("/v2/models/mlp/infer", "{", {{"x-request-id", "abc-1"}})).status, 400);
+  HttpResponse m = service_.handle(get("/metrics"));
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.content_type, "text/plain; version=0.0.4");
+  EXPECT_NE(m.body.find("pt2run_requests_total{model=\"mlp\",code=\"200\"} 3\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("pt2run_requests_total{model=\"mlp\",code=\"400\"} 1\n"), std::string::npos);
+  EXPECT_NE(m.body.find("pt2run_request_duration_seconds_count{model=\"mlp\"} 4\n"), std::string::npos);
+  EXPECT_NE(m.body.find("pt2run_request_duration_seconds_bucket{model=\"mlp\",le=\"+Inf\"} 4\n"), std::string::npos);
+  EXPECT_NE(m.body.find("pt2run_requests_in_flight{model=\"mlp\"} 0\n"), std::string::npos);
+  EXPECT_NE(m.body.find("pt2run_resident_memory_bytes "), std::string::npos);
+  ASSERT_EQ(lines.size(), 5u);  // the four requests and the metrics scrape
+  json bad = json::parse(lines[3]);
+  EXPECT_EQ(bad["request_id"], "abc-1");
+  EXPECT_EQ(bad["status"], 400);
+  EXPECT_EQ(bad["path"], "/v2/models/mlp/infer");
+  EXPECT_TRUE(bad.contains("error"));
+  EXPECT_GE(json::parse(lines[0])["ms"].get<double>(), 0.0);
+}
+
+// Many clients at once against one instance and no queue: each request is answered right
+// (200 with torch's numbers) or turned away with 503, never anything else, and the count of
+// requests in flight returns to zero.
+TEST(ServiceAdmission, ConcurrentRequestsAreServedOrTurnedAway) {
+  PT2RUN_REQUIRE_CORPUS();
+  RequestLimits limits;
+  limits.max_queued = 0;
+  InferenceService service("", limits);
+  service.load({"mlp", testing::package_path("mlp"), 1});
+  testing::Case data = testing::load_case("mlp", testing::model_entry("mlp")["cases"][0]);
+  const std::string body = mlp_request(data.inputs[0]).dump();
+  std::atomic<int> ok{0}, busy{0}, other{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t)
+    clients.emplace_back([&] {
+      for (int i = 0; i < 40; ++i) {
+        HttpResponse r = service.handle(post("/v2/models/mlp/infer", body));
+        if (r.status == 200) {
+          const json out = json::parse(r.body)["outputs"][0]["data"];
+          Tensor y = Tensor::empty(std::vector<int64_t>(data.expected[0].sizes().begin(), data.expected[0].sizes().end()),
+                                   DType::Float32);
+          for (int64_t k = 0; k < y.numel(); ++k) y.data<float>()[k] = out[k].get<float>();
+          EXPECT_TRUE(testing::tensors_close(y, data.expected[0], data.rtol[0], data.atol[0]));
+          ++ok;
+        } else if (r.status == 503 && json::parse(r.body)["error"].get<std::string>().find("is busy") != std::string::npos) {
+          ++busy;
+        } else {
+          ++other;
+        }
+      }
+    });
+  for (auto& c : clients) c.join();
+  std::printf("  %d served, %d turned away with 503\n", ok.load(), busy.load());
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(ok.load() + busy.load(), 320);
+  EXPECT_NE(service.handle(get("/metrics")).body.find("pt2run_requests_in_flight{model=\"mlp\"} 0\n"), std::string::npos);
 }
 
 TEST(ServiceRepository, IndexLoadUnload) {
