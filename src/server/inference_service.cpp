@@ -110,8 +110,10 @@ HttpResponse InferenceService::handle(const HttpRequest& request) noexcept {
   const auto start = std::chrono::steady_clock::now();
   HttpResponse response;
   std::string error;
+  std::vector<std::string> parts;
   try {
-    response = route(request);
+    parts = split_path(request.path);
+    response = route(request, parts);
   } catch (const Error& e) {
     response = error_response(http_status(e.code()), e.message());
     error = e.message();
@@ -125,7 +127,6 @@ HttpResponse InferenceService::handle(const HttpRequest& request) noexcept {
   try {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // Inference requests count per model: /v2/models/NAME[/versions/V]/infer.
-    const auto parts = split_path(request.path);
     if (parts.size() >= 4 && parts[0] == "v2" && parts[1] == "models" && parts.back() == "infer")
       metrics_.observe(parts[2], response.status, seconds);
     if (log_) {
@@ -144,8 +145,7 @@ HttpResponse InferenceService::handle(const HttpRequest& request) noexcept {
   return response;
 }
 
-HttpResponse InferenceService::route(const HttpRequest& request) {
-  const std::vector<std::string> parts = split_path(request.path);
+HttpResponse InferenceService::route(const HttpRequest& request, const std::vector<std::string>& parts) {
   const bool get = request.method == "GET", post = request.method == "POST";
   if (parts.size() == 1 && parts[0] == "metrics" && get) {
     std::vector<std::pair<std::string, int64_t>> in_flight;

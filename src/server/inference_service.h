@@ -69,7 +69,8 @@ class InferenceService {
  private:
   struct Model;
   std::shared_ptr<const Model> find(const std::string& name) const;
-  HttpResponse route(const HttpRequest& request);
+  // `parts`: the path's segments ("/v2/models/m" -> v2, models, m).
+  HttpResponse route(const HttpRequest& request, const std::vector<std::string>& parts);
   HttpResponse infer(const Model& model, const HttpRequest& request);
   HttpResponse repository_index() const;
   std::string repository_package(const std::string& name) const;

@@ -12,25 +12,11 @@ import tempfile
 
 import numpy as np
 
+from e2e_corpus import CORPUS, MANIFEST, case_arrays, pkg
+
 CLI = sys.argv[1]
-CORPUS = os.environ.get("PT2RUN_CORPUS_DIR", "")
-if not CORPUS or not os.path.exists(os.path.join(CORPUS, "manifest.json")):
-    print("no corpus: skipped")
-    sys.exit(77)
-MANIFEST = {m["name"]: m for m in json.load(open(os.path.join(CORPUS, "manifest.json")))["models"]}
 TMP = tempfile.mkdtemp(prefix="pt2run-cli-")
 failures = []
-
-
-def pkg(model):
-    return os.path.join(CORPUS, model, "model.pt2")
-
-
-def case_arrays(model, prefix):
-    entry = MANIFEST[model]["cases"][0]
-    d = os.path.join(CORPUS, model, entry["dir"])
-    n = len(entry["inputs"] if prefix == "in_" else entry["outputs"])
-    return [np.load(os.path.join(d, f"{prefix}{i}.npy")) for i in range(n)]
 
 
 def cli(*args, expect=0):

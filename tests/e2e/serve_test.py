@@ -6,7 +6,6 @@ a raw bad request; outputs are checked against torch's eager outputs from the co
 Usage: serve_test.py PT2RUN_CLI  (PT2RUN_CORPUS_DIR must name an exported corpus; exit 77 skips)
 """
 import json
-import os
 import shutil
 import signal
 import socket
@@ -17,10 +16,8 @@ import time
 import numpy as np
 
 CLI = sys.argv[1]
-CORPUS = os.environ.get("PT2RUN_CORPUS_DIR", "")
-if not CORPUS or not os.path.exists(os.path.join(CORPUS, "manifest.json")):
-    print("no corpus: skipped")
-    sys.exit(77)
+from e2e_corpus import case_arrays, pkg
+
 try:
     import tritonclient.http as triton
     from tritonclient.utils import InferenceServerException
@@ -28,7 +25,6 @@ except ImportError:
     print("tritonclient[http] is not installed (scripts/setup.sh installs it): skipped")
     sys.exit(77)
 
-MANIFEST = {m["name"]: m for m in json.load(open(os.path.join(CORPUS, "manifest.json")))["models"]}
 failures = []
 
 
@@ -37,11 +33,8 @@ def check(cond, what):
         failures.append(what)
 
 
-def case(model, index=0):
-    entry = MANIFEST[model]["cases"][index]
-    d = os.path.join(CORPUS, model, entry["dir"])
-    load = lambda prefix, n: [np.load(os.path.join(d, f"{prefix}{i}.npy")) for i in range(n)]  # noqa: E731
-    return load("in_", len(entry["inputs"])), load("out_", len(entry["outputs"]))
+def case(model):
+    return case_arrays(model, "in_"), case_arrays(model, "out_")
 
 
 def free_port():
@@ -53,8 +46,8 @@ def free_port():
 def start_server(port):
     server = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--instances", "2",
                                "--max-body-mib", "1",
-                               "--model", f"mlp={os.path.join(CORPUS, 'mlp', 'model.pt2')}",
-                               "--model", f"pytree={os.path.join(CORPUS, 'pytree', 'model.pt2')}"],
+                               "--model", f"mlp={pkg('mlp')}",
+                               "--model", f"pytree={pkg('pytree')}"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     client = triton.InferenceServerClient(f"127.0.0.1:{port}")
     for _ in range(100):
