@@ -33,13 +33,7 @@ if [ "$WITH_TESTS" = 1 ]; then
   corpus_export=$!
 fi
 echo "== export the benchmark models for CUDA ($("$PY" -c 'import torch; print(torch.__version__)'))"
-# Kept while the machine stays warm and the exporters are unchanged.
-STAMP=$(cat tools/export_bench_models.py tools/export_corpus.py | sha256sum | cut -c1-16)
-if [ "$(cat build/bench-cuda-models/stamp 2>/dev/null)" != "$STAMP" ]; then
-  "$PY" tools/export_bench_models.py build/bench-cuda-models --device cuda >"$RESULTS/export.log" 2>&1 \
-    || { tail -30 "$RESULTS/export.log"; exit 1; }
-  echo "$STAMP" > build/bench-cuda-models/stamp
-fi
+export_cuda_bench_models
 echo "   ${SECONDS}s"
 if [ "$WITH_TESTS" = 1 ]; then
   echo "== CUDA tests"

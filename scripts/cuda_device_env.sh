@@ -6,6 +6,9 @@ DEPS=$PWD/build/device-deps
 rm -rf "$DEPS" && mkdir -p "$DEPS"
 for deb in .device-deps/debs/*.deb; do dpkg -x "$deb" "$DEPS"; done
 LIBS=$DEPS/usr/lib/x86_64-linux-gnu
+# Their pkg-config files name /usr as the prefix; point them at where they were unpacked.
+sed -i -E "s#^(prefix|includedir|libdir)=/usr#\1=$DEPS/usr#" "$LIBS"/pkgconfig/*.pc
+export PKG_CONFIG_PATH=$LIBS/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 PY=${PYTHON:-python3}
 nvidia_lib() {
   dirname "$("$PY" - "$1" <<'PY'
@@ -17,13 +20,14 @@ PY
 }
 export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$(nvidia_lib "libcublas.so.*"):$(nvidia_lib "libcudnn.so.9"):${LD_LIBRARY_PATH:-}
 
-# build_pt2run_cuda DIR BUILD_TYPE TARGET...: pt2run with its CUDA backend.
+# build_pt2run_cuda DIR BUILD_TYPE TARGET...: pt2run with its CUDA backend (more CMake options
+# in PT2RUN_CMAKE_ARGS).
 build_pt2run_cuda() {
   local dir=$1 type=$2
   shift 2
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DPT2RUN_CUDA=ON \
     -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" \
-    -DPT2RUN_CUBLAS_INCLUDE_DIR="$PWD/.device-deps/cuda-headers" >"$RESULTS/configure.log" 2>&1 \
+    -DPT2RUN_CUBLAS_INCLUDE_DIR="$PWD/.device-deps/cuda-headers" ${PT2RUN_CMAKE_ARGS:-} >"$RESULTS/configure.log" 2>&1 \
     || { tail -30 "$RESULTS/configure.log"; return 1; }
   cmake --build "$dir" -j "$(nproc)" --target "$@" >"$RESULTS/build.log" 2>&1 \
     || { grep -E "error" -A3 "$RESULTS/build.log" | head -40; return 1; }
@@ -37,4 +41,15 @@ build_libtorch_baseline() {
     -DCMAKE_PREFIX_PATH="$prefix" >"$RESULTS/baseline_build.log" 2>&1 &&
     cmake --build build/libtorch-baseline >>"$RESULTS/baseline_build.log" 2>&1 \
     || { tail -20 "$RESULTS/baseline_build.log"; return 1; }
+}
+
+# export_cuda_bench_models: the benchmark models exported for CUDA into build/bench-cuda-models,
+# kept while the machine stays warm and the exporters are unchanged.
+export_cuda_bench_models() {
+  local stamp
+  stamp=$(cat tools/export_bench_models.py tools/export_corpus.py | sha256sum | cut -c1-16)
+  [ "$(cat build/bench-cuda-models/stamp 2>/dev/null)" = "$stamp" ] && return 0
+  "$PY" tools/export_bench_models.py build/bench-cuda-models --device cuda >"$RESULTS/export.log" 2>&1 \
+    || { tail -30 "$RESULTS/export.log"; return 1; }
+  echo "$stamp" > build/bench-cuda-models/stamp
 }

@@ -179,9 +179,17 @@ void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& 
     const CublasHandle owned = handle_for(device);
     cublasHandle_t handle = owned.handle;
     const Cublas& api = Cublas::get();
-    check(api.set_stream(handle, current_stream(device)), "cublasSetStream");
-    // Setting the stream resets the workspace to cuBLAS's own.
-    check(api.set_workspace(handle, owned.workspace, kWorkspaceBytes), "cublasSetWorkspace");
+    // Handles are per thread and only set here: skip the two calls when the stream is the one
+    // this handle last ran on (most runs of a model issue every GEMM on one stream).
+    thread_local std::unordered_map<cublasHandle_t, cudaStream_t> handle_streams;
+    const cudaStream_t stream = current_stream(device);
+    auto [last, first_use] = handle_streams.try_emplace(handle, stream);
+    if (first_use || last->second != stream) {
+      check(api.set_stream(handle, stream), "cublasSetStream");
+      // Setting the stream resets the workspace to cuBLAS's own.
+      check(api.set_workspace(handle, owned.workspace, kWorkspaceBytes), "cublasSetWorkspace");
+      last->second = stream;
+    }
     const float alpha_f = static_cast<float>(alpha);
     const cudaDataType_t type = data_type(a.dtype()), out_type = data_type(out.dtype());
     // Row-major C = A B  <=>  column-major C^T = B^T A^T.

@@ -30,14 +30,18 @@ int32_t current_device() {
 
 void set_device(int32_t device) { PT2RUN_CUDA_CHECK(cudaSetDevice(device)); }
 
-DeviceGuard::DeviceGuard(int32_t device) : original_(current_device()) {
-  if (device >= 0 && device != original_) set_device(device);
+DeviceGuard::DeviceGuard(int32_t device) : original_(current_device()), current_(original_) {
+  set_index(device);
 }
 
-DeviceGuard::~DeviceGuard() { (void)cudaSetDevice(original_); }
+DeviceGuard::~DeviceGuard() {
+  if (current_ != original_) (void)cudaSetDevice(original_);
+}
 
 void DeviceGuard::set_index(int32_t device) {
-  if (device >= 0) set_device(device);
+  if (device < 0 || device == current_) return;
+  set_device(device);
+  current_ = device;
 }
 
 StreamGuard::StreamGuard(cudaStream_t stream, int32_t device)

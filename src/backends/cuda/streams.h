@@ -16,7 +16,8 @@ int32_t current_device();
 void set_device(int32_t device);
 
 // Sets the current device for its lifetime and restores the previous one (aoti_torch's
-// CUDAGuard).
+// CUDAGuard). Makes no CUDA call beyond reading the current device when nothing changes: every
+// generated run and GEMM builds one.
 class DeviceGuard {
  public:
   explicit DeviceGuard(int32_t device);
@@ -27,6 +28,7 @@ class DeviceGuard {
 
  private:
   int32_t original_;
+  int32_t current_;
 };
 
 // Makes `stream` the current stream of `device` (and `device` current) for its lifetime,
