@@ -19,6 +19,7 @@ enum class ErrorCode : int32_t {
   InvalidState = 0x15,      // the call needs a state the runner is not in (weights not loaded)
   OutOfMemory = 0x20,
   Io = 0x21,                // reading or writing a file failed
+  Timeout = 0x22,           // the work did not start or finish within the time allowed
   InvalidPackage = 0x30,    // the .pt2 or the model library is malformed
   UnsupportedPackage = 0x31,  // well formed, but cannot run here (ISA, platform, device)
   MissingSymbol = 0x32,     // the model needs aoti_torch_* functions pt2run lacks

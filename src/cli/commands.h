@@ -53,6 +53,10 @@ struct ServeOptions {
   int threads = 8;     // requests handled at once
   int max_body_mib = 64;
   int max_queue = 64;  // requests waiting per model beyond its instances (503 above)
+  int max_batch_size = 1;        // rows per run with dynamic batching; 1: off
+  int max_queue_delay_us = 500;  // how long a batch waits for more requests
+  int request_timeout_ms = 0;    // a request not started by then gets 504; 0: none
+  int io_timeout_s = 30;         // read and write timeout of a connection (a slow client)
   bool quiet = false;  // no request log lines
 };
 

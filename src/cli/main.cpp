@@ -101,6 +101,18 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::PositiveNumber);
   serve_cmd->add_option("--max-queue", serve.max_queue, "requests waiting per model beyond its instances (503 above)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--max-batch-size", serve.max_batch_size,
+                        "dynamic batching: rows per run, for models whose first dimension is dynamic (1: off)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--max-queue-delay-us", serve.max_queue_delay_us,
+                        "dynamic batching: how long a batch's first request waits for more")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--request-timeout-ms", serve.request_timeout_ms,
+                        "a request not started within this time is answered 504 (0: no limit)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--io-timeout-s", serve.io_timeout_s,
+                        "a connection that sends or receives nothing for this long is closed (slow clients)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   serve_cmd->add_flag("--quiet", serve.quiet, "no request log (one JSON line per request on stdout)");
 
   try {

@@ -26,11 +26,20 @@ int serve_command(const ServeOptions& o) {
       std::fprintf(stdout, "%s\n", line.c_str());
       std::fflush(stdout);
     });
+  server::ModelConfig defaults;
+  defaults.instances = static_cast<std::size_t>(o.instances);
+  defaults.max_batch_size = static_cast<std::size_t>(o.max_batch_size);
+  defaults.max_queue_delay = std::chrono::microseconds(o.max_queue_delay_us);
+  defaults.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
+  service.set_model_defaults(defaults);
   for (const std::string& spec : o.models) {
     const auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
       throw UsageError{"--model '" + spec + "' is not NAME=PACKAGE", "e.g. --model resnet=resnet50.pt2"};
-    service.load({spec.substr(0, eq), spec.substr(eq + 1), static_cast<std::size_t>(o.instances)});
+    server::ModelConfig config = defaults;
+    config.name = spec.substr(0, eq);
+    config.package = spec.substr(eq + 1);
+    service.load(config);
   }
   // SIGINT/SIGTERM go to one thread that stops the server; the others never see them.
   sigset_t stop_signals;
@@ -44,6 +53,7 @@ int serve_command(const ServeOptions& o) {
   http.port = o.port;
   http.threads = o.threads;
   http.max_body_bytes = static_cast<std::size_t>(o.max_body_mib) << 20;
+  http.read_timeout_s = http.write_timeout_s = o.io_timeout_s;
   server::HttpServer server(service, http);
   std::string names;
   for (const auto& n : service.model_names()) names += (names.empty() ? "" : ", ") + n;

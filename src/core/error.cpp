@@ -12,6 +12,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::InvalidState: return "InvalidState";
     case ErrorCode::OutOfMemory: return "OutOfMemory";
     case ErrorCode::Io: return "Io";
+    case ErrorCode::Timeout: return "Timeout";
     case ErrorCode::InvalidPackage: return "InvalidPackage";
     case ErrorCode::UnsupportedPackage: return "UnsupportedPackage";
     case ErrorCode::MissingSymbol: return "MissingSymbol";

@@ -314,6 +314,7 @@ int http_status(ErrorCode code) noexcept {
       return 400;
     case ErrorCode::NotFound: return 404;
     case ErrorCode::InvalidState: return 503;
+    case ErrorCode::Timeout: return 504;
     case ErrorCode::NotImplemented: return 501;
     default: return 500;
   }

@@ -9,7 +9,9 @@
 
 #include "pt2run/inspect.h"
 #include "pt2run/package_loader.h"
+#include "pt2run/tensor_file.h"
 #include "pt2run/version.h"
+#include "server/model_scheduler.h"
 
 namespace pt2run::server {
 namespace {
@@ -46,6 +48,19 @@ json tensor_metadata(const TensorInfo& t, const std::string& fallback_name) {
   return {{"name", t.name.empty() ? fallback_name : t.name}, {"datatype", datatype}, {"shape", shape}};
 }
 
+// Requests stack along the first dimension when every input and output has it dynamic, and
+// it is one symbol (the batch) throughout.
+bool batchable(const ModelInfo& info) {
+  std::string symbol;
+  for (const auto* list : {&info.inputs, &info.outputs})
+    for (const TensorInfo& t : *list) {
+      if (!t.dims || t.dims->empty() || !(*t.dims)[0].is_dynamic() || (*t.dims)[0].symbol.empty()) return false;
+      if (symbol.empty()) symbol = (*t.dims)[0].symbol;
+      if ((*t.dims)[0].symbol != symbol) return false;
+    }
+  return !symbol.empty();
+}
+
 }  // namespace
 
 struct InferenceService::Model {
@@ -53,7 +68,9 @@ struct InferenceService::Model {
   ModelInfo info;
   std::vector<std::string> input_names, output_names;  // v2 names, in the model's order
   std::unique_ptr<AOTIModelPackageLoader> loader;
+  std::unique_ptr<ModelScheduler> scheduler;  // after the loader: goes first, draining its queue
   mutable std::atomic<int64_t> in_flight{0};  // infer requests running or waiting for an instance
+  mutable std::mutex swap_mutex;
 };
 
 InferenceService::InferenceService(std::string repository, RequestLimits limits)
@@ -83,8 +100,34 @@ void InferenceService::load(const ModelConfig& config) {
     model->output_names.push_back(t.name.empty() ? "output" + std::to_string(i) : t.name);
   }
   model->loader = std::make_unique<AOTIModelPackageLoader>(config.package, "model", false, config.instances);
+  ModelConfig& c = model->config;
+  if (c.max_batch_size > 1 && model->info.inputs.size() > 0 && model->info.inputs[0].dims &&
+      !model->info.inputs[0].dims->empty()) {
+    // The package's own bound on the batch dimension caps the batches.
+    if (const auto& max = (*model->info.inputs[0].dims)[0].max; max && static_cast<std::size_t>(*max) < c.max_batch_size)
+      c.max_batch_size = static_cast<std::size_t>(*max);
+  }
+  AOTIModelPackageLoader* loader = model->loader.get();
+  model->scheduler = std::make_unique<ModelScheduler>(
+      c.name, [loader](std::vector<Tensor>&& inputs) { return loader->boxed_run(std::move(inputs)); },
+      SchedulerOptions{c.instances, limits_.max_queued, c.max_batch_size, c.max_queue_delay},
+      batchable(model->info),
+      [this, name = c.name](std::size_t requests, int64_t rows) { metrics_.observe_batch(name, requests, rows); });
   std::unique_lock lock(mutex_);
   models_[config.name] = std::move(model);
+}
+
+void InferenceService::swap_weights(const std::string& name, std::string_view weights) {
+  const auto model = find(name);
+  NamedTensors tensors = parse_tensors(std::as_bytes(std::span(weights.data(), weights.size())),
+                                       TensorFileFormat::Safetensors, "the weights for model '" + name + "'");
+  std::unordered_map<std::string, Tensor> by_fqn;
+  for (auto& [fqn, tensor] : tensors) by_fqn.emplace(fqn, std::move(tensor));
+  std::lock_guard lock(model->swap_mutex);
+  // Runs in flight use the active buffer meanwhile; the swap itself waits for them.
+  model->loader->load_constants(by_fqn, /*use_inactive=*/true, /*check_full_update=*/true);
+  model->loader->get_runner()->run_const_fold(/*use_inactive=*/true);
+  model->loader->get_runner()->swap_constant_buffer();
 }
 
 void InferenceService::unload(const std::string& name) {
@@ -148,12 +191,13 @@ HttpResponse InferenceService::handle(const HttpRequest& request) noexcept {
 HttpResponse InferenceService::route(const HttpRequest& request, const std::vector<std::string>& parts) {
   const bool get = request.method == "GET", post = request.method == "POST";
   if (parts.size() == 1 && parts[0] == "metrics" && get) {
-    std::vector<std::pair<std::string, int64_t>> in_flight;
+    std::vector<Metrics::ModelGauges> gauges;
     {
       std::shared_lock lock(mutex_);
-      for (const auto& [name, model] : models_) in_flight.emplace_back(name, model->in_flight.load());
+      for (const auto& [name, model] : models_)
+        gauges.push_back({name, model->in_flight.load(), static_cast<int64_t>(model->scheduler->queue_depth())});
     }
-    return {200, "text/plain; version=0.0.4", {}, metrics_.render(in_flight)};
+    return {200, "text/plain; version=0.0.4", {}, metrics_.render(gauges)};
   }
   if (parts.empty() || parts[0] != "v2") return error_response(404, "no endpoint " + request.path);
   if (parts.size() == 1 && get)
@@ -166,7 +210,10 @@ HttpResponse InferenceService::route(const HttpRequest& request, const std::vect
   if (parts.size() >= 2 && parts[1] == "repository" && post) {
     if (parts.size() == 3 && parts[2] == "index") return repository_index();
     if (parts.size() == 5 && parts[2] == "models" && parts[4] == "load") {
-      load({parts[3], repository_package(parts[3]), 1});
+      ModelConfig config = defaults_;
+      config.name = parts[3];
+      config.package = repository_package(parts[3]);
+      load(config);
       return {200, "application/json", {}, ""};
     }
     if (parts.size() == 5 && parts[2] == "models" && parts[4] == "unload") {
@@ -193,6 +240,12 @@ HttpResponse InferenceService::route(const HttpRequest& request, const std::vect
     }
     if (parts.size() == rest + 1 && parts[rest] == "ready" && get) return {200, "application/json", {}, ""};
     if (parts.size() == rest + 1 && parts[rest] == "infer" && post) return infer(*model, request);
+    if (parts.size() == rest + 1 && parts[rest] == "weights" && post) {
+      const auto start = std::chrono::steady_clock::now();
+      swap_weights(parts[2], request.body);
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      return json_response(200, {{"model", parts[2]}, {"swapped", true}, {"ms", ms}});
+    }
   }
   return error_response(request.method == "GET" || request.method == "POST" ? 404 : 405,
                         "no endpoint " + request.method + " " + request.path);
@@ -212,17 +265,12 @@ HttpResponse InferenceService::infer(const Model& model, const HttpRequest& requ
       throw Error(ErrorCode::InvalidArgument, "Inference-Header-Content-Length '" + it->second + "' is not a size");
     header_length = static_cast<std::size_t>(value);
   }
-  // Admission: the model's instances run requests, up to max_queued more wait; beyond that the
-  // client is told to come back rather than piling up memory and latency here.
+  const auto arrived = std::chrono::steady_clock::now();
   struct InFlight {
     const Model& model;
     explicit InFlight(const Model& m) : model(m) { ++model.in_flight; }
     ~InFlight() { --model.in_flight; }
   } in_flight(model);
-  const auto limit = static_cast<int64_t>(model.config.instances + limits_.max_queued);
-  if (model.in_flight.load() > limit)
-    throw Error(ErrorCode::InvalidState, "model '" + model.config.name + "' is busy: " + std::to_string(limit) +
-                                             " requests are running or queued; retry later");
   InferRequest parsed = parse_infer_request(request.body, header_length, limits_);
   // The model's inputs in its order, each checked against what the package records.
   std::vector<Tensor> inputs(model.input_names.size());
@@ -261,7 +309,10 @@ HttpResponse InferenceService::infer(const Model& model, const HttpRequest& requ
   if (!missing.empty())
     throw Error(ErrorCode::InvalidArgument, "model '" + model.config.name + "' needs input(s) " + missing);
 
-  std::vector<Tensor> results = model.loader->run(inputs);
+  // Admission (a bounded queue: 503 beyond it), the timeout and batching are the scheduler's.
+  const auto deadline = model.config.request_timeout.count() > 0 ? arrived + model.config.request_timeout
+                                                                  : ModelScheduler::Clock::time_point::max();
+  std::vector<Tensor> results = model.scheduler->infer(std::move(inputs), deadline);
   std::vector<InferOutput> outputs;
   for (std::size_t i = 0; i < results.size(); ++i)
     outputs.push_back({i < model.output_names.size() ? model.output_names[i] : "output" + std::to_string(i),

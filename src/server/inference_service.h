@@ -5,15 +5,18 @@
 // the models it serves. The HTTP transport turns each request into an HttpRequest, calls
 // handle() and writes the HttpResponse back.
 //
-// Thread safety: handle(), load() and unload() may be called from any number of threads; a
-// request in flight keeps the model it started with even if that model is unloaded meanwhile.
+// Thread safety: handle(), load(), unload() and swap_weights() may be called from any number of
+// threads; a request in flight keeps the model it started with even if that model is unloaded
+// meanwhile. Destroying the service (or unloading a model) lets the requests queued for it finish.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -40,6 +43,12 @@ struct ModelConfig {
   std::string name;
   std::string package;         // the .pt2
   std::size_t instances = 1;   // model instances (num_models): requests run concurrently up to this
+  // Dynamic batching (ModelScheduler): rows per run, 1 for none; how long the first request of
+  // a batch waits for more. Needs a model whose inputs and outputs share a dynamic first dim.
+  std::size_t max_batch_size = 1;
+  std::chrono::microseconds max_queue_delay{0};
+  // A request not started within this time is answered 504; 0 for no limit.
+  std::chrono::milliseconds request_timeout{0};
 };
 
 class InferenceService {
@@ -56,6 +65,14 @@ class InferenceService {
   void load(const ModelConfig& config);
   // Throws Error(NotFound) if no model of that name is served.
   void unload(const std::string& name);
+  // Replaces a served model's weights while it serves: `weights` (a safetensors file's bytes,
+  // keyed by the constants' FQNs, every constant) go into the inactive buffer, which is folded
+  // and swapped in; a run uses one buffer from start to end, so every answer is computed with
+  // the old weights or the new. One swap at a time per model. Throws Error naming the problem
+  // (unknown or missing FQN, wrong shape or dtype, malformed file); the old weights stay.
+  void swap_weights(const std::string& name, std::string_view weights);
+  // Settings for models loaded through the repository extension (name and package ignored).
+  void set_model_defaults(const ModelConfig& defaults) { defaults_ = defaults; }
   std::vector<std::string> model_names() const;
 
   // Answers one request; never throws (errors are {"error": ...} bodies with their status).
@@ -77,6 +94,7 @@ class InferenceService {
 
   std::string repository_;
   RequestLimits limits_;
+  ModelConfig defaults_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<const Model>> models_;
   Metrics metrics_;

@@ -1,7 +1,7 @@
 #pragma once
 
-// pt2run serve's Prometheus metrics: per-model request counts by status, a latency histogram
-// and the requests in flight, plus the process's resident memory. Thread-safe.
+// pt2run serve's Prometheus metrics: per-model request counts by status, a latency histogram,
+// batch sizes, the requests in flight and queued, plus the process's resident memory. Thread-safe.
 
 #include <array>
 #include <cstdint>
@@ -19,9 +19,20 @@ class Metrics {
   static constexpr std::array<double, 13> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                       0.25,  0.5,    1,     2.5,  5,    10};
 
+  // Upper bounds of the batch-size buckets, in rows.
+  static constexpr std::array<double, 8> kBatchBuckets = {1, 2, 4, 8, 16, 32, 64, 128};
+
+  struct ModelGauges {
+    std::string model;
+    int64_t in_flight = 0;    // infer requests being decoded, queued or running
+    int64_t queue_depth = 0;  // requests waiting for an instance
+  };
+
   void observe(const std::string& model, int status, double seconds);
-  // The text exposition format; `in_flight` gives each served model's requests in flight.
-  std::string render(const std::vector<std::pair<std::string, int64_t>>& in_flight) const;
+  // One run of `requests` requests stacked into `rows` rows.
+  void observe_batch(const std::string& model, std::size_t requests, int64_t rows);
+  // The text exposition format, with each served model's gauges.
+  std::string render(const std::vector<ModelGauges>& gauges) const;
 
  private:
   struct PerModel {
@@ -29,6 +40,8 @@ class Metrics {
     std::array<uint64_t, kBuckets.size()> buckets{};  // cumulative counts are made at render
     uint64_t count = 0;
     double sum = 0;
+    std::array<uint64_t, kBatchBuckets.size() + 1> batch_buckets{};  // the last: above every bound
+    uint64_t batches = 0, batched_requests = 0, batch_rows = 0;
   };
   mutable std::mutex mutex_;
   std::map<std::string, PerModel> models_;

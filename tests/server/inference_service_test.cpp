@@ -14,6 +14,8 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "pt2run/inspect.h"
+#include "pt2run/tensor_file.h"
 #include "testing/corpus.h"
 
 namespace pt2run::server {
@@ -215,6 +217,90 @@ TEST(ServiceAdmission, ConcurrentRequestsAreServedOrTurnedAway) {
   EXPECT_EQ(other.load(), 0);
   EXPECT_EQ(ok.load() + busy.load(), 320);
   EXPECT_NE(service.handle(get("/metrics")).body.find("pt2run_requests_in_flight{model=\"mlp\"} 0\n"), std::string::npos);
+}
+
+// Requests of 3, 2 and 17 rows from 6 clients, stacked by the scheduler into runs of up to
+// 64 rows: each answer must be torch's output for that request's own rows.
+TEST(ServiceBatching, StackedRequestsMatchTorchRowForRow) {
+  PT2RUN_REQUIRE_CORPUS();
+  InferenceService service;
+  ModelConfig config{"mlp", testing::package_path("mlp"), 1};
+  config.max_batch_size = 64;
+  config.max_queue_delay = std::chrono::milliseconds(5);
+  service.load(config);
+  std::vector<testing::Case> cases;
+  const json entry = testing::model_entry("mlp");
+  for (const auto& c : entry["cases"]) cases.push_back(testing::load_case("mlp", c));
+  ASSERT_EQ(cases.size(), 3u);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t)
+    clients.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        const testing::Case& c = cases[static_cast<std::size_t>(t + i) % cases.size()];
+        HttpResponse r = service.handle(post("/v2/models/mlp/infer", mlp_request(c.inputs[0]).dump()));
+        if (r.status != 200) {
+          ++wrong;
+          continue;
+        }
+        const json out = json::parse(r.body)["outputs"][0];
+        Tensor y = Tensor::empty(out["shape"].get<std::vector<int64_t>>(), DType::Float32);
+        if (y.numel() != c.expected[0].numel()) {
+          ++wrong;
+          continue;
+        }
+        for (int64_t k = 0; k < y.numel(); ++k) y.data<float>()[k] = out["data"][k].get<float>();
+        if (!testing::tensors_close(y, c.expected[0], c.rtol[0], c.atol[0])) ++wrong;
+      }
+    });
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(wrong.load(), 0);
+  const std::string metrics = service.handle(get("/metrics")).body;
+  EXPECT_NE(metrics.find("pt2run_batch_rows_count{model=\"mlp\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("pt2run_queue_depth{model=\"mlp\"} 0"), std::string::npos);
+}
+
+// Weights swapped through the admin endpoint: bad files are refused with the old weights kept,
+// a full set (here all zeros: the output becomes the bias the model folded in) takes effect.
+TEST(ServiceWeights, SwapIsAllOrNothing) {
+  PT2RUN_REQUIRE_CORPUS();
+  InferenceService service;
+  service.load({"mlp", testing::package_path("mlp"), 2});
+  testing::Case data = testing::load_case("mlp", testing::model_entry("mlp")["cases"][0]);
+  const std::string request = mlp_request(data.inputs[0]).dump();
+  auto answer = [&] {
+    const json out = json::parse(service.handle(post("/v2/models/mlp/infer", request)).body)["outputs"][0];
+    Tensor y = Tensor::empty(out["shape"].get<std::vector<int64_t>>(), DType::Float32);
+    for (int64_t k = 0; k < y.numel(); ++k) y.data<float>()[k] = out["data"][k].get<float>();
+    return y;
+  };
+  NamedTensors zeros;
+  for (const ConstantSummary& c : inspect_model(testing::package_path("mlp")).constants)
+    zeros.emplace_back(c.fqn, Tensor::zeros(c.shape, *c.dtype));
+  const std::string full = encode_tensors(zeros, TensorFileFormat::Safetensors);
+
+  NamedTensors unknown = zeros;
+  unknown.emplace_back("fc9.weight", Tensor::zeros({1}, DType::Float32));
+  HttpResponse r = service.handle(post("/v2/models/mlp/weights", encode_tensors(unknown, TensorFileFormat::Safetensors)));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find("fc9.weight"), std::string::npos) << r.body;
+  NamedTensors partial(zeros.begin(), zeros.begin() + 1);
+  r = service.handle(post("/v2/models/mlp/weights", encode_tensors(partial, TensorFileFormat::Safetensors)));
+  EXPECT_NE(r.status, 200) << r.body;
+  r = service.handle(post("/v2/models/mlp/weights", "not a safetensors file"));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_TRUE(testing::tensors_close(answer(), data.expected[0], data.rtol[0], data.atol[0]))
+      << "refused updates leave the old weights";
+
+  r = service.handle(post("/v2/models/mlp/weights", full));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["swapped"], true);
+  const Tensor y = answer();
+  EXPECT_FALSE(testing::tensors_close(y, data.expected[0], data.rtol[0], data.atol[0]));
+  for (int64_t row = 1; row < y.size(0); ++row)
+    for (int64_t k = 0; k < y.size(1); ++k)
+      EXPECT_EQ(y.data<float>()[row * y.size(1) + k], y.data<float>()[k]) << "zero weights: every row is the bias";
+  EXPECT_EQ(service.handle(post("/v2/models/nope/weights", full)).status, 404);
 }
 
 TEST(ServiceRepository, IndexLoadUnload) {
