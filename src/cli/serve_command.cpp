@@ -16,6 +16,13 @@ namespace pt2run::cli {
 int serve_command(const ServeOptions& o) {
   if (o.models.empty() && o.repository.empty())
     throw UsageError{"nothing to serve", "give --model NAME=PACKAGE (repeat) or --repository DIR"};
+  // SIGINT/SIGTERM go to one thread that stops the server; the others never see them:
+  // blocked before any thread starts (each model's scheduler starts its own), which inherit it.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::mutex log_mutex;  // outlives the service that logs through it
   server::RequestLimits limits;
   limits.max_queued = static_cast<std::size_t>(o.max_queue);
@@ -41,12 +48,6 @@ int serve_command(const ServeOptions& o) {
     config.package = spec.substr(eq + 1);
     service.load(config);
   }
-  // SIGINT/SIGTERM go to one thread that stops the server; the others never see them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   server::HttpOptions http;
   http.host = o.host;
