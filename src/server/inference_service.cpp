@@ -108,8 +108,19 @@ void InferenceService::load(const ModelConfig& config) {
       c.max_batch_size = static_cast<std::size_t>(*max);
   }
   AOTIModelPackageLoader* loader = model->loader.get();
+  // Requests arrive in host memory; a device model gets its inputs copied over, and its outputs
+  // come back to the host once per run (not once per request of a batch).
+  const Device device = Device::parse(loader->get_runner()->device_str());
+  auto run = [loader, device](std::vector<Tensor>&& inputs) {
+    if (!device.is_cpu())
+      for (Tensor& t : inputs) t = t.to(device);
+    std::vector<Tensor> outputs = loader->boxed_run(std::move(inputs));
+    for (Tensor& t : outputs)
+      if (!t.device().is_cpu()) t = t.to(Device::cpu());
+    return outputs;
+  };
   model->scheduler = std::make_unique<ModelScheduler>(
-      c.name, [loader](std::vector<Tensor>&& inputs) { return loader->boxed_run(std::move(inputs)); },
+      c.name, std::move(run),
       SchedulerOptions{c.instances, limits_.max_queued, c.max_batch_size, c.max_queue_delay},
       batchable(model->info),
       [this, name = c.name](std::size_t requests, int64_t rows) { metrics_.observe_batch(name, requests, rows); });
