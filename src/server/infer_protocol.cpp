@@ -187,6 +187,11 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::size_
     request.id = id->get<std::string>();
   }
   request.binary_outputs = flag(doc, "binary_data_output");
+  if (const json* params = member(doc, "parameters"); params != nullptr && params->is_object())
+    if (const json* timeout = member(*params, "timeout")) {
+      if (!timeout->is_number_unsigned()) bad("the request's timeout parameter is not a count of microseconds");
+      request.timeout_us = timeout->get<uint64_t>();
+    }
   const json* inputs = member(doc, "inputs");
   if (inputs == nullptr || !inputs->is_array() || inputs->empty()) bad("the request has no inputs (a non-empty array)");
   if (inputs->size() > limits.max_inputs)

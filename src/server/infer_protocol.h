@@ -53,6 +53,9 @@ struct InferRequest {
   std::vector<InferInput> inputs;        // in request order
   std::vector<RequestedOutput> outputs;  // empty: every output of the model
   bool binary_outputs = false;           // parameters.binary_data_output: the default for outputs
+  // parameters.timeout (Triton's spelling, microseconds): the request is answered 504 if no
+  // model instance has taken it by then (the server's --request-timeout-ms, if shorter, wins).
+  std::optional<uint64_t> timeout_us;
 };
 
 // Decodes a POST .../infer body. header_length is the Inference-Header-Content-Length header:

@@ -1,5 +1,6 @@
 #include "server/inference_service.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <ctime>
@@ -321,8 +322,13 @@ HttpResponse InferenceService::infer(const Model& model, const HttpRequest& requ
     throw Error(ErrorCode::InvalidArgument, "model '" + model.config.name + "' needs input(s) " + missing);
 
   // Admission (a bounded queue: 503 beyond it), the timeout and batching are the scheduler's.
-  const auto deadline = model.config.request_timeout.count() > 0 ? arrived + model.config.request_timeout
-                                                                  : ModelScheduler::Clock::time_point::max();
+  auto deadline = model.config.request_timeout.count() > 0 ? arrived + model.config.request_timeout
+                                                            : ModelScheduler::Clock::time_point::max();
+  if (parsed.timeout_us) {
+    // Capped at a day: the sum below must not overflow the clock.
+    const auto asked = std::chrono::microseconds(std::min<uint64_t>(*parsed.timeout_us, 86'400'000'000ull));
+    deadline = std::min(deadline, arrived + asked);
+  }
   std::vector<Tensor> results = model.scheduler->infer(std::move(inputs), deadline);
   std::vector<InferOutput> outputs;
   for (std::size_t i = 0; i < results.size(); ++i)

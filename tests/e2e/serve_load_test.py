@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 CLI = sys.argv[1]
+from e2e_net import free_port  # noqa: E402
 from e2e_corpus import pkg  # noqa: E402 (exits 77 without a corpus)
 
 try:
@@ -36,11 +37,6 @@ except ImportError:
 
 CLIENTS, SECONDS, SWAP_AT = 8, 6.0, 3.0
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def safetensors_bytes(tensors):

@@ -8,7 +8,6 @@ Usage: serve_test.py PT2RUN_CLI  (PT2RUN_CORPUS_DIR must name an exported corpus
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import time
 import numpy as np
 
 CLI = sys.argv[1]
+from e2e_net import free_port  # noqa: E402
 from e2e_corpus import case_arrays, pkg
 
 try:
@@ -36,11 +36,6 @@ def check(cond, what):
 def case(model):
     return case_arrays(model, "in_"), case_arrays(model, "out_")
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_server(port):

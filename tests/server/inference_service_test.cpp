@@ -303,6 +303,40 @@ TEST(ServiceWeights, SwapIsAllOrNothing) {
   EXPECT_EQ(service.handle(post("/v2/models/nope/weights", full)).status, 404);
 }
 
+// A request's own timeout (parameters.timeout, microseconds) is honored: with the only instance
+// busy behind a queue, a request allowed 1 µs is answered 504; a malformed timeout is 400.
+TEST(ServiceTimeouts, ARequestsOwnTimeoutIsHonored) {
+  PT2RUN_REQUIRE_CORPUS();
+  InferenceService service;
+  service.load({"mlp", testing::package_path("mlp"), 1});
+  testing::Case data = testing::load_case("mlp", testing::model_entry("mlp")["cases"][0]);
+  json request = mlp_request(data.inputs[0]);
+  std::atomic<bool> done{false};
+  std::atomic<int> timed_out{0}, served{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < 4; ++t)
+    load.emplace_back([&] {
+      while (!done) service.handle(post("/v2/models/mlp/infer", request.dump()));
+    });
+  request["parameters"] = {{"timeout", 1}};
+  for (int i = 0; i < 200 && timed_out.load() == 0; ++i) {
+    HttpResponse r = service.handle(post("/v2/models/mlp/infer", request.dump()));
+    if (r.status == 504) {
+      ++timed_out;
+      EXPECT_NE(r.body.find("did not start the request within its timeout"), std::string::npos) << r.body;
+    } else if (r.status == 200) {
+      ++served;  // taken by the instance within the microsecond
+    }
+  }
+  done = true;
+  for (auto& t : load) t.join();
+  EXPECT_GT(timed_out.load(), 0) << served.load() << " served";
+  request["parameters"] = {{"timeout", "soon"}};
+  HttpResponse r = service.handle(post("/v2/models/mlp/infer", request.dump()));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("timeout parameter"), std::string::npos) << r.body;
+}
+
 TEST(ServiceRepository, IndexLoadUnload) {
   PT2RUN_REQUIRE_CORPUS();
   const auto repo = std::filesystem::temp_directory_path() / ("pt2run-repo-" + std::to_string(::getpid()));
