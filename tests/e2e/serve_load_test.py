@@ -51,6 +51,47 @@ def safetensors_bytes(tensors):
     return struct.pack("<Q", len(text)) + text + data
 
 
+def start_server(port, *args):
+    server = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet", *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for _ in range(100):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/v2/health/ready")
+            if c.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit(f"pt2run serve did not come up:\n{server.stdout.read()}")
+
+
+def drain_on_sigterm(package, body, want):
+    """SIGTERM while requests wait in a batch (a 400 ms batching delay): every one is answered."""
+    port = free_port()
+    server = start_server(port, "--max-batch-size", "64", "--max-queue-delay-us", "400000", "--model", f"mlp={package}")
+    answers = []
+
+    def one():
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        c.request("POST", "/v2/models/mlp/infer", body, {"Content-Type": "application/json"})
+        r = c.getresponse()
+        answers.append((r.status, r.read()))
+
+    threads = [threading.Thread(target=one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.15)
+    server.send_signal(signal.SIGTERM)
+    for t in threads:
+        t.join()
+    server.communicate(timeout=20)
+    good = [a for a in answers if a[0] == 200 and np.allclose(
+        np.array(json.loads(a[1])["outputs"][0]["data"], dtype=np.float32).reshape(want.shape), want,
+        rtol=1e-4, atol=1e-4)]
+    return len(good) == 4 and server.returncode == 0, f"{[a[0] for a in answers]}, exit {server.returncode}"
+
+
 def main():
     package = pkg("mlp")
     info = json.loads(subprocess.run([CLI, "inspect", "--json", package], capture_output=True, text=True,
@@ -68,23 +109,9 @@ def main():
                                       "data": x.ravel().tolist()}]}) for x in inputs]
 
     port = free_port()
-    server = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--instances", "2",
-                               "--threads", "16", "--max-batch-size", "32", "--max-queue-delay-us", "1000",
-                               "--io-timeout-s", "2", "--quiet", "--model", f"mlp={package}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = start_server(port, "--instances", "2", "--threads", "16", "--max-batch-size", "32",
+                   "--max-queue-delay-us", "1000", "--io-timeout-s", "2", "--model", f"mlp={package}")
     failures = []
-    for _ in range(100):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/v2/health/ready")
-            if c.getresponse().status == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        sys.exit(f"pt2run serve did not come up:\n{server.stdout.read()}")
-
     results, lock = [], threading.Lock()  # (sent, latency_s, status, side)
     start = time.monotonic()
     swap = {}
@@ -188,6 +215,11 @@ def main():
         failures.append(f"expected answers on both sides of the swap: {sides}")
     if stale:
         failures.append(f"{len(stale)} requests sent after the swap answered saw the old weights")
+    drained, how = drain_on_sigterm(package, bodies[0], old[0])  # a fresh server: the old weights
+    report_drain = f"SIGTERM with 4 requests waiting in a batch: {how}"
+    print(report_drain)
+    if not drained:
+        failures.append(report_drain)
     cut = swap.get("slow_client", (None,))[0]
     if cut is None or cut > 6:
         failures.append(f"the slow client was not cut off by the 2 s I/O timeout: {swap.get('slow_client')}")
