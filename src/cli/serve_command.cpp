@@ -46,7 +46,12 @@ int serve_command(const ServeOptions& o) {
     server::ModelConfig config = defaults;
     config.name = spec.substr(0, eq);
     config.package = spec.substr(eq + 1);
-    service.load(config);
+    const server::ModelConfig loaded = service.load(config);
+    if (o.max_batch_size > 1)
+      std::printf("pt2run serve: model '%s': %s\n", loaded.name.c_str(),
+                  loaded.max_batch_size > 1
+                      ? ("batches of up to " + std::to_string(loaded.max_batch_size) + " rows").c_str()
+                      : "not batched (its inputs and outputs share no dynamic first dimension)");
   }
 
   server::HttpOptions http;

@@ -79,7 +79,7 @@ InferenceService::InferenceService(std::string repository, RequestLimits limits)
 
 InferenceService::~InferenceService() = default;
 
-void InferenceService::load(const ModelConfig& config) {
+ModelConfig InferenceService::load(const ModelConfig& config) {
   if (config.name.empty() || config.name.find('/') != std::string::npos)
     throw Error(ErrorCode::InvalidArgument, "model name '" + config.name + "' is empty or has a '/'");
   if (config.instances < 1) throw Error(ErrorCode::InvalidArgument, "a model needs at least one instance");
@@ -102,11 +102,14 @@ void InferenceService::load(const ModelConfig& config) {
   }
   model->loader = std::make_unique<AOTIModelPackageLoader>(config.package, "model", false, config.instances);
   ModelConfig& c = model->config;
-  if (c.max_batch_size > 1 && model->info.inputs.size() > 0 && model->info.inputs[0].dims &&
-      !model->info.inputs[0].dims->empty()) {
+  const bool stackable = batchable(model->info);
+  if (!stackable) {
+    // Settings given for every model batch those that can; this one runs requests one by one.
+    c.max_batch_size = 1;
+  } else if (const auto& max = (*model->info.inputs[0].dims)[0].max;
+             max && static_cast<std::size_t>(*max) < c.max_batch_size) {
     // The package's own bound on the batch dimension caps the batches.
-    if (const auto& max = (*model->info.inputs[0].dims)[0].max; max && static_cast<std::size_t>(*max) < c.max_batch_size)
-      c.max_batch_size = static_cast<std::size_t>(*max);
+    c.max_batch_size = static_cast<std::size_t>(*max);
   }
   AOTIModelPackageLoader* loader = model->loader.get();
   // Requests arrive in host memory; a device model gets its inputs copied over, and its outputs
@@ -123,10 +126,12 @@ void InferenceService::load(const ModelConfig& config) {
   model->scheduler = std::make_unique<ModelScheduler>(
       c.name, std::move(run),
       SchedulerOptions{c.instances, limits_.max_queued, c.max_batch_size, c.max_queue_delay},
-      batchable(model->info),
+      stackable,
       [this, name = c.name](std::size_t requests, int64_t rows) { metrics_.observe_batch(name, requests, rows); });
+  ModelConfig effective = c;
   std::unique_lock lock(mutex_);
   models_[config.name] = std::move(model);
+  return effective;
 }
 
 void InferenceService::swap_weights(const std::string& name, std::string_view weights) {

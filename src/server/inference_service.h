@@ -60,9 +60,11 @@ class InferenceService {
   InferenceService(const InferenceService&) = delete;
   InferenceService& operator=(const InferenceService&) = delete;
 
-  // Loads (or reloads, replacing the served one once loaded) a model. Throws pt2run::Error
-  // naming the package and the problem; the models already served are untouched.
-  void load(const ModelConfig& config);
+  // Loads (or reloads, replacing the served one once loaded) a model. Returns the settings in
+  // effect: max_batch_size is 1 for a model without a shared dynamic first dimension (it runs
+  // requests one by one) and at most the package's bound on that dimension. Throws
+  // pt2run::Error naming the package and the problem; the models already served are untouched.
+  ModelConfig load(const ModelConfig& config);
   // Throws Error(NotFound) if no model of that name is served.
   void unload(const std::string& name);
   // Replaces a served model's weights while it serves: `weights` (a safetensors file's bytes,

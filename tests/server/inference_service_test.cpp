@@ -260,6 +260,21 @@ TEST(ServiceBatching, StackedRequestsMatchTorchRowForRow) {
   EXPECT_NE(metrics.find("pt2run_queue_depth{model=\"mlp\"} 0"), std::string::npos);
 }
 
+// Batching settings given for every model apply where a model can batch: the mlp's dynamic
+// first dimension (2..64) caps the rows; the pytree model (static shapes) runs unbatched.
+TEST(ServiceBatching, SettingsApplyWhereAModelCanBatch) {
+  PT2RUN_REQUIRE_CORPUS();
+  InferenceService service;
+  ModelConfig config{"mlp", testing::package_path("mlp"), 1};
+  config.max_batch_size = 100;
+  EXPECT_EQ(service.load(config).max_batch_size, 64u);
+  config.max_batch_size = 8;
+  EXPECT_EQ(service.load(config).max_batch_size, 8u);
+  config = {"pytree", testing::package_path("pytree"), 1};
+  config.max_batch_size = 8;
+  EXPECT_EQ(service.load(config).max_batch_size, 1u);
+}
+
 // Weights swapped through the admin endpoint: bad files are refused with the old weights kept,
 // a full set (here all zeros: the output becomes the bias the model folded in) takes effect.
 TEST(ServiceWeights, SwapIsAllOrNothing) {
