@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 CLI = sys.argv[1]
-from e2e_net import free_port  # noqa: E402
+from e2e_net import start_serve  # noqa: E402
 from e2e_corpus import pkg  # noqa: E402 (exits 77 without a corpus)
 
 try:
@@ -51,25 +51,10 @@ def safetensors_bytes(tensors):
     return struct.pack("<Q", len(text)) + text + data
 
 
-def start_server(port, *args):
-    server = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--quiet", *args],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for _ in range(100):
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            c.request("GET", "/v2/health/ready")
-            if c.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    sys.exit(f"pt2run serve did not come up:\n{server.stdout.read()}")
-
-
 def drain_on_sigterm(package, body, want):
     """SIGTERM while requests wait in a batch (a 400 ms batching delay): every one is answered."""
-    port = free_port()
-    server = start_server(port, "--max-batch-size", "64", "--max-queue-delay-us", "400000", "--model", f"mlp={package}")
+    server, port = start_serve(CLI, "--quiet", "--max-batch-size", "64", "--max-queue-delay-us", "400000",
+                               "--model", f"mlp={package}")
     answers = []
 
     def one():
@@ -108,9 +93,8 @@ def main():
     bodies = [json.dumps({"inputs": [{"name": "args[0]", "shape": list(x.shape), "datatype": "FP32",
                                       "data": x.ravel().tolist()}]}) for x in inputs]
 
-    port = free_port()
-    server = start_server(port, "--instances", "2", "--threads", "16", "--max-batch-size", "32",
-                   "--max-queue-delay-us", "1000", "--io-timeout-s", "2", "--model", f"mlp={package}")
+    server, port = start_serve(CLI, "--quiet", "--instances", "2", "--threads", "16", "--max-batch-size", "32",
+                               "--max-queue-delay-us", "1000", "--io-timeout-s", "2", "--model", f"mlp={package}")
     failures = []
     results, lock = [], threading.Lock()  # (sent, latency_s, status, side)
     start = time.monotonic()

@@ -10,12 +10,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 
 CLI = sys.argv[1]
-from e2e_net import free_port  # noqa: E402
+from e2e_net import start_serve  # noqa: E402
 from e2e_corpus import case_arrays, pkg
 
 try:
@@ -38,24 +37,10 @@ def case(model):
 
 
 
-def start_server(port):
-    server = subprocess.Popen([CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--instances", "2",
-                               "--max-body-mib", "1",
-                               "--model", f"mlp={pkg('mlp')}",
-                               "--model", f"pytree={pkg('pytree')}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    client = triton.InferenceServerClient(f"127.0.0.1:{port}")
-    for _ in range(100):
-        try:
-            if client.is_server_ready():
-                return server, client
-        except Exception:  # noqa: BLE001 (not listening yet)
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.1)
-    server.kill()
-    sys.exit(f"pt2run serve did not come up:\n{server.stdout.read()}")
+def start_server():
+    server, port = start_serve(CLI, "--instances", "2", "--max-body-mib", "1",
+                               "--model", f"mlp={pkg('mlp')}", "--model", f"pytree={pkg('pytree')}")
+    return server, triton.InferenceServerClient(f"127.0.0.1:{port}"), port
 
 
 def infer(client, model, arrays, names, binary):
@@ -69,8 +54,7 @@ def infer(client, model, arrays, names, binary):
 
 
 def main():
-    port = free_port()
-    server, client = start_server(port)
+    server, client, port = start_server()
     try:
         check(client.is_server_live(), "server live")
         meta = client.get_server_metadata()
