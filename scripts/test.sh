@@ -39,11 +39,12 @@ for preset in "${presets[@]}"; do
 done
 
 if [ "${1:-}" != "--quick" ]; then
-  echo "== tsan (threads: concurrency and hot swap)"
+  echo "== tsan (threads: concurrency, hot swap, the server's scheduler)"
   configure tsan
-  cmake --build --preset tsan --target pt2run_integration_tests
+  cmake --build --preset tsan --target pt2run_integration_tests pt2run_server_tests
   # libgomp, OpenBLAS and oneDNN are not instrumented: one OpenMP thread, and
   # tests/tsan.supp for the locks oneDNN creates where TSan cannot see.
-  OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/tests/tsan.supp" \
-    build/tsan/tests/pt2run_integration_tests --gtest_filter='Concurrency.*:HotSwap.*'
+  export OMP_NUM_THREADS=1 TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$ROOT/tests/tsan.supp"
+  build/tsan/tests/pt2run_integration_tests --gtest_filter='Concurrency.*:HotSwap.*'
+  build/tsan/tests/pt2run_server_tests --gtest_filter='ModelScheduler.*:ServiceBatching.*:ServiceWeights.*:ServiceTimeouts.*:ServiceAdmission.*'
 fi

@@ -328,10 +328,11 @@ TEST(ServiceTimeouts, ARequestsOwnTimeoutIsHonored) {
   json request = mlp_request(data.inputs[0]);
   std::atomic<bool> done{false};
   std::atomic<int> timed_out{0}, served{0};
+  const std::string plain = request.dump();  // the load's body; `request` changes below
   std::vector<std::thread> load;
   for (int t = 0; t < 4; ++t)
     load.emplace_back([&] {
-      while (!done) service.handle(post("/v2/models/mlp/infer", request.dump()));
+      while (!done) service.handle(post("/v2/models/mlp/infer", plain));
     });
   request["parameters"] = {{"timeout", 1}};
   for (int i = 0; i < 200 && timed_out.load() == 0; ++i) {
