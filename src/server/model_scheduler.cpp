@@ -152,6 +152,9 @@ std::vector<std::shared_ptr<ModelScheduler::Request>> ModelScheduler::next_batch
     if (stopping_ || Clock::now() >= until) break;
     arrived_.wait_until(lock, until);
   }
+  // The wake-up for what is left (a request that did not fit, or arrived while this instance
+  // waited for more) may have gone to this instance: pass it on to an idle one.
+  if (!queue_.empty()) arrived_.notify_one();
   return batch;
 }
 
