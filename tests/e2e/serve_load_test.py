@@ -17,7 +17,6 @@ import json
 import os
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import threading
@@ -30,25 +29,14 @@ from e2e_net import start_serve  # noqa: E402
 from e2e_corpus import pkg  # noqa: E402 (exits 77 without a corpus)
 
 try:
+    import safetensors.numpy
     import torch
 except ImportError:
-    print("torch is not installed: skipped")
+    print("torch and safetensors are not installed (scripts/setup.sh installs them): skipped")
     sys.exit(77)
 
 CLIENTS, SECONDS, SWAP_AT = 8, 6.0, 3.0
 
-
-
-def safetensors_bytes(tensors):
-    """A .safetensors file (the format is a length-prefixed JSON header, then the raw data)."""
-    header, data, offset = {}, b"", 0
-    for name, a in tensors.items():
-        raw = np.ascontiguousarray(a, dtype=np.float32).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(raw)]}
-        data += raw
-        offset += len(raw)
-    text = json.dumps(header).encode()
-    return struct.pack("<Q", len(text)) + text + data
 
 
 def drain_on_sigterm(package, body, want):
@@ -134,7 +122,7 @@ def main():
         time.sleep(SWAP_AT)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         t0 = time.monotonic()
-        conn.request("POST", "/v2/models/mlp/weights", safetensors_bytes(new_weights),
+        conn.request("POST", "/v2/models/mlp/weights", safetensors.numpy.save(new_weights),
                      {"Content-Type": "application/octet-stream"})
         r = conn.getresponse()
         swap.update(status=r.status, body=r.read().decode(), ms=(time.monotonic() - t0) * 1000,

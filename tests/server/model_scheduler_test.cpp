@@ -71,12 +71,17 @@ TEST(ModelScheduler, BatchesGiveEveryRequestItsOwnRows) {
   EXPECT_EQ(scheduler.queue_depth(), 0u);
 }
 
-TEST(ModelScheduler, ARequestNotStartedByItsDeadlineTimesOut) {
-  std::atomic<bool> release{false};
-  ModelScheduler scheduler("slow", [&](std::vector<Tensor>&& in) {
+// A stand-in model whose runs wait until `release` is set (keeps the instance busy).
+ModelScheduler::RunFn held_until(const std::atomic<bool>& release) {
+  return [&release](std::vector<Tensor>&& in) {
     while (!release) std::this_thread::sleep_for(1ms);
     return std::vector<Tensor>{in[0]};
-  }, {.instances = 1, .max_queued = 4}, false);
+  };
+}
+
+TEST(ModelScheduler, ARequestNotStartedByItsDeadlineTimesOut) {
+  std::atomic<bool> release{false};
+  ModelScheduler scheduler("slow", held_until(release), {.instances = 1, .max_queued = 4}, false);
   std::thread first([&] { scheduler.infer({rows_tensor(1, 2, 0)}); });
   while (scheduler.queue_depth() != 0) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(10ms);  // the instance has taken the first one
@@ -94,10 +99,7 @@ TEST(ModelScheduler, ARequestNotStartedByItsDeadlineTimesOut) {
 
 TEST(ModelScheduler, AFullQueueTurnsRequestsAway) {
   std::atomic<bool> release{false};
-  ModelScheduler scheduler("busy", [&](std::vector<Tensor>&& in) {
-    while (!release) std::this_thread::sleep_for(1ms);
-    return std::vector<Tensor>{in[0]};
-  }, {.instances = 1, .max_queued = 1}, false);
+  ModelScheduler scheduler("busy", held_until(release), {.instances = 1, .max_queued = 1}, false);
   std::thread running([&] { scheduler.infer({rows_tensor(1, 2, 0)}); });
   while (scheduler.queue_depth() != 0) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(10ms);
