@@ -70,7 +70,7 @@ struct InferenceService::Model {
   std::vector<std::string> input_names, output_names;  // v2 names, in the model's order
   std::unique_ptr<AOTIModelPackageLoader> loader;
   std::unique_ptr<ModelScheduler> scheduler;  // after the loader: goes first, draining its queue
-  mutable std::atomic<int64_t> in_flight{0};  // infer requests running or waiting for an instance
+  mutable std::atomic<int64_t> in_flight{0};  // infer requests being decoded, queued or running
   mutable std::mutex swap_mutex;
 };
 
