@@ -339,6 +339,14 @@ def build_models():
         def forward(self, x):
             return F.dropout(x, 0.5, training=True), x + torch.rand_like(x), torch.randn(3, 5) * x[:3]
 
+    class Reduction(nn.Module):
+        """A whole-tensor reduction: Inductor splits it across threads and keeps the partial
+        results in arrays sized by the exporting machine's thread count (tmp_acc0_arr[N]), the
+        bound pt2run reads from the kernel source and keeps runs within."""
+
+        def forward(self, x):
+            return x.sum(), x.amax()
+
     g = torch.Generator().manual_seed(0)
 
     def rnd(*shape, dtype=torch.float32):
@@ -387,6 +395,7 @@ def build_models():
         "random_ops": (RandomOps, [((rnd(4, 5),), {}), ((rnd(4, 5),), {})], None, {"seed": 1234}),
         "tail_ops": (TailOps, [((rnd(4, 6), torch.randint(0, 4, (4, 2), generator=g),
                                  torch.linspace(-2, 2, 9)), {})], None),
+        "reduction": (Reduction, [((rnd(1 << 18),), {})], None),
         "swap": (SwapNet, [((rnd(5, 8),), {})], None, swap),
         "folded": (Folded, [((rnd(3, 8),), {})], None,
                    {"weight_sets": True, "configs": {"aot_inductor.use_runtime_constant_folding": True}}),

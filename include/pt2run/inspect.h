@@ -63,6 +63,12 @@ struct ModelInfo {
   // C shim), with whether pt2run can run them.
   std::vector<ImportInfo> proxy_ops;
   std::vector<std::string> needed_libraries;
+  // The most threads the model's CPU kernels can run with: the exporting machine's thread
+  // count, where its kernels size per-thread arrays by it. Runs never use more. nullopt when
+  // the kernels have no such bound, or (max_threads_known false) the package carries no kernel
+  // source to read it from.
+  std::optional<int> max_threads;
+  bool max_threads_known = false;
   // Whether pt2run can run this model on this host, and if not every reason why.
   bool runs_here = false;
   std::vector<std::string> reasons;

@@ -157,7 +157,7 @@ int bench_command(const BenchOptions& o) {
   }
   if (o.raw_latencies) j["latencies_ms"] = latencies;
   if (o.json) {
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   const std::string per_run = get_num_threads() > 0 ? std::to_string(get_num_threads()) + " thread(s)"

@@ -56,7 +56,9 @@ struct ServeOptions {
   int max_batch_size = 1;        // rows per run with dynamic batching; 1: off
   int max_queue_delay_us = 500;  // how long a batch waits for more requests
   int request_timeout_ms = 0;    // a request not started by then gets 504; 0: none
-  int io_timeout_s = 30;         // read and write timeout of a connection (a slow client)
+  int io_timeout_s = 30;         // a request's head and body must arrive, and its answer go, within this
+  int idle_timeout_s = 60;       // a keep-alive connection waiting for its next request
+  int max_connections = 256;     // open at once; the longest idle goes first for a new one
   bool quiet = false;  // no request log lines
 };
 

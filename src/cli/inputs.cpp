@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "cli/inputs.h"
 
 #include <random>
@@ -108,6 +109,12 @@ std::vector<Tensor> random_inputs(const ModelInfo& model,
                                   const std::map<std::string, std::vector<int64_t>>& shapes) {
   std::mt19937 rng(0);
   std::normal_distribution<float> normal(0.f, 1.f);
+  for (const auto& [name, sizes] : shapes) {
+    const bool known = std::any_of(model.inputs.begin(), model.inputs.end(),
+                                   [&](const TensorInfo& in) { return in.name == name || in.graph_name == name; });
+    if (!known) throw UsageError{"--shape names '" + name + "', which is not an input of the model",
+                                 "the inputs are: " + join(input_names(model))};
+  }
   std::vector<Tensor> inputs;
   for (const auto& in : model.inputs) {
     if (!in.dtype || !in.dims)

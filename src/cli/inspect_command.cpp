@@ -75,9 +75,13 @@ int inspect_command(const InspectOptions& options) {
     j["proxy_ops"] = nlohmann::json::array();
     for (const auto& s : info.proxy_ops) j["proxy_ops"].push_back({{"op", s.symbol}, {"supported", s.supported}});
     j["needed_libraries"] = info.needed_libraries;
+    // null: no bound (or unknown, with max_threads_known false).
+    j["max_threads"] = info.max_threads ? nlohmann::json(*info.max_threads) : nlohmann::json(nullptr);
+    j["max_threads_known"] = info.max_threads_known;
     j["runs_here"] = info.runs_here;
     j["reasons"] = info.reasons;
-    std::printf("%s\n", j.dump(2).c_str());
+    // Names come from the package: a byte that is not UTF-8 is shown as U+FFFD, not refused.
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   auto meta = [&](const char* key) {
@@ -112,6 +116,11 @@ int inspect_command(const InspectOptions& options) {
     std::printf("\nops through the proxy executor (%zu)\n", info.proxy_ops.size());
     for (const auto& s : info.proxy_ops) std::printf("  %s %s\n", s.supported ? "ok " : "NO ", s.symbol.c_str());
   }
+  if (info.max_threads)
+    std::printf("\nthreads   at most %d (the exporting machine's count: the kernels keep per-thread results in "
+                "arrays of that size); runs never use more\n", *info.max_threads);
+  else
+    std::printf("\nthreads   %s\n", info.max_threads_known ? "any number" : "unknown bound (the package carries no kernel source)");
   std::printf("\nruns here: %s\n", info.runs_here ? "yes" : "no");
   for (const auto& r : info.reasons) std::printf("  - %s\n", r.c_str());
   return 0;

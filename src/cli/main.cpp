@@ -5,7 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/commands.h"
 #include "pt2run/pt2run.h"
@@ -39,6 +42,21 @@ std::string hint_for(pt2run::ErrorCode code) {
   }
 }
 
+// A whole number of at least `min` (CLI11's own number checks print their bounds as 300-digit
+// doubles).
+CLI::Validator count_in(long long min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        errno = 0;
+        char* end = nullptr;
+        const long long v = std::strtoll(text.c_str(), &end, 10);
+        if (end == text.c_str() || *end != '\0' || errno == ERANGE || v < min || v > (1LL << 40))
+          return "must be a whole number from " + std::to_string(min) + " up, got '" + text + "'";
+        return "";
+      },
+      min == 0 ? "COUNT>=0" : "COUNT>=1");
+}
+
 void print_error(const std::string& message, const std::string& hint) {
   std::fprintf(stderr, "pt2run: error: %s\n", message.c_str());
   if (!hint.empty()) std::fprintf(stderr, "hint: %s\n", hint.c_str());
@@ -67,7 +85,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--output", run.output_file, "write outputs to .npz or .safetensors (arr_0, arr_1, ...)");
   run_cmd->add_option("--device", run.device, "cpu, cuda or cuda:N (must match the package)");
   run_cmd->add_option("--model", run.model, "model name inside the package")->capture_default_str();
-  run_cmd->add_option("-t,--threads", run.threads, "threads per run (0: OpenMP default)")->check(CLI::NonNegativeNumber);
+  run_cmd->add_option("-t,--threads", run.threads, "threads per run (0: OpenMP default)")->check(count_in(0));
 
   BenchOptions bench;
   CLI::App* bench_cmd = app.add_subcommand("bench", "measure load time, latency and throughput");
@@ -77,10 +95,18 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--shape", bench.shapes, "shape of an input with dynamic dims: NAME=2x3x224x224 (repeat)");
   bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first")->capture_default_str();
   auto* iterations = bench_cmd->add_option("--iterations", bench.iterations, "timed runs (default 100)");
-  bench_cmd->add_option("--duration", bench.duration, "run for this many seconds instead")->excludes(iterations);
+  bench_cmd->add_option("--duration", bench.duration, "run for this many seconds instead")
+      ->excludes(iterations)
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            // CLI11 parses "nan" and "inf" as numbers; neither is a duration.
+            const double v = std::strtod(text.c_str(), nullptr);
+            return std::isfinite(v) && v > 0 && v <= 86400 ? "" : "must be a number of seconds above 0, at most 86400";
+          },
+          "SECONDS"));
   bench_cmd->add_option("--concurrency", bench.concurrency, "threads calling run at once")->capture_default_str();
   bench_cmd->add_option("--num-models", bench.num_models, "model instances (default: the concurrency)");
-  bench_cmd->add_option("-t,--threads", bench.threads, "threads per run (0: OpenMP default)")->check(CLI::NonNegativeNumber);
+  bench_cmd->add_option("-t,--threads", bench.threads, "threads per run (0: OpenMP default)")->check(count_in(0));
   bench_cmd->add_option("--model", bench.model, "model name inside the package")->capture_default_str();
   bench_cmd->add_flag("--cuda-graphs", bench.cuda_graphs,
                      "CUDA packages: replay CUDA graphs after the first run (needs --concurrency 1)");
@@ -95,24 +121,31 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--host", serve.host, "address to listen on")->capture_default_str();
   serve_cmd->add_option("--port", serve.port, "port (0: any free one)")->capture_default_str()->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--instances", serve.instances, "model instances per model (requests run at once)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(count_in(1));
+  serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted (413 above)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-queue", serve.max_queue, "requests waiting per model beyond its instances (503 above)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(count_in(0));
   serve_cmd->add_option("--max-batch-size", serve.max_batch_size,
                         "dynamic batching: rows per run, for models whose first dimension is dynamic (1: off)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-queue-delay-us", serve.max_queue_delay_us,
                         "dynamic batching: how long a batch's first request waits for more")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(count_in(0));
   serve_cmd->add_option("--request-timeout-ms", serve.request_timeout_ms,
                         "a request not started within this time is answered 504 (0: no limit)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(count_in(0));
   serve_cmd->add_option("--io-timeout-s", serve.io_timeout_s,
-                        "a connection that sends or receives nothing for this long is closed (slow clients)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+                        "a request's head and body must arrive within this many seconds of its first byte, "
+                        "and its answer be taken within as many (slow clients get 408 or are closed)")
+      ->capture_default_str()->check(count_in(1));
+  serve_cmd->add_option("--idle-timeout-s", serve.idle_timeout_s,
+                        "a keep-alive connection waiting this long for its next request is closed")
+      ->capture_default_str()->check(count_in(1));
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "connections open at once; a new one displaces the longest-idle")
+      ->capture_default_str()->check(count_in(1));
   serve_cmd->add_flag("--quiet", serve.quiet, "no request log (one JSON line per request on stdout)");
 
   try {

@@ -59,7 +59,9 @@ int serve_command(const ServeOptions& o) {
   http.port = o.port;
   http.threads = o.threads;
   http.max_body_bytes = static_cast<std::size_t>(o.max_body_mib) << 20;
-  http.read_timeout_s = http.write_timeout_s = o.io_timeout_s;
+  http.request_timeout_s = http.write_timeout_s = o.io_timeout_s;
+  http.idle_timeout_s = o.idle_timeout_s;
+  http.max_connections = static_cast<std::size_t>(o.max_connections);
   server::HttpServer server(service, http);
   std::string names;
   for (const auto& n : service.model_names()) names += (names.empty() ? "" : ", ") + n;

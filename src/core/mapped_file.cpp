@@ -35,6 +35,11 @@ MappedFile MappedFile::open(const std::string& path, const std::string& what) {
     ::close(fd);
     fail(ErrorCode::Io, "cannot stat ", what, " '", path, "': ", std::strerror(err));
   }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail(ErrorCode::InvalidArgument, what, " '", path, "' is ", S_ISDIR(st.st_mode) ? "a directory" : "not a regular file",
+         ": give a file");
+  }
   try {
     MappedFile file = map(fd, 0, static_cast<uint64_t>(st.st_size), what + " '" + path + "'");
     ::close(fd);

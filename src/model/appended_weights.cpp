@@ -52,7 +52,12 @@ std::optional<AppendedWeights> find_appended_weights(const ElfImage& image, cons
   std::span<const unsigned char> file(image.data(), image.size());
   const uint64_t offset = image.file_offset(*start);
   PT2RUN_CHECK(offset + 16 <= file.size(), InvalidPackage, "model library '", name, "' is corrupt");
-  return check_appended_weights(file.subspan(offset, 16), file, name);
+  AppendedWeights w = check_appended_weights(file.subspan(offset, 16), file, name);
+  // A section claiming bytes of the library itself would hand the model its own code as weights.
+  PT2RUN_CHECK(w.offset >= image.content_end(), InvalidPackage, "model library '", name,
+               "' is damaged: its appended weights (", w.size, " bytes from the end) overlap the library's own "
+               "content, which ends at byte ", image.content_end(), ". Copy the package again");
+  return w;
 }
 
 std::optional<std::pair<uint64_t, uint64_t>> find_embedded_weights(const ElfImage& image) {

@@ -2,6 +2,8 @@
 
 #include <elf.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "core/check.h"
@@ -38,13 +40,22 @@ ElfImage::ElfImage(unsigned char* data, std::size_t size, std::string name)
   check_range(header.e_phoff, uint64_t{header.e_phnum} * sizeof(Elf64_Phdr), "program headers");
   for (uint16_t i = 0; i < header.e_phnum; ++i) {
     auto ph = read_struct<Elf64_Phdr>(data_ + header.e_phoff + i * sizeof(Elf64_Phdr));
-    if (ph.p_type == PT_LOAD) loads_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz});
+    if (ph.p_type == PT_LOAD) {
+      // The dynamic loader maps each segment from the file: a segment running past its end
+      // maps pages with nothing behind them, and touching them is SIGBUS.
+      check_range(ph.p_offset, ph.p_filesz, "a loadable segment");
+      PT2RUN_CHECK(ph.p_memsz >= ph.p_filesz, InvalidPackage, "model library '", name_,
+                   "' is corrupt: a loadable segment is smaller in memory than in the file");
+      loads_.push_back({ph.p_vaddr, ph.p_offset, ph.p_filesz});
+      content_end_ = std::max<uint64_t>(content_end_, ph.p_offset + ph.p_filesz);
+    }
     if (ph.p_type == PT_DYNAMIC) {
       check_range(ph.p_offset, ph.p_filesz, "the dynamic section");
       dynamic_offset_ = ph.p_offset;
       dynamic_size_ = ph.p_filesz;
     }
   }
+  PT2RUN_CHECK(!loads_.empty(), InvalidPackage, "model library '", name_, "' has no loadable segment");
   PT2RUN_CHECK(dynamic_size_ > 0, InvalidPackage, "model library '", name_,
                "' has no dynamic section");
   uint64_t strtab_vaddr = 0;
@@ -60,7 +71,56 @@ ElfImage::ElfImage(unsigned char* data, std::size_t size, std::string name)
     check_range(header.e_shoff, uint64_t{header.e_shnum} * sizeof(Elf64_Shdr), "section headers");
     shoff_ = header.e_shoff;
     shnum_ = header.e_shnum;
+    content_end_ = std::max<uint64_t>(content_end_, shoff_ + uint64_t{shnum_} * sizeof(Elf64_Shdr));
   }
+}
+
+bool ElfImage::redirect_import(const std::string& from, const std::string& to) {
+  PT2RUN_CHECK(from.size() == to.size(), Internal, "redirect_import needs names of one length");
+  for (uint16_t i = 0; i < shnum_; ++i) {
+    auto sh = read_struct<Elf64_Shdr>(data_ + shoff_ + i * sizeof(Elf64_Shdr));
+    if (sh.sh_type != SHT_DYNSYM || sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_link >= shnum_) continue;
+    check_range(sh.sh_offset, sh.sh_size, ".dynsym");
+    auto strtab = read_struct<Elf64_Shdr>(data_ + shoff_ + sh.sh_link * sizeof(Elf64_Shdr));
+    check_range(strtab.sh_offset, strtab.sh_size, ".dynstr");
+    // The symbol versions, one 16-bit index per .dynsym entry.
+    unsigned char* versions = nullptr;
+    for (uint16_t k = 0; k < shnum_; ++k) {
+      auto vs = read_struct<Elf64_Shdr>(data_ + shoff_ + k * sizeof(Elf64_Shdr));
+      if (vs.sh_type != SHT_GNU_versym) continue;
+      check_range(vs.sh_offset, vs.sh_size, ".gnu.version");
+      if (vs.sh_size / 2 >= sh.sh_size / sizeof(Elf64_Sym)) versions = data_ + vs.sh_offset;
+    }
+    for (uint64_t index = 1; (index + 1) * sizeof(Elf64_Sym) <= sh.sh_size; ++index) {
+      auto sym = read_struct<Elf64_Sym>(data_ + sh.sh_offset + index * sizeof(Elf64_Sym));
+      if (sym.st_shndx != SHN_UNDEF || sym.st_name == 0) continue;
+      if (string_at(strtab.sh_offset, strtab.sh_size, sym.st_name) != from) continue;
+      std::memcpy(data_ + strtab.sh_offset + sym.st_name, to.data(), to.size());
+      if (versions != nullptr) {
+        // Unversioned (VER_NDX_GLOBAL): the old name's version belongs to the old provider.
+        const uint16_t global = VER_NDX_GLOBAL;
+        std::memcpy(versions + index * 2, &global, sizeof(global));
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+int ElfImage::make_unique_symbols_global() {
+  int changed = 0;
+  for (uint16_t i = 0; i < shnum_; ++i) {
+    auto sh = read_struct<Elf64_Shdr>(data_ + shoff_ + i * sizeof(Elf64_Shdr));
+    if (sh.sh_type != SHT_DYNSYM || sh.sh_entsize != sizeof(Elf64_Sym)) continue;
+    check_range(sh.sh_offset, sh.sh_size, ".dynsym");
+    for (uint64_t off = 0; off + sizeof(Elf64_Sym) <= sh.sh_size; off += sizeof(Elf64_Sym)) {
+      unsigned char* info = data_ + sh.sh_offset + off + offsetof(Elf64_Sym, st_info);
+      if (ELF64_ST_BIND(*info) != STB_GNU_UNIQUE) continue;
+      *info = static_cast<unsigned char>(ELF64_ST_INFO(STB_GLOBAL, ELF64_ST_TYPE(*info)));
+      ++changed;
+    }
+  }
+  return changed;
 }
 
 std::vector<ElfImage::DynEntry> ElfImage::dynamic_entries() const {

@@ -27,6 +27,17 @@ class ElfImage {
   uint64_t file_offset(uint64_t vaddr) const { return vaddr_to_offset(vaddr); }
   const unsigned char* data() const { return data_; }
   std::size_t size() const { return size_; }
+  // Where the ELF content (loadable segments, section headers) ends in the file: bytes past it
+  // are padding or appended weights.
+  uint64_t content_end() const { return content_end_; }
+  // Rebinds every STB_GNU_UNIQUE dynamic symbol (C++ inline statics) as STB_GLOBAL; returns how
+  // many. glibc never unloads a library that defines a unique symbol, so without this every
+  // model loaded and unloaded would stay in memory. Each model keeps its own statics either way
+  // (models are loaded RTLD_LOCAL and share no C++ state with each other or with pt2run).
+  int make_unique_symbols_global();
+  // Points the library's undefined symbol `from` at `to` (a name of the same length, which
+  // the dynamic loader then resolves unversioned); false if the library does not import `from`.
+  bool redirect_import(const std::string& from, const std::string& to);
   // Removes every DT_NEEDED entry for which drop(name) is true; returns the removed names.
   template <class Pred>
   std::vector<std::string> remove_needed(Pred&& drop);
@@ -57,6 +68,7 @@ class ElfImage {
     uint64_t vaddr, offset, filesz;
   };
   std::vector<Segment> loads_;
+  uint64_t content_end_ = 0;
   uint64_t shoff_ = 0;
   uint16_t shnum_ = 0;
 };

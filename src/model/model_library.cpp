@@ -1,6 +1,7 @@
 #include "model/model_library.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
@@ -17,6 +18,7 @@
 
 #include "core/check.h"
 #include "model/appended_weights.h"
+#include "model/thread_exit.h"
 #include "model/elf_image.h"
 
 namespace pt2run::detail {
@@ -62,6 +64,20 @@ bool is_libtorch_cxx_symbol(const std::string& symbol) {
   return symbol.starts_with("_ZN3c10") || symbol.starts_with("_ZN2at") ||
          symbol.starts_with("_ZN5torch") || symbol.starts_with("_ZNK3c10") ||
          symbol.starts_with("_ZNK2at");
+}
+
+// How people call the architectures a model library may be built for.
+std::string elf_machine_name(uint16_t machine) {
+  switch (machine) {
+    case EM_X86_64: return "x86-64";
+    case EM_AARCH64: return "AArch64 (arm64)";
+    case EM_386: return "x86 (32-bit)";
+    case EM_ARM: return "ARM (32-bit)";
+    case EM_PPC64: return "POWER (ppc64)";
+    case EM_S390: return "IBM Z (s390x)";
+    case EM_RISCV: return "RISC-V";
+    default: return "ELF machine " + std::to_string(machine);
+  }
 }
 
 uint16_t host_elf_machine() {
@@ -147,6 +163,12 @@ ModelLibrary::ModelLibrary(std::string name, int memfd) : name_(std::move(name))
 ModelLibrary::~ModelLibrary() {
   bool still_loaded = false;
   if (handle_) {
+    // No run is in flight (the runner is gone): the destructors of the model's thread_local
+    // objects on threads still alive run now, or the library could never be unloaded.
+    struct link_map* map = nullptr;
+    Dl_info info{};
+    if (dlinfo(handle_, RTLD_DI_LINKMAP, &map) == 0 && map != nullptr && dladdr(map->l_ld, &info) != 0)
+      run_thread_destructors_of(info.dli_fbase);
     dlclose(handle_);
     // Model libraries define STB_GNU_UNIQUE symbols (C++ inline statics), which make glibc
     // keep them loaded after dlclose. glibc finds loaded libraries by path, so if this fd
@@ -218,8 +240,8 @@ void ModelLibrary::prepare_and_load() {
   try {
     ElfImage image(static_cast<unsigned char*>(map), size, name_);
     PT2RUN_CHECK(image.machine() == host_elf_machine(), UnsupportedPackage, "model library '",
-                 name_, "' is built for ELF machine ", image.machine(), " but this host is ",
-                 host_elf_machine());
+                 name_, "' is built for ", elf_machine_name(image.machine()), " but this host is ",
+                 elf_machine_name(host_elf_machine()), ": export the model on a machine of this host's kind");
     std::vector<std::string> imports = image.undefined_symbols();
     std::vector<std::string> missing = missing_shim_symbols(imports);
     PT2RUN_CHECK(missing.empty(), MissingSymbol, "model library '", name_, "' needs ",
@@ -234,6 +256,8 @@ void ModelLibrary::prepare_and_load() {
                  "' calls libtorch's C++ API directly (", cxx.size(), " symbols, e.g. ", cxx[0],
                  "), which only libtorch provides");
     dropped_ = image.remove_needed(is_libtorch);
+    image.make_unique_symbols_global();
+    image.redirect_import("__cxa_thread_atexit", kModelThreadAtexit);
     appended_ = find_appended_weights(image, name_);
     if (appended_) {
       weights_offset_ = appended_->offset;

@@ -43,6 +43,7 @@ Tensor load_saved_storage(const Pt2Package& package, const ZipEntry& file) {
   const auto numel = static_cast<int64_t>(storage.numel);
   if (data->method == 0 && nbytes > 0) {
     auto mapping = std::make_shared<MappedFile>(MappedFile::map(inner->fd(), inner->fd_offset(*data), nbytes, what));
+    inner->check_crc(*data, mapping->data());
     return Tensor::from_blob(mapping->data(), {numel}, storage.dtype, Device::cpu(),
                              [mapping](void*) mutable { mapping.reset(); });
   }

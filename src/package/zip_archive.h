@@ -20,6 +20,9 @@ struct ZipEntry {
   uint64_t data_offset = 0;
 };
 
+// The CRC-32 (zip's) of `size` bytes, on several cores for large ranges.
+uint32_t crc32_of(const void* data, uint64_t size);
+
 // A read-only view of a zip archive (the .pt2 container): stored and deflated entries,
 // zip64, CRC-checked reads. Everything read from the file is bounds-checked; a damaged
 // archive gives Error(InvalidPackage) naming the file and the problem.
@@ -53,6 +56,10 @@ class ZipArchive {
 
   // The whole entry, decompressed and CRC-checked. For metadata-sized entries.
   std::string read(const ZipEntry& entry) const;
+  // Checks a stored entry's bytes, mapped by the caller from fd_offset(entry), against the
+  // CRC the archive records; throws Error(InvalidPackage) if they differ. Every entry pt2run
+  // uses is checked: read() and copy_to_fd() check as they go, mapped entries here.
+  void check_crc(const ZipEntry& entry, const void* data) const;
   // Streams the decompressed, CRC-checked entry into fd (at its current position).
   void copy_to_fd(const ZipEntry& entry, int out_fd) const;
 

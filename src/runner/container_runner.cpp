@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <functional>
 #include <mutex>
@@ -13,6 +14,9 @@
 #include "model/model_library.h"
 #include "pt2run/runner.h"
 #include "ops/proxy_executor.h"
+#include "package/model_source.h"
+#include "package/thread_bound.h"
+#include "runner/input_checks.h"
 #include "runner/constant_buffers.h"
 #include "runner/container.h"
 #include "runner/runner_access.h"
@@ -55,6 +59,20 @@ struct AOTIModelContainerRunner::Impl {
   std::atomic<bool> started{false};  // a run or fold has happened
   std::shared_ptr<detail::RunInterceptor> interceptor;
   std::vector<std::string> output_names;
+  std::vector<detail::SourceTensor> input_specs;  // empty: none recorded
+  // The most threads the model's kernels can run with (package/thread_bound.h); 0: no bound.
+  int max_threads = 0;
+  std::atomic<bool> told_thread_bound{false};
+
+  // Every run and fold goes through here: OpenMP's pool for this thread, within the bound.
+  void apply_threads() {
+    const detail::AppliedThreads threads = detail::apply_thread_setting(max_threads);
+    if (threads.effective < threads.wanted && !told_thread_bound.exchange(true))
+      std::fprintf(stderr,
+                   "pt2run: model library '%s' was compiled for at most %d threads (its kernels keep "
+                   "per-thread results in arrays of that size); its runs use %d threads, not %d\n",
+                   container.library_name.c_str(), max_threads, threads.effective, threads.wanted);
+  }
 
   ~Impl() {
     if (container.handle) container.api.destroy(container.handle);
@@ -93,7 +111,7 @@ struct AOTIModelContainerRunner::Impl {
   const std::vector<std::string>& input_names() const { return container.input_names; }
 
   std::vector<Tensor> run(std::vector<AtenTensorHandle>& inputs, void* stream) {
-    detail::apply_thread_setting();
+    apply_threads();
     started.store(true, std::memory_order_relaxed);
     const bool own_stream = stream == nullptr && default_stream != nullptr;
     std::optional<StreamLease> lease;
@@ -143,6 +161,11 @@ struct AOTIModelContainerRunner::Impl {
     return result;
   }
 
+  // What the generated code records of each input, when it records it for all of them.
+  void set_input_specs(std::vector<detail::SourceTensor> specs) {
+    if (specs.size() == input_names().size()) input_specs = std::move(specs);
+  }
+
   void validate(const std::vector<Tensor>& inputs) const {
     const auto& names = input_names();
     PT2RUN_CHECK(inputs.size() == names.size(), InvalidArgument, "the model takes ",
@@ -156,6 +179,7 @@ struct AOTIModelContainerRunner::Impl {
                    names[i], "') is on ", t.device().str(), " but the model runs on ",
                    device_str);
     }
+    if (!input_specs.empty()) detail::check_inputs_against(inputs, names, input_specs);
   }
 
   static std::vector<AtenTensorHandle> wrap(std::vector<Tensor>&& inputs) {
@@ -185,6 +209,9 @@ AOTIModelContainerRunner::AOTIModelContainerRunner(const std::string& model_so_p
   impl_->single_threaded = run_single_threaded;
   impl_->num_models = num_models;
   impl_->library = detail::ModelLibrary::open_file(model_so_path);
+  // A library from a package: the package loader sets these from the package's sources.
+  const detail::LibrarySources sources = detail::library_sources(model_so_path);
+  impl_->max_threads = detail::sources_thread_bound(sources).max_threads.value_or(0);
   detail::Container& c = impl_->container;
   c.library_name = impl_->library->name();
   c.api = detail::ContainerApi::resolve(*impl_->library);
@@ -210,6 +237,8 @@ AOTIModelContainerRunner::AOTIModelContainerRunner(const std::string& model_so_p
     c.check(c.api.get_output_name(c.handle, i, &name), "GetOutputName");
     impl_->output_names.emplace_back(name ? name : "");
   }
+  if (!sources.wrapper.empty())
+    impl_->set_input_specs(detail::parse_model_source(sources.wrapper).inputs);
   impl_->constants = std::make_unique<detail::ConstantBuffers>(c, impl_->device);
   impl_->constants->set_fold_at_next_run(run_single_threaded);
   // As libtorch: the node list of ops run through the proxy executor sits next to the library,
@@ -284,7 +313,7 @@ void AOTIModelContainerRunner::update_constant_buffer(const TensorConstantMap& c
 }
 
 void AOTIModelContainerRunner::run_const_fold(bool use_inactive, void* stream_handle) {
-  detail::apply_thread_setting();
+  impl_->apply_threads();
   impl_->started.store(true, std::memory_order_relaxed);
   // As run(): without a stream, a device runner folds on its own stream and waits (the legacy
   // default stream would not be ordered with the runner's non-blocking one).
@@ -381,6 +410,14 @@ void RunnerAccess::set_proxy_executor(AOTIModelContainerRunner& runner,
   runner.impl_->proxy_executor = std::move(executor);
   runner.impl_->container.proxy_executor =
       const_cast<ProxyExecutor*>(runner.impl_->proxy_executor.get());
+}
+
+void RunnerAccess::set_input_specs(AOTIModelContainerRunner& runner, std::vector<SourceTensor> specs) {
+  runner.impl_->set_input_specs(std::move(specs));
+}
+
+void RunnerAccess::set_max_threads(AOTIModelContainerRunner& runner, int max_threads) {
+  runner.impl_->max_threads = max_threads > 0 ? max_threads : 0;
 }
 
 void RunnerAccess::release_weights_copy(AOTIModelContainerRunner& runner) {

@@ -4,6 +4,7 @@
 
 #include "core/mapped_file.h"
 #include "model/appended_weights.h"
+#include "package/thread_bound.h"
 #include "model/elf_image.h"
 #include "model/model_library.h"
 #include "package/call_spec.h"
@@ -86,6 +87,8 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
       files.library->size == files.library->compressed_size) {
     mapped = detail::MappedFile::map(archive.fd(), archive.fd_offset(*files.library), files.library->compressed_size,
                                      package_path + ":" + files.library->name);
+    // As loading would: a damaged library is reported, not described.
+    archive.check_crc(*files.library, mapped.data());
     library_bytes = mapped.data();
     library_size = mapped.size();
   } else {
@@ -129,6 +132,10 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
       info.reasons.push_back(e.what());
     }
   }
+
+  const detail::ThreadBound bound = detail::package_thread_bound(*package, files);
+  info.max_threads = bound.max_threads;
+  info.max_threads_known = bound.known;
 
   // Where the weights are.
   std::optional<detail::AppendedWeights> appended;

@@ -20,6 +20,7 @@
 #include "package/package_weights.h"
 #include "runner/device_plugins.h"
 #include "runner/runner_access.h"
+#include "package/thread_bound.h"
 
 namespace pt2run {
 namespace {
@@ -117,10 +118,13 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
   // The loader's copy is closed: the runner's library is the only reader left.
   detail::RunnerAccess::release_weights_copy(*runner_);
   if (proxy_executor) detail::RunnerAccess::set_proxy_executor(*runner_, proxy_executor);
+  detail::RunnerAccess::set_max_threads(*runner_,
+                                        detail::package_thread_bound(package, files).max_threads.value_or(0));
   if (files.wrapper_source != nullptr) {
+    const detail::ModelSource source = detail::parse_model_source(package.archive().read(*files.wrapper_source));
     // The only record of constant layouts when the weights are not in the library.
-    detail::RunnerAccess::add_constant_layouts(
-        *runner_, detail::parse_model_source(package.archive().read(*files.wrapper_source)).layouts());
+    detail::RunnerAccess::add_constant_layouts(*runner_, source.layouts());
+    detail::RunnerAccess::set_input_specs(*runner_, source.inputs);
   }
   if (files.weights_blob != nullptr) load_weights_blob(package, *files.weights_blob);
   if (files.weights_config != nullptr) {
@@ -169,6 +173,7 @@ void AOTIModelPackageLoader::load_weights_blob(const detail::Pt2Package& package
   if (blob.method == 0) {
     // Stored entry: map it in place; the model copies what it needs.
     auto mapped = detail::MappedFile::map(archive.fd(), archive.fd_offset(blob), blob.size, what);
+    archive.check_crc(blob, mapped.data());
     detail::RunnerAccess::load_blob(*runner_, mapped.data(), mapped.size(), what);
   } else {
     std::string bytes = archive.read(blob);

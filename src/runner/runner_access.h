@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pt2run/runner.h"
+#include "package/model_source.h"
 #include "runner/constant_buffers.h"
 
 namespace pt2run::detail {
@@ -50,6 +51,12 @@ struct RunnerAccess {
   // Constant layouts recorded in the package, for libraries that ship without weights.
   static void add_constant_layouts(AOTIModelContainerRunner& runner,
                                    const std::map<std::string, ConstantLayout>& layouts);
+  // What the package's generated code records of each input (dtype, sizes, ranges): run()
+  // checks inputs against it whatever the model's own checks do.
+  static void set_input_specs(AOTIModelContainerRunner& runner, std::vector<SourceTensor> specs);
+  // The most threads the model's kernels can run with (0: no bound), read by the package
+  // loader from the package's kernel source.
+  static void set_max_threads(AOTIModelContainerRunner& runner, int max_threads);
   // Frees the library's in-memory copy of the weights the model has copied (see
   // ModelLibrary::release_weights_copy); the package loader calls it once it has closed the
   // copy it lent the runner.

@@ -36,14 +36,17 @@ int get_num_threads() { return setting().load(); }
 
 namespace detail {
 
-void apply_thread_setting() {
+AppliedThreads apply_thread_setting(int max_threads) {
   // omp_set_num_threads sets the calling thread's ICV, so each thread applies it itself.
   thread_local int applied = -1;
-  const int wanted = setting().load(std::memory_order_relaxed);
-  if (wanted == applied) return;
-  const int fallback = openmp_default();
-  omp_set_num_threads(wanted > 0 ? wanted : fallback);
-  applied = wanted;
+  const int setting_now = setting().load(std::memory_order_relaxed);
+  const int wanted = setting_now > 0 ? setting_now : openmp_default();
+  const int effective = max_threads > 0 && wanted > max_threads ? max_threads : wanted;
+  if (effective != applied) {
+    omp_set_num_threads(effective);
+    applied = effective;
+  }
+  return {wanted, effective};
 }
 
 }  // namespace detail

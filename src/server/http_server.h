@@ -1,9 +1,20 @@
 #pragma once
 
-// The HTTP transport of pt2run serve: cpp-httplib (Debian's libcpp-httplib) accepting
-// connections and handing each request to an InferenceService. It adds only what belongs to
-// HTTP: a worker pool, a bound on body size (413), read and write timeouts (a slow client
-// times out instead of holding a worker), and a stop that lets requests in flight finish.
+// The HTTP transport of pt2run serve: one event loop (epoll) owns every connection and a pool
+// of workers runs the requests that reach a model. It adds only what belongs to HTTP, and is
+// built so that no client can take the server from others:
+// - a request's head and body must arrive within request_timeout_s of its first byte; a client
+//   trickling a byte at a time cannot extend that (408, then closed);
+// - a body over the limit is answered 413 as soon as its Content-Length is read;
+// - at most max_connections are open; a new one first displaces the longest-idle keep-alive
+//   connection, then the longest-reading one, never one whose request is running;
+// - probes (health, readiness, metadata, /metrics) are answered on the event loop itself, so
+//   they stay answerable while every worker is busy;
+// - responses that are not taken within write_timeout_s close the connection;
+// - stop() stops accepting and lets the requests already running finish and be answered.
+// (cpp-httplib, used before, gives each connection a worker thread with a per-read timeout:
+// 16 trickling connections held 8 workers and starved every probe. libmicrohttpd's timeout
+// is per read too, and it refuses connections at its limit rather than dropping idle ones.)
 
 #include <cstddef>
 #include <memory>
@@ -15,16 +26,19 @@ namespace pt2run::server {
 
 struct HttpOptions {
   std::string host = "0.0.0.0";
-  int port = 8000;                                 // 0: any free port (see HttpServer::port)
-  int threads = 8;                                 // requests handled at once
+  int port = 8000;     // 0: any free port (see HttpServer::port)
+  int threads = 8;     // requests handled at once (workers)
   std::size_t max_body_bytes = std::size_t{64} << 20;
-  int read_timeout_s = 30;
-  int write_timeout_s = 30;
+  std::size_t max_head_bytes = std::size_t{64} << 10;
+  std::size_t max_connections = 256;
+  int request_timeout_s = 30;  // from a request's first byte to its last
+  int write_timeout_s = 30;    // to hand a response to the client
+  int idle_timeout_s = 60;     // a keep-alive connection waiting for its next request
 };
 
 class HttpServer {
  public:
-  // Binds the listening socket. Throws Error(Io) naming the address if it cannot.
+  // Binds and listens. Throws Error(Io) naming the address if it cannot.
   HttpServer(InferenceService& service, const HttpOptions& options);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
+
+#include "core/text.h"
 #include <utility>
 
 namespace pt2run::server {
@@ -68,10 +70,10 @@ void store_integers(const std::vector<const json*>& leaves, Tensor& t, const std
                                  : x >= 0 && static_cast<uint64_t>(x) <= std::numeric_limits<T>::max();
       if (fits) out[i] = static_cast<T>(x);
     } else {
-      bad("input '" + input + "' element " + std::to_string(i) + " is " + v.dump().substr(0, 40) +
+      bad("input '" + input + "' element " + std::to_string(i) + " is " + detail::printable(v.dump(), 40) +
           ", not an integer");
     }
-    if (!fits) bad("input '" + input + "' element " + std::to_string(i) + " (" + v.dump() + ") is out of range");
+    if (!fits) bad("input '" + input + "' element " + std::to_string(i) + " (" + detail::printable(v.dump(), 40) + ") is out of range");
   }
 }
 
@@ -210,7 +212,7 @@ InferRequest parse_infer_request(std::string_view body, std::optional<std::size_
     const auto dtype = dtype_of(type_name);
     if (!dtype) {
       if (type_name == "BYTES") throw Error(ErrorCode::NotImplemented, "input '" + input_name + "' is BYTES: pt2run models take numeric tensors only");
-      bad("input '" + input_name + "' has datatype '" + type_name.substr(0, 40) +
+      bad("input '" + input_name + "' has datatype '" + detail::printable(type_name, 40) +
           "', which is not a v2 datatype (BOOL, UINT8..UINT64, INT8..INT64, FP16, FP32, FP64, BF16)");
     }
     std::size_t elements = 0;
@@ -300,7 +302,8 @@ EncodedBody encode_infer_response(const std::string& model_name, const std::stri
     list.push_back(std::move(entry));
   }
   doc["outputs"] = std::move(list);
-  EncodedBody result{doc.dump(), std::nullopt};
+  // Names come from the package and the request: never let a stray byte make dump() throw.
+  EncodedBody result{doc.dump(-1, ' ', false, json::error_handler_t::replace), std::nullopt};
   if (!binary.empty() || std::any_of(wanted.begin(), wanted.end(), [](const auto& w) { return w.binary; })) {
     result.header_length = result.body.size();
     result.body += binary;
@@ -308,7 +311,13 @@ EncodedBody encode_infer_response(const std::string& model_name, const std::stri
   return result;
 }
 
-std::string error_body(std::string_view message) { return json{{"error", message}}.dump(); }
+std::string error_body(std::string_view message) noexcept {
+  try {
+    return json{{"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (...) {
+    return R"({"error":"out of memory while describing an error"})";
+  }
+}
 
 int http_status(ErrorCode code) noexcept {
   switch (code) {

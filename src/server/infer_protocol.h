@@ -84,7 +84,7 @@ EncodedBody encode_infer_response(const std::string& model_name, const std::stri
                                   const InferRequest& request, const std::vector<InferOutput>& outputs);
 
 // The protocol's error body: {"error": "<message>"}.
-std::string error_body(std::string_view message);
+std::string error_body(std::string_view message) noexcept;
 
 // The HTTP status for an error raised while handling a request: the caller's fault is 400,
 // an unknown model 404, what pt2run cannot do 501, a model failing 500.

@@ -12,6 +12,7 @@
 #include "pt2run/package_loader.h"
 #include "pt2run/tensor_file.h"
 #include "pt2run/version.h"
+#include "core/text.h"
 #include "server/model_scheduler.h"
 
 namespace pt2run::server {
@@ -22,7 +23,10 @@ using json = nlohmann::json;
 // Every model is served as version "1": a package is one version of a model.
 constexpr const char* kVersion = "1";
 
-HttpResponse json_response(int status, const json& body) { return {status, "application/json", {}, body.dump()}; }
+// Names in bodies come from packages and requests: a stray byte is replaced, never thrown.
+HttpResponse json_response(int status, const json& body) {
+  return {status, "application/json", {}, body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
 
 HttpResponse error_response(int status, const std::string& message) {
   return {status, "application/json", {}, error_body(message)};
@@ -148,8 +152,17 @@ void InferenceService::swap_weights(const std::string& name, std::string_view we
 }
 
 void InferenceService::unload(const std::string& name) {
-  std::unique_lock lock(mutex_);
-  if (models_.erase(name) == 0) throw Error(ErrorCode::NotFound, "no model '" + name + "' is loaded");
+  std::shared_ptr<const Model> model;
+  {
+    std::unique_lock lock(mutex_);
+    auto it = models_.find(name);
+    if (it == models_.end()) throw Error(ErrorCode::NotFound, "no model '" + name + "' is loaded");
+    model = std::move(it->second);
+    models_.erase(it);
+    // Series exist for served models only; a model loaded again starts from zero.
+    metrics_.forget(name);
+  }
+  // Requests still holding the model finish with it; the last one frees it.
 }
 
 std::vector<std::string> InferenceService::model_names() const {
@@ -172,23 +185,33 @@ HttpResponse InferenceService::handle(const HttpRequest& request) noexcept {
   std::string error;
   std::vector<std::string> parts;
   try {
+    // Model names and messages quote the path: it must be text before anything uses it.
+    if (!detail::is_utf8(request.path))
+      throw Error(ErrorCode::InvalidArgument,
+                  "the request path is not valid UTF-8: " + detail::printable(request.path));
     parts = split_path(request.path);
     response = route(request, parts);
   } catch (const Error& e) {
-    response = error_response(http_status(e.code()), e.message());
     error = e.message();
+    response = error_response(http_status(e.code()), error);
   } catch (const std::bad_alloc&) {
     error = "out of memory while handling the request";
     response = error_response(507, error);
   } catch (const std::exception& e) {
     error = std::string("internal error: ") + e.what();
     response = error_response(500, error);
+  } catch (...) {
+    error = "internal error";
+    response = error_response(500, error);
   }
   try {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Inference requests count per model: /v2/models/NAME[/versions/V]/infer.
-    if (parts.size() >= 4 && parts[0] == "v2" && parts[1] == "models" && parts.back() == "infer")
-      metrics_.observe(parts[2], response.status, seconds);
+    // Inference requests count per served model (/v2/models/NAME[/versions/V]/infer); names
+    // that are not served get no series, or any client could grow /metrics without bound.
+    if (parts.size() >= 4 && parts[0] == "v2" && parts[1] == "models" && parts.back() == "infer") {
+      std::shared_lock lock(mutex_);
+      if (models_.contains(parts[2])) metrics_.observe(parts[2], response.status, seconds);
+    }
     if (log_) {
       static std::atomic<uint64_t> next_id{1};
       auto id = request.headers.find("x-request-id");
@@ -279,7 +302,8 @@ HttpResponse InferenceService::infer(const Model& model, const HttpRequest& requ
       used = 0;
     }
     if (used == 0 || used != it->second.size())
-      throw Error(ErrorCode::InvalidArgument, "Inference-Header-Content-Length '" + it->second + "' is not a size");
+      throw Error(ErrorCode::InvalidArgument,
+                  "Inference-Header-Content-Length '" + detail::printable(it->second, 40) + "' is not a size");
     header_length = static_cast<std::size_t>(value);
   }
   const auto arrived = std::chrono::steady_clock::now();

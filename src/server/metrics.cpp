@@ -31,6 +31,11 @@ uint64_t resident_bytes() {
 
 }  // namespace
 
+void Metrics::forget(const std::string& model) {
+  std::lock_guard lock(mutex_);
+  models_.erase(model);
+}
+
 void Metrics::observe(const std::string& model, int status, double seconds) {
   std::lock_guard lock(mutex_);
   PerModel& m = models_[model];

@@ -31,6 +31,8 @@ class Metrics {
   void observe(const std::string& model, int status, double seconds);
   // One run of `requests` requests stacked into `rows` rows.
   void observe_batch(const std::string& model, std::size_t requests, int64_t rows);
+  // Drops a model's series (it was unloaded): series exist only for served models.
+  void forget(const std::string& model);
   // The text exposition format, with each served model's gauges.
   std::string render(const std::vector<ModelGauges>& gauges) const;
 

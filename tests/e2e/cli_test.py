@@ -183,7 +183,60 @@ def test_errors():
     check("takes 1 input" in r.stderr, "input count explained:\n" + r.stderr)
 
 
-for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys, test_bench, test_errors]:
+def test_hostile_options():
+    """Options and files that used to pass or read badly: each is a usage error (2) or a clear
+    error (1), with its message."""
+    x = os.path.join(CORPUS, "mlp", "case_0", "in_0.npy")
+    for duration in ("nan", "inf", "-1", "0"):
+        r = cli("bench", pkg("mlp"), "--duration", duration, expect=2)
+        check("--duration" in r.stderr, f"bench --duration {duration}:\n{r.stderr}")
+    r = cli("bench", pkg("mlp"), "--shape", "nosuch=2x2", "--iterations", "2", expect=2)
+    check("'nosuch', which is not an input" in r.stderr, "bench --shape of no input:\n" + r.stderr)
+    r = cli("run", pkg("mlp"), "--inputs", x, "--threads", "-3", expect=2)
+    check("whole number from 0 up, got '-3'" in r.stderr and len(r.stderr) < 300, "--threads -3:\n" + r.stderr)
+    folder = os.path.join(TMP, "folder.npy")
+    os.makedirs(folder, exist_ok=True)
+    r = cli("run", pkg("mlp"), "--input", f"args[0]={folder}", expect=1)
+    check("is a directory" in r.stderr, "a directory as an input file:\n" + r.stderr)
+
+
+def test_thread_bound():
+    """A package whose kernels size per-thread arrays by the exporting machine's threads runs,
+    with the right numbers, when asked for more threads than that (it used to crash)."""
+    info = json.loads(cli("inspect", pkg("reduction"), "--json").stdout)
+    check(info["max_threads_known"] and isinstance(info["max_threads"], int), f"inspect reduction: {info.get('max_threads')}")
+    bound = info["max_threads"] or 1
+    x = os.path.join(CORPUS, "reduction", MANIFEST["reduction"]["cases"][0]["dir"], "in_0.npy")
+    expected = case_arrays("reduction", "out_")
+    out = os.path.join(TMP, "reduction.npz")
+    for threads in (bound + 1, bound + 14):
+        r = cli("run", pkg("reduction"), "--inputs", x, "-o", out, "-t", str(threads))
+        check(r.stderr.count("compiled for at most") == 1, f"-t {threads}: the bound said once:\n{r.stderr}")
+        got = np.load(out)
+        check(all(close(got[f"arr_{j}"], e, "reduction") for j, e in enumerate(expected)), f"reduction -t {threads}")
+    r = cli("run", pkg("reduction"), "--inputs", x, "-t", str(bound))
+    check("compiled for at most" not in r.stderr, "no message within the bound:\n" + r.stderr)
+
+
+def test_inputs_checked_without_the_models_checks():
+    """AOTI_RUNTIME_CHECK_INPUTS=0 turns the model's own checks off: pt2run's still refuse a
+    wrong rank, dtype or size instead of running on garbage."""
+    env = {**os.environ, "AOTI_RUNTIME_CHECK_INPUTS": "0"}
+    cases = {"rank": np.zeros((3, 16, 1), np.float32), "dtype": np.zeros((3, 16), np.float64),
+             "size": np.zeros((3, 15), np.float32), "range": np.zeros((65, 16), np.float32)}
+    for what, array in cases.items():
+        path = os.path.join(TMP, f"bad_{what}.npy")
+        np.save(path, array)
+        r = subprocess.run([CLI, "run", pkg("mlp"), "--inputs", path], capture_output=True, text=True, env=env)
+        check(r.returncode == 1 and ("ShapeMismatch" in r.stderr or "DTypeMismatch" in r.stderr),
+              f"wrong {what} with the model's checks off: exit {r.returncode}\n{r.stderr}")
+    r = subprocess.run([CLI, "run", pkg("mlp"), "--inputs", os.path.join(TMP, "bad_dtype.npy")],
+                       capture_output=True, text=True, env=env)
+    check("has dtype float64 but the model takes float32" in r.stderr, "dtype named in words:\n" + r.stderr)
+
+
+for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys, test_bench, test_errors,
+             test_hostile_options, test_thread_bound, test_inputs_checked_without_the_models_checks]:
     try:
         test()
     except Exception as e:  # a crash in the test itself is a failure too

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <elf.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "model/elf_image.h"
 #include "model/model_library.h"
@@ -53,6 +55,66 @@ TEST(Elf, GarbageIsAnError) {
   header[4] = 2;  // 64-bit
   header[5] = 1;  // little-endian
   EXPECT_THROW(detail::ElfImage(reinterpret_cast<unsigned char*>(header.data()), header.size(), "x"), Error);
+}
+
+std::string mlp_library() {
+  auto package = detail::Pt2Package::open(testing::package_path("mlp"));
+  return package->archive().read(*package->model("model").library);
+}
+
+// A loadable segment that runs past the end of the file would be mapped with nothing behind
+// it (SIGBUS when touched): refused, whether the file was cut or the header lies.
+TEST(Elf, SegmentsOutsideTheFileAreRefused) {
+  PT2RUN_REQUIRE_CORPUS();
+  const std::string bytes = mlp_library();
+  Elf64_Ehdr header;
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  uint64_t last_load_end = 0;
+  std::size_t last_load = 0;
+  for (std::size_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, bytes.data() + header.e_phoff + i * sizeof(ph), sizeof(ph));
+    if (ph.p_type == PT_LOAD && ph.p_offset + ph.p_filesz >= last_load_end) {
+      last_load_end = ph.p_offset + ph.p_filesz;
+      last_load = i;
+    }
+  }
+  auto expect_refused = [](std::string image, const char* what) {
+    try {
+      detail::ElfImage(reinterpret_cast<unsigned char*>(image.data()), image.size(), "mlp.so");
+      ADD_FAILURE() << what << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::InvalidPackage);
+      EXPECT_NE(std::string(e.what()).find("lies outside the file"), std::string::npos) << e.what();
+    }
+  };
+  // Cut inside the last segment (the headers, at the front, survive).
+  expect_refused(bytes.substr(0, static_cast<std::size_t>(last_load_end) - 100), "a truncated library");
+  std::string lying = bytes;
+  Elf64_Phdr ph;
+  const std::size_t at = header.e_phoff + last_load * sizeof(ph);
+  std::memcpy(&ph, lying.data() + at, sizeof(ph));
+  ph.p_filesz = lying.size() - ph.p_offset + 4096;
+  ph.p_memsz = std::max(ph.p_memsz, ph.p_filesz);
+  std::memcpy(lying.data() + at, &ph, sizeof(ph));
+  expect_refused(lying, "a segment longer than the file");
+}
+
+// What the private copy changes so that unloading a model unloads it: no STB_GNU_UNIQUE
+// symbol left, and __cxa_thread_atexit imported as pt2run's, unversioned.
+TEST(Elf, PrivateCopyCanBeUnloaded) {
+  PT2RUN_REQUIRE_CORPUS();
+  std::string bytes = mlp_library();
+  detail::ElfImage image(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), "mlp.so");
+  EXPECT_GT(image.make_unique_symbols_global(), 0);
+  EXPECT_EQ(image.make_unique_symbols_global(), 0);
+  auto imports = image.undefined_symbols();
+  ASSERT_NE(std::find(imports.begin(), imports.end(), "__cxa_thread_atexit"), imports.end());
+  EXPECT_TRUE(image.redirect_import("__cxa_thread_atexit", "pt2run_model_atexit"));
+  imports = image.undefined_symbols();
+  EXPECT_EQ(std::find(imports.begin(), imports.end(), "__cxa_thread_atexit"), imports.end());
+  EXPECT_NE(std::find(imports.begin(), imports.end(), "pt2run_model_atexit"), imports.end());
+  EXPECT_FALSE(image.redirect_import("__cxa_thread_atexit", "pt2run_model_atexit"));
 }
 
 TEST(Shim, ProvidesWhatTheCorpusImports) {
