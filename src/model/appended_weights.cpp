@@ -57,6 +57,17 @@ std::optional<AppendedWeights> find_appended_weights(const ElfImage& image, cons
   PT2RUN_CHECK(w.offset >= image.content_end(), InvalidPackage, "model library '", name,
                "' is damaged: its appended weights (", w.size, " bytes from the end) overlap the library's own "
                "content, which ends at byte ", image.content_end(), ". Copy the package again");
+  // AOTInductor pads the library to the section's boundary (16 KiB, or the page size where that
+  // is larger) with spaces: anything else before the section means its recorded size is not
+  // the section's, and the model would read its weights from the wrong place.
+  constexpr uint64_t kMaxPadding = 65536;
+  const uint64_t gap = w.offset - image.content_end();
+  bool padding = gap < kMaxPadding;
+  for (uint64_t i = image.content_end(); padding && i < w.offset; ++i)
+    padding = file[i] == ' ' || file[i] == '\0';
+  PT2RUN_CHECK(padding, InvalidPackage, "model library '", name, "' is damaged: the ", gap,
+               " bytes between its content and its appended weights are not padding, so the weights' recorded "
+               "size (", w.size, " bytes) is not theirs. Copy the package again");
   return w;
 }
 

@@ -32,7 +32,14 @@ bool ends_with(std::string_view s, std::string_view suffix) { return s.ends_with
 
 }  // namespace
 
-Pt2Package::Pt2Package(std::unique_ptr<ZipArchive> archive) : archive_(std::move(archive)) {}
+Pt2Package::Pt2Package(std::unique_ptr<ZipArchive> archive) : archive_(std::move(archive)) {
+  // Entries pt2run uses are CRC-checked as they are read or mapped; the small ones it may not
+  // read (versions, kernel metadata) are checked here, so that a damaged download is refused
+  // whole rather than run because the damage fell where nobody looks.
+  constexpr uint64_t kSmall = uint64_t{1} << 20;
+  for (const ZipEntry& entry : archive_->entries())
+    if (entry.size <= kSmall) archive_->read(entry);
+}
 
 std::unique_ptr<Pt2Package> Pt2Package::open(const std::string& path) {
   return std::unique_ptr<Pt2Package>(new Pt2Package(ZipArchive::open(path)));

@@ -21,13 +21,13 @@ Tensor load_saved_storage(const Pt2Package& package, const ZipEntry& file) {
   if (file.method == 0) {
     int fd = ::dup(outer.fd());
     PT2RUN_CHECK(fd >= 0, Io, "cannot reopen package '", package.path(), "'");
-    inner = ZipArchive::open_fd(fd, outer.fd_offset(file), file.size, what);
+    inner = ZipArchive::open_fd(fd, outer.fd_offset(file), file.size, what, "torch.save file");
   } else {
     std::string bytes = outer.read(file);
     int fd = make_memfd(what);
     PT2RUN_CHECK(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()), Io,
                  "cannot copy ", what, " into memory");
-    inner = ZipArchive::open_fd(fd, 0, bytes.size(), what);
+    inner = ZipArchive::open_fd(fd, 0, bytes.size(), what, "torch.save file");
   }
   const ZipEntry* pickle = nullptr;
   for (const auto& e : inner->entries())

@@ -73,8 +73,12 @@ std::unique_ptr<ZipArchive> ZipArchive::open_memory(const void* data, uint64_t s
 }
 
 std::unique_ptr<ZipArchive> ZipArchive::open_fd(int fd, uint64_t base, uint64_t size,
-                                                std::string label) {
+                                                std::string label, std::string kind) {
   std::unique_ptr<ZipArchive> archive(new ZipArchive(std::move(label), fd, base, size));
+  if (!kind.empty()) {
+    archive->expected_ = kind;
+    archive->kind_ = std::move(kind);
+  }
   archive->read_central_directory();
   return archive;
 }
@@ -119,7 +123,15 @@ void ZipArchive::read_central_directory() {
   uint64_t count = u16(e + 10);
   uint64_t cd_size = u32(e + 12);
   uint64_t cd_offset = u32(e + 16);
-  if (count == 0xFFFF || cd_size == 0xFFFFFFFF || cd_offset == 0xFFFFFFFF) {
+  // A zip64 locator right before the end record: its record must be there and agree with the
+  // end record (writers such as torch's add one even when the values fit in 32 bits).
+  bool has_locator = false;
+  if (eocd_offset >= 20) {
+    unsigned char signature[4];
+    pread_exact(signature, 4, eocd_offset - 20, "the zip64 locator");
+    has_locator = u32(signature) == kZip64LocatorSig;
+  }
+  if (has_locator || count == 0xFFFF || cd_size == 0xFFFFFFFF || cd_offset == 0xFFFFFFFF) {
     PT2RUN_CHECK(eocd_offset >= 20, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: zip64 locator missing");
     unsigned char locator[20];
@@ -131,9 +143,14 @@ void ZipArchive::read_central_directory() {
     pread_exact(record, 56, zip64_eocd, "the zip64 end record");
     PT2RUN_CHECK(u32(record) == kZip64EndOfCentralDirSig, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: bad zip64 end record");
-    count = u64(record + 32);
-    cd_size = u64(record + 40);
-    cd_offset = u64(record + 48);
+    const uint64_t count64 = u64(record + 32), size64 = u64(record + 40), offset64 = u64(record + 48);
+    PT2RUN_CHECK((count == 0xFFFF || count == count64) && (cd_size == 0xFFFFFFFF || cd_size == size64) &&
+                     (cd_offset == 0xFFFFFFFF || cd_offset == offset64),
+                 InvalidPackage, kind_, " '", path_,
+                 "' is corrupt: its zip64 end record and its end record disagree on the central directory");
+    count = count64;
+    cd_size = size64;
+    cd_offset = offset64;
   }
   PT2RUN_CHECK(cd_offset <= file_size_ && cd_size <= file_size_ - cd_offset, InvalidPackage,
                kind_, " '", path_, "' is truncated or corrupt: the central directory (",
@@ -203,6 +220,14 @@ void ZipArchive::read_central_directory() {
                  InvalidPackage, kind_, " '", path_, "' is truncated: entry '", entry.name,
                  "' (", entry.compressed_size, " bytes at offset ", entry.data_offset,
                  ") lies past the end of the file (", file_size_, " bytes)");
+    // Nothing is extracted by its full name, but a name that climbs out of its folder or is
+    // absolute is a crafted archive (zip-slip), not an exporter's.
+    const std::string_view n = entry.name;
+    const bool escapes = n.empty() || n.front() == '/' || n.find('\\') != std::string_view::npos ||
+                         n.find('\0') != std::string_view::npos || n == ".." || n.starts_with("../") ||
+                         n.ends_with("/..") || n.find("/../") != std::string_view::npos;
+    PT2RUN_CHECK(!escapes, InvalidPackage, kind_, " '", path_, "' is corrupt: entry name '", printable(entry.name),
+                 "' is empty, absolute or climbs out of its folder ('..', '\\')");
     // Two entries of one name: which one a reader takes is arbitrary, so neither is trusted.
     PT2RUN_CHECK(names.insert(entry.name).second, InvalidPackage, kind_, " '", path_,
                  "' is corrupt: it holds two entries named '", printable(entry.name),

@@ -35,7 +35,9 @@ class ZipArchive {
   static std::unique_ptr<ZipArchive> open(const std::string& path);
   // The archive held in `size` bytes of `fd` from `base` (a zip stored inside another, or a
   // package copied into memory). Takes ownership of fd; `label` names it in messages.
-  static std::unique_ptr<ZipArchive> open_fd(int fd, uint64_t base, uint64_t size, std::string label);
+  // `kind` as for open_memory.
+  static std::unique_ptr<ZipArchive> open_fd(int fd, uint64_t base, uint64_t size, std::string label,
+                                             std::string kind = "");
   // An archive in memory the caller keeps alive and unchanged while this object lives
   // (fd() is -1).
   // `kind` names what the archive is in messages ("package" unless given: ".npz file").

@@ -10,14 +10,20 @@ Usage: serve_hostile_test.py PT2RUN_CLI  (PT2RUN_CORPUS_DIR must name an exporte
 """
 import http.client
 import json
+import os
+import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 
 CLI = sys.argv[1]
 from e2e_net import start_serve  # noqa: E402
-from e2e_corpus import pkg  # noqa: E402 (exits 77 without a corpus)
+from e2e_corpus import CORPUS, pkg  # noqa: E402 (exits 77 without a corpus)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hostile"))
+from hostile_corpus import generate  # noqa: E402
 
 IO_TIMEOUT_S, MAX_CONNECTIONS, WORKERS = 3, 32, 2
 PROBE_BOUND_S = 0.5
@@ -173,8 +179,33 @@ def test_busy_workers_leave_probes_answered(port):
     return worst
 
 
+def test_hostile_packages_through_the_repository(port, repo):
+    """Malformed packages loaded by name through the repository API: each a JSON error, the
+    server up (a library whose segment ran past its end used to take it down with SIGBUS)."""
+    names = [n for n in os.listdir(repo) if n.endswith(".pt2")]
+    for name in names:
+        status, body = raw(port, post(b"/v2/repository/models/" + name[:-4].encode() + b"/load", b""))
+        check(status in (400, 404, 500, 501) and b"error" in body, f"loading {name}: {status} {body[:200]!r}")
+    check(probe(port) is not None, "the server died loading a hostile package")
+    return len(names)
+
+
+def hostile_repository():
+    repo = tempfile.mkdtemp(prefix="pt2run-hostile-repo-")
+    wanted = ("elf_segment_past_eof", "elf_truncated_last_segment", "elf_machine_aarch64", "stub_library_no_container",
+              "appended_extra_page", "duplicate_metadata", "name_library_climbs", "metadata_not_utf8", "blob_short",
+              "pickle_storage_short")
+    for name, kind, data, suffix, _ in generate(CORPUS):
+        if name in wanted or name.startswith("crc_") and name.endswith("_0"):
+            with open(os.path.join(repo, name.replace(".", "_") + ".pt2"), "wb") as f:
+                f.write(data)
+    return repo
+
+
 def main():
+    repo = hostile_repository()
     server, port = start_serve(CLI, "--model", f"mlp={pkg('mlp')}", "--threads", str(WORKERS), "--quiet",
+                               "--repository", repo,
                                "--io-timeout-s", str(IO_TIMEOUT_S), "--max-connections", str(MAX_CONNECTIONS),
                                "--max-batch-size", "64", "--max-queue-delay-us", "1500000")
     try:
@@ -183,12 +214,15 @@ def main():
         trickle = test_tricklers_do_not_starve_probes(port)
         idle = test_idle_connections_make_room(port)
         busy = test_busy_workers_leave_probes_answered(port)
+        loaded = test_hostile_packages_through_the_repository(port, repo)
         check(server.poll() is None, "the server exited")
         print(f"worst probe: {trickle * 1000:.1f} ms under tricklers, {idle * 1000:.1f} ms past the connection "
-              f"limit, {busy * 1000:.1f} ms with every worker busy")
+              f"limit, {busy * 1000:.1f} ms with every worker busy; {loaded} hostile packages refused by the "
+              "repository API")
     finally:
         server.terminate()
         out = server.communicate(timeout=30)[0]
+        shutil.rmtree(repo, ignore_errors=True)
     check(server.returncode == 0, f"pt2run serve exited {server.returncode}:\n{out[-2000:]}")
     if failures:
         print("\n".join(failures))
