@@ -2,6 +2,8 @@
 # libdnnl-dev, zlib1g-dev, nlohmann-json3-dev, libgtest-dev).
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(ZLIB REQUIRED)
+# SHA-256 for pinning packages (libssl-dev): OpenSSL uses the CPU's SHA extensions.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(Threads REQUIRED)
 

@@ -26,6 +26,25 @@ struct PackageBuffer {
   std::string label = "<memory>";  // names the package in error messages
 };
 
+// pt2run addition: the loader's settings in one place, with what torch's constructor lacks.
+struct LoaderOptions {
+  std::string model_name = "model";
+  bool run_single_threaded = false;
+  std::size_t num_runners = 1;
+  int32_t device_index = -1;  // -1: the package's device as recorded; N: "<device>:N"
+  // If set (64 hex digits, as sha256sum prints), the package file must have this SHA-256 or
+  // it is refused (Error(InvalidPackage)) before anything in it is read: a .pt2 holds native
+  // code, and loading one runs it. The digest is of the bytes the loader then reads.
+  std::string expect_sha256;
+};
+
+// pt2run addition: the SHA-256 of a package file (lower-case hex). Throws Error(NotFound | Io).
+PT2RUN_API std::string package_sha256(const std::string& model_package_path);
+// pt2run addition: throws Error(InvalidPackage) unless the file's SHA-256 is `expected` (64 hex
+// digits, any case; Error(InvalidArgument) if it is not that). For callers that look into a
+// package (inspect_model) before loading it with LoaderOptions::expect_sha256.
+PT2RUN_API void check_package_sha256(const std::string& model_package_path, const std::string& expected);
+
 // Opens a .pt2 package (torch._inductor.aoti_compile_and_package) and runs one model in it,
 // with the API of PyTorch's torch::inductor::AOTIModelPackageLoader.
 //
@@ -53,6 +72,9 @@ class PT2RUN_API AOTIModelPackageLoader {
                                   const std::string& model_name = "model",
                                   bool run_single_threaded = false, std::size_t num_runners = 1,
                                   int32_t device_index = -1);
+  // pt2run addition: the same, with LoaderOptions (expect_sha256 among them).
+  AOTIModelPackageLoader(const std::string& model_package_path, const LoaderOptions& options);
+  AOTIModelPackageLoader(const PackageBuffer& package, const LoaderOptions& options);
   ~AOTIModelPackageLoader();
   AOTIModelPackageLoader(const AOTIModelPackageLoader&) = delete;
   AOTIModelPackageLoader& operator=(const AOTIModelPackageLoader&) = delete;

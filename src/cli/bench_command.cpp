@@ -85,6 +85,7 @@ int bench_command(const BenchOptions& o) {
   const int iterations = o.iterations > 0 ? o.iterations : (o.duration > 0 ? 0 : 100);
   const int num_models = o.num_models > 0 ? o.num_models : o.concurrency;
 
+  if (!o.expect_sha256.empty()) check_package_sha256(o.package, o.expect_sha256);
   ModelInfo info = inspect_model(o.package, o.model);
   std::map<std::string, std::vector<int64_t>> shapes;
   for (const auto& s : o.shapes) shapes.insert(parse_shape_argument(s));
@@ -93,7 +94,11 @@ int bench_command(const BenchOptions& o) {
   set_num_threads(o.threads);
 
   auto start = Clock::now();
-  AOTIModelPackageLoader loader(o.package, o.model, false, static_cast<std::size_t>(num_models));
+  LoaderOptions loader_options;
+  loader_options.model_name = o.model;
+  loader_options.num_runners = static_cast<std::size_t>(num_models);
+  loader_options.expect_sha256 = o.expect_sha256;
+  AOTIModelPackageLoader loader(o.package, loader_options);
   const double load_ms = ms_since(start);
   // Inputs live on the model's device, as a service keeps them; each run waits for its outputs.
   const Device device = Device::parse(loader.get_runner()->device_str());

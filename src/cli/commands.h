@@ -15,12 +15,14 @@ struct UsageError {
 struct InspectOptions {
   std::string package;
   std::string model = "model";
+  std::string expect_sha256;
   bool json = false;
 };
 
 struct RunOptions {
   std::string package;
   std::string model = "model";
+  std::string expect_sha256;  // refuse any other package file
   std::string inputs_file;               // .npz / .safetensors / .npy
   std::vector<std::string> named_inputs;  // NAME=FILE.npy
   std::string output_file;
@@ -31,6 +33,7 @@ struct RunOptions {
 struct BenchOptions {
   std::string package;
   std::string model = "model";
+  std::string expect_sha256;
   std::string inputs_file;
   std::vector<std::string> shapes;  // NAME=2x3x224x224
   int warmup = 10;
@@ -46,6 +49,7 @@ struct BenchOptions {
 
 struct ServeOptions {
   std::vector<std::string> models;  // NAME=PACKAGE
+  std::vector<std::string> pins;    // NAME=SHA256: that model's package must have this digest
   std::string repository;           // a folder of NAME/model.pt2 or NAME.pt2
   std::string host = "0.0.0.0";
   int port = 8000;

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/inputs.h"
 #include "pt2run/inspect.h"
+#include "pt2run/package_loader.h"
 
 namespace pt2run::cli {
 namespace {
@@ -52,6 +53,7 @@ const char* weights_text(const std::string& kind) {
 }  // namespace
 
 int inspect_command(const InspectOptions& options) {
+  if (!options.expect_sha256.empty()) check_package_sha256(options.package, options.expect_sha256);
   ModelInfo info = inspect_model(options.package, options.model);
   if (options.json) {
     nlohmann::json j;

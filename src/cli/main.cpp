@@ -57,6 +57,16 @@ CLI::Validator count_in(long long min) {
       min == 0 ? "COUNT>=0" : "COUNT>=1");
 }
 
+// 64 hex digits, as sha256sum prints a digest.
+CLI::Validator sha256_digest() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool hex = text.size() == 64 && text.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+        return hex ? "" : "must be a SHA-256 digest: 64 hex digits, as sha256sum prints";
+      },
+      "SHA256");
+}
+
 void print_error(const std::string& message, const std::string& hint) {
   std::fprintf(stderr, "pt2run: error: %s\n", message.c_str());
   if (!hint.empty()) std::fprintf(stderr, "hint: %s\n", hint.c_str());
@@ -75,6 +85,8 @@ int main(int argc, char** argv) {
   inspect_cmd->add_option("package", inspect.package, "the .pt2 file")->required()->check(CLI::ExistingFile);
   inspect_cmd->add_option("--model", inspect.model, "model name inside the package")->capture_default_str();
   inspect_cmd->add_flag("--json", inspect.json, "machine-readable output");
+  inspect_cmd->add_option("--expect-sha256", inspect.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")
+      ->check(sha256_digest());
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "run a model once on inputs from tensor files");
@@ -85,6 +97,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--output", run.output_file, "write outputs to .npz or .safetensors (arr_0, arr_1, ...)");
   run_cmd->add_option("--device", run.device, "cpu, cuda or cuda:N (must match the package)");
   run_cmd->add_option("--model", run.model, "model name inside the package")->capture_default_str();
+  run_cmd->add_option("--expect-sha256", run.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")
+      ->check(sha256_digest());
   run_cmd->add_option("-t,--threads", run.threads, "threads per run (0: OpenMP default)")->check(count_in(0));
 
   BenchOptions bench;
@@ -108,6 +122,8 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--num-models", bench.num_models, "model instances (default: the concurrency)");
   bench_cmd->add_option("-t,--threads", bench.threads, "threads per run (0: OpenMP default)")->check(count_in(0));
   bench_cmd->add_option("--model", bench.model, "model name inside the package")->capture_default_str();
+  bench_cmd->add_option("--expect-sha256", bench.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")
+      ->check(sha256_digest());
   bench_cmd->add_flag("--cuda-graphs", bench.cuda_graphs,
                      "CUDA packages: replay CUDA graphs after the first run (needs --concurrency 1)");
   bench_cmd->add_flag("--json", bench.json, "machine-readable output");
@@ -116,6 +132,9 @@ int main(int argc, char** argv) {
   ServeOptions serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "serve models over HTTP (KServe v2 protocol)");
   serve_cmd->add_option("--model", serve.models, "a model to serve: NAME=PACKAGE (repeat)");
+  serve_cmd->add_option("--expect-sha256", serve.pins,
+                        "NAME=SHA256: model NAME (given with --model or loaded from the repository) must have "
+                        "this package digest (repeat)");
   serve_cmd->add_option("--repository", serve.repository, "a folder of NAME/model.pt2 or NAME.pt2, loadable by name")
       ->check(CLI::ExistingDirectory);
   serve_cmd->add_option("--host", serve.host, "address to listen on")->capture_default_str();

@@ -31,13 +31,18 @@ int32_t device_index_for(const std::string& device, const ModelInfo& info) {
 }  // namespace
 
 int run_command(const RunOptions& options) {
+  if (!options.expect_sha256.empty()) check_package_sha256(options.package, options.expect_sha256);
   ModelInfo info = inspect_model(options.package, options.model);
   const int32_t device_index = device_index_for(options.device, info);
   if (options.inputs_file.empty() && options.named_inputs.empty() && !info.inputs.empty())
     throw UsageError{"no inputs given", "use --inputs FILE.npz|.safetensors or --input NAME=FILE.npy"};
   std::vector<Tensor> inputs = load_inputs(info, options.inputs_file, options.named_inputs);
   set_num_threads(options.threads);
-  AOTIModelPackageLoader loader(options.package, options.model, false, 1, device_index);
+  LoaderOptions loader_options;
+  loader_options.model_name = options.model;
+  loader_options.device_index = device_index;
+  loader_options.expect_sha256 = options.expect_sha256;
+  AOTIModelPackageLoader loader(options.package, loader_options);
   const Device device = Device::parse(loader.get_runner()->device_str());
   for (Tensor& t : inputs) t = t.to(device);
   std::vector<Tensor> outputs = loader.run(inputs);

@@ -1,6 +1,7 @@
 // pt2run serve: the models given (or a repository folder) behind the KServe v2 protocol over
 // HTTP until SIGINT or SIGTERM, which stop accepting and let requests in flight finish.
 
+#include <map>
 #include <pthread.h>
 #include <signal.h>
 
@@ -39,6 +40,17 @@ int serve_command(const ServeOptions& o) {
   defaults.max_queue_delay = std::chrono::microseconds(o.max_queue_delay_us);
   defaults.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
   service.set_model_defaults(defaults);
+  std::map<std::string, std::string> pins;
+  for (const std::string& spec : o.pins) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      throw UsageError{"--expect-sha256 '" + spec + "' is not NAME=SHA256", "e.g. --expect-sha256 resnet=$(sha256sum resnet50.pt2)"};
+    const std::string digest = spec.substr(eq + 1);
+    if (digest.size() != 64 || digest.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+      throw UsageError{"--expect-sha256 '" + spec + "': the digest must be 64 hex digits", "as sha256sum prints it"};
+    pins[spec.substr(0, eq)] = digest;
+  }
+  service.set_pins(pins);
   for (const std::string& spec : o.models) {
     const auto eq = spec.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
@@ -46,6 +58,7 @@ int serve_command(const ServeOptions& o) {
     server::ModelConfig config = defaults;
     config.name = spec.substr(0, eq);
     config.package = spec.substr(eq + 1);
+    if (auto pin = pins.find(config.name); pin != pins.end()) config.expect_sha256 = pin->second;
     const server::ModelConfig loaded = service.load(config);
     if (o.max_batch_size > 1)
       std::printf("pt2run serve: model '%s': %s\n", loaded.name.c_str(),

@@ -14,6 +14,7 @@
 
 #include "core/check.h"
 #include "core/text.h"
+#include "package/sha256.h"
 
 namespace pt2run::detail {
 namespace {
@@ -346,6 +347,8 @@ void ZipArchive::check_crc(const ZipEntry& entry, const void* data) const {
   PT2RUN_CHECK(crc32_of(data, entry.size) == entry.crc32, InvalidPackage, kind_, " '", path_,
                "' is corrupt: CRC of '", printable(entry.name), "' does not match (damaged download?)");
 }
+
+std::string ZipArchive::sha256() const { return sha256_hex(fd_, base_, file_size_, memory_, "'" + path_ + "'"); }
 
 std::string ZipArchive::read(const ZipEntry& entry) const {
   std::string data;

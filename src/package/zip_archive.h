@@ -56,6 +56,8 @@ class ZipArchive {
   // nullptr if absent.
   const ZipEntry* find(std::string_view name) const;
 
+  // SHA-256 (lower-case hex) of the archive's bytes as read.
+  std::string sha256() const;
   // The whole entry, decompressed and CRC-checked. For metadata-sized entries.
   std::string read(const ZipEntry& entry) const;
   // Checks a stored entry's bytes, mapped by the caller from fd_offset(entry), against the

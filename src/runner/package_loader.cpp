@@ -20,6 +20,7 @@
 #include "package/package_weights.h"
 #include "runner/device_plugins.h"
 #include "runner/runner_access.h"
+#include "package/sha256.h"
 #include "package/thread_bound.h"
 
 namespace pt2run {
@@ -52,21 +53,53 @@ class ExtractedLibrary {
 
 }  // namespace
 
+namespace {
+
+LoaderOptions options_of(const std::string& model_name, bool run_single_threaded, std::size_t num_runners,
+                         int32_t device_index) {
+  LoaderOptions o;
+  o.model_name = model_name;
+  o.run_single_threaded = run_single_threaded;
+  o.num_runners = num_runners;
+  o.device_index = device_index;
+  return o;
+}
+
+}  // namespace
+
+std::string package_sha256(const std::string& model_package_path) {
+  return detail::Pt2Package::file_sha256(model_package_path);
+}
+
+void check_package_sha256(const std::string& model_package_path, const std::string& expected) {
+  detail::normalized_sha256(expected);
+  detail::check_sha256(package_sha256(model_package_path), expected, "package '" + model_package_path + "'");
+}
+
 AOTIModelPackageLoader::AOTIModelPackageLoader(const std::string& model_package_path,
                                                const std::string& model_name,
                                                bool run_single_threaded, std::size_t num_runners,
-                                               int32_t device_index) {
-  auto package = detail::Pt2Package::open(model_package_path);
-  load(*package, model_name, run_single_threaded, num_runners, device_index);
-}
+                                               int32_t device_index)
+    : AOTIModelPackageLoader(model_package_path,
+                             options_of(model_name, run_single_threaded, num_runners, device_index)) {}
 
 AOTIModelPackageLoader::AOTIModelPackageLoader(const PackageBuffer& package_buffer,
                                                const std::string& model_name,
                                                bool run_single_threaded, std::size_t num_runners,
-                                               int32_t device_index) {
-  auto package = detail::Pt2Package::open_buffer(package_buffer.data, package_buffer.size,
-                                                 package_buffer.label);
-  load(*package, model_name, run_single_threaded, num_runners, device_index);
+                                               int32_t device_index)
+    : AOTIModelPackageLoader(package_buffer, options_of(model_name, run_single_threaded, num_runners, device_index)) {}
+
+AOTIModelPackageLoader::AOTIModelPackageLoader(const std::string& model_package_path, const LoaderOptions& options) {
+  auto package = detail::Pt2Package::open(model_package_path, options.expect_sha256);
+  load(*package, options.model_name, options.run_single_threaded, options.num_runners, options.device_index);
+}
+
+AOTIModelPackageLoader::AOTIModelPackageLoader(const PackageBuffer& package_buffer, const LoaderOptions& options) {
+  if (!options.expect_sha256.empty())
+    detail::check_sha256(detail::sha256_hex(-1, 0, package_buffer.size, package_buffer.data, package_buffer.label),
+                         options.expect_sha256, "package " + package_buffer.label);
+  auto package = detail::Pt2Package::open_buffer(package_buffer.data, package_buffer.size, package_buffer.label);
+  load(*package, options.model_name, options.run_single_threaded, options.num_runners, options.device_index);
 }
 
 void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::string& model_name,

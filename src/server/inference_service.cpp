@@ -89,6 +89,8 @@ ModelConfig InferenceService::load(const ModelConfig& config) {
   if (config.instances < 1) throw Error(ErrorCode::InvalidArgument, "a model needs at least one instance");
   auto model = std::make_shared<Model>();
   model->config = config;
+  // A pinned package is checked before anything reads it (inspect_model parses it).
+  if (!config.expect_sha256.empty()) check_package_sha256(config.package, config.expect_sha256);
   model->info = inspect_model(config.package);
   if (!model->info.runs_here) {
     std::string why;
@@ -104,7 +106,10 @@ ModelConfig InferenceService::load(const ModelConfig& config) {
     const auto& t = model->info.outputs[i];
     model->output_names.push_back(t.name.empty() ? "output" + std::to_string(i) : t.name);
   }
-  model->loader = std::make_unique<AOTIModelPackageLoader>(config.package, "model", false, config.instances);
+  LoaderOptions loader_options;
+  loader_options.num_runners = config.instances;
+  loader_options.expect_sha256 = config.expect_sha256;
+  model->loader = std::make_unique<AOTIModelPackageLoader>(config.package, loader_options);
   ModelConfig& c = model->config;
   const bool stackable = batchable(model->info);
   if (!stackable) {
@@ -253,6 +258,8 @@ HttpResponse InferenceService::route(const HttpRequest& request, const std::vect
       ModelConfig config = defaults_;
       config.name = parts[3];
       config.package = repository_package(parts[3]);
+      config.expect_sha256 = "";
+      if (auto pin = pins_.find(parts[3]); pin != pins_.end()) config.expect_sha256 = pin->second;
       load(config);
       return {200, "application/json", {}, ""};
     }

@@ -49,6 +49,7 @@ struct ModelConfig {
   std::chrono::microseconds max_queue_delay{0};
   // A request not started within this time is answered 504; 0 for no limit.
   std::chrono::milliseconds request_timeout{0};
+  std::string expect_sha256;  // if set, the package file must have this SHA-256
 };
 
 class InferenceService {
@@ -73,8 +74,10 @@ class InferenceService {
   // the old weights or the new. One swap at a time per model. Throws Error naming the problem
   // (unknown or missing FQN, wrong shape or dtype, malformed file); the old weights stay.
   void swap_weights(const std::string& name, std::string_view weights);
-  // Settings for models loaded through the repository extension (name and package ignored).
+  // Settings for models loaded through the repository extension (name, package and pin ignored).
   void set_model_defaults(const ModelConfig& defaults) { defaults_ = defaults; }
+  // Package digests by model name: a repository load of a pinned name refuses any other file.
+  void set_pins(std::map<std::string, std::string> pins) { pins_ = std::move(pins); }
   std::vector<std::string> model_names() const;
 
   // Answers one request; never throws (errors are {"error": ...} bodies with their status).
@@ -97,6 +100,7 @@ class InferenceService {
   std::string repository_;
   RequestLimits limits_;
   ModelConfig defaults_;
+  std::map<std::string, std::string> pins_;
   mutable std::shared_mutex mutex_;
   std::map<std::string, std::shared_ptr<const Model>> models_;
   Metrics metrics_;

@@ -200,6 +200,21 @@ def test_hostile_options():
     check("is a directory" in r.stderr, "a directory as an input file:\n" + r.stderr)
 
 
+def test_pinned_sha256():
+    """--expect-sha256: the digest sha256sum prints loads, another is refused before anything in
+    the package is read, a malformed one is a usage error."""
+    import hashlib
+    x = os.path.join(CORPUS, "mlp", "case_0", "in_0.npy")
+    digest = hashlib.sha256(open(pkg("mlp"), "rb").read()).hexdigest()
+    other = hashlib.sha256(open(pkg("cnn"), "rb").read()).hexdigest()
+    cli("run", pkg("mlp"), "--inputs", x, "--expect-sha256", digest)
+    cli("inspect", pkg("mlp"), "--expect-sha256", digest.upper())
+    r = cli("run", pkg("mlp"), "--inputs", x, "--expect-sha256", other, expect=1)
+    check(f"has SHA-256 {digest}, not the expected {other}" in r.stderr, "pin mismatch explained:\n" + r.stderr)
+    cli("bench", pkg("mlp"), "--iterations", "2", "--expect-sha256", other, expect=1)
+    cli("run", pkg("mlp"), "--inputs", x, "--expect-sha256", "abc", expect=2)
+
+
 def test_thread_bound():
     """A package whose kernels size per-thread arrays by the exporting machine's threads runs,
     with the right numbers, when asked for more threads than that (it used to crash)."""
@@ -236,7 +251,7 @@ def test_inputs_checked_without_the_models_checks():
 
 
 for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys, test_bench, test_errors,
-             test_hostile_options, test_thread_bound, test_inputs_checked_without_the_models_checks]:
+             test_hostile_options, test_pinned_sha256, test_thread_bound, test_inputs_checked_without_the_models_checks]:
     try:
         test()
     except Exception as e:  # a crash in the test itself is a failure too

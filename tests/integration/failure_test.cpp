@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <iterator>
 
@@ -144,6 +145,35 @@ TEST_F(PackageFailure, DeviceWithoutARunner) {
   expect_error(
       [&] { AOTIModelPackageLoader((corpus_dir() / "failures" / "wrong_device.pt2").string()); },
       ErrorCode::UnsupportedPackage, {"device 'xpu'", "runners for: "});
+}
+
+// A pinned package loads only if it is the file the pin names; a malformed pin is the caller's
+// error, whatever the file.
+TEST_F(PackageFailure, PinnedSha256) {
+  PT2RUN_REQUIRE_CORPUS();
+  const std::string path = testing::package_path("mlp");
+  const std::string digest = package_sha256(path);
+  ASSERT_EQ(digest.size(), 64u);
+  LoaderOptions options;
+  options.expect_sha256 = digest;
+  EXPECT_NO_THROW(AOTIModelPackageLoader(path, options));
+  for (char& c : options.expect_sha256) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_NO_THROW(AOTIModelPackageLoader(path, options));  // any case
+  options.expect_sha256 = package_sha256(testing::package_path("cnn"));
+  expect_error([&] { AOTIModelPackageLoader(path, options); }, ErrorCode::InvalidPackage,
+               {"has SHA-256 " + digest, "not the expected " + options.expect_sha256});
+  expect_error([&] { check_package_sha256(path, options.expect_sha256); }, ErrorCode::InvalidPackage, {digest});
+  options.expect_sha256 = "abc";
+  expect_error([&] { AOTIModelPackageLoader(path, options); }, ErrorCode::InvalidArgument, {"64 hex digits"});
+  // From memory: the buffer's digest.
+  const std::string bytes = read_file(path);
+  PackageBuffer buffer{bytes.data(), bytes.size(), "mlp in memory"};
+  options.expect_sha256 = digest;
+  EXPECT_NO_THROW(AOTIModelPackageLoader(buffer, options));
+  std::string other = bytes;
+  other[other.size() / 2] ^= 1;
+  PackageBuffer changed{other.data(), other.size(), "changed mlp"};
+  expect_error([&] { AOTIModelPackageLoader(changed, options); }, ErrorCode::InvalidPackage, {"not the expected"});
 }
 
 class InputFailure : public ::testing::Test {

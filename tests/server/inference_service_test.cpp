@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pt2run/inspect.h"
+#include "pt2run/package_loader.h"
 #include "pt2run/tensor_file.h"
 #include "testing/corpus.h"
 
@@ -440,6 +441,30 @@ TEST(ServiceRepository, IndexLoadUnload) {
                 .get<std::string>()
                 .find("no model repository"),
             std::string::npos);
+}
+
+// A pinned model loads only from the package the pin names, by --model or through the repository.
+TEST(ServiceRepository, PinnedPackages) {
+  PT2RUN_REQUIRE_CORPUS();
+  const auto repo = std::filesystem::temp_directory_path() / ("pt2run-pins-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(repo);
+  std::filesystem::copy_file(testing::package_path("mlp"), repo / "mlp.pt2", std::filesystem::copy_options::overwrite_existing);
+  InferenceService service(repo.string());
+  ModelConfig config{"cnn", testing::package_path("cnn"), 1};
+  config.expect_sha256 = package_sha256(testing::package_path("mlp"));
+  try {
+    service.load(config);
+    ADD_FAILURE() << "a package that is not the pinned one loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::InvalidPackage);
+  }
+  service.set_pins({{"mlp", package_sha256(testing::package_path("cnn"))}});
+  HttpResponse refused = service.handle(post("/v2/repository/models/mlp/load", ""));
+  EXPECT_EQ(refused.status, 500) << refused.body;  // the repository holds the wrong file: the server's side
+  EXPECT_NE(refused.body.find("not the expected"), std::string::npos) << refused.body;
+  service.set_pins({{"mlp", package_sha256(testing::package_path("mlp"))}});
+  EXPECT_EQ(service.handle(post("/v2/repository/models/mlp/load", "")).status, 200);
+  std::filesystem::remove_all(repo);
 }
 
 int open_fds() {
