@@ -27,6 +27,7 @@ build_pt2run_cuda() {
   shift 2
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DPT2RUN_CUDA=ON \
     -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" \
+    -DCMAKE_CXX_FLAGS="-isystem $DEPS/usr/include/x86_64-linux-gnu" \
     -DPT2RUN_CUBLAS_INCLUDE_DIR="$PWD/.device-deps/cuda-headers" ${PT2RUN_CMAKE_ARGS:-} >"$RESULTS/configure.log" 2>&1 \
     || { tail -30 "$RESULTS/configure.log"; return 1; }
   cmake --build "$dir" -j "$(nproc)" --target "$@" >"$RESULTS/build.log" 2>&1 \

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 mkdir -p .device-deps/debs
 (cd .device-deps/debs && apt-get download libdnnl2 libdnnl-dev libsleef3 libsleef-dev libkissfft-dev \
-  libdlpack-dev libopenblas0-openmp libopenblas-openmp-dev \
+  libdlpack-dev libopenblas0-openmp libopenblas-openmp-dev libssl-dev libssl3 \
   >/dev/null)
 rm -rf .device-deps/cuda-headers
 cp -r "$(cuda_headers)" .device-deps/cuda-headers

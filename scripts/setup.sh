@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config unzip
-          libopenblas-openmp-dev libdnnl-dev libsleef-dev zlib1g-dev
+          libopenblas-openmp-dev libdnnl-dev libsleef-dev zlib1g-dev libssl-dev
           nlohmann-json3-dev libcli11-dev libdlpack-dev libkissfft-dev libgtest-dev libgmock-dev
           curl python3-venv)
 missing=()

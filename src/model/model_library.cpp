@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -43,6 +44,22 @@ void* shim_handle() {
 void enable_model_input_checks() {
   static std::once_flag once;
   std::call_once(once, [] { ::setenv("AOTI_RUNTIME_CHECK_INPUTS", "1", /*overwrite=*/0); });
+}
+
+// Model libraries built by torch's CUDA wheels carry their own static libstdc++, whose start-up
+// mallocs a 72 KiB emergency pool for exceptions thrown when memory runs out, never freed: each
+// load of such a library would keep one (1,000 load/unload cycles: +72 MiB, measured). GCC 13's
+// libstdc++ reads the pool's size from GLIBCXX_TUNABLES when a library starts; pt2run's own
+// libstdc++ has started already, so this only concerns model libraries loaded from now on.
+void drop_model_exception_pools() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    constexpr const char* kPool = "glibcxx.eh_pool.obj_count=0";
+    const char* given = std::getenv("GLIBCXX_TUNABLES");
+    if (given == nullptr || *given == '\0') ::setenv("GLIBCXX_TUNABLES", kPool, 1);
+    else if (std::strstr(given, "glibcxx.eh_pool.obj_count") == nullptr)
+      ::setenv("GLIBCXX_TUNABLES", (std::string(given) + ":" + kPool).c_str(), 1);
+  });
 }
 
 // Model libraries resolve aoti_torch_* through the global scope. If libpt2run itself was
@@ -273,6 +290,7 @@ void ModelLibrary::prepare_and_load() {
   ::munmap(map, size);
   make_shim_global();
   enable_model_input_checks();
+  drop_model_exception_pools();
   const std::string fd_path = "/proc/self/fd/" + std::to_string(memfd_);
   handle_ = dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle_ == nullptr) {

@@ -1,6 +1,7 @@
 // The runner's constant-management API in its plain cases (the weights issue covers the full
 // semantics and the stress tests).
 
+#include <cstdlib>
 #include <gtest/gtest.h>
 
 #include "pt2run/cuda.h"
@@ -194,6 +195,22 @@ TEST_F(RunnerApi, OutsideBackendsJoinTheRegistry) {
   }
   getAOTIModelRunnerRegistry().erase("xpu");
   EXPECT_EQ(created, 1);
+}
+
+}  // namespace
+}  // namespace pt2run
+
+namespace pt2run {
+namespace {
+
+// Model libraries that carry their own libstdc++ get no emergency exception pool (72 KiB each,
+// never freed; see docs/design.md), without overriding tunables the user set.
+TEST(ModelLibraries, GetNoEmergencyExceptionPool) {
+  PT2RUN_REQUIRE_CORPUS();
+  AOTIModelPackageLoader loader(testing::package_path("mlp"));
+  const char* tunables = std::getenv("GLIBCXX_TUNABLES");
+  ASSERT_NE(tunables, nullptr);
+  EXPECT_NE(std::string(tunables).find("glibcxx.eh_pool.obj_count="), std::string::npos) << tunables;
 }
 
 }  // namespace
