@@ -21,6 +21,19 @@ from hostile_corpus import generate  # noqa: E402
 
 CLI = sys.argv[1]
 TIMEOUT_S = float(os.environ.get("PT2RUN_HOSTILE_TIMEOUT_S", "60"))
+# Cases whose refusal must also say why, in these words (name prefix -> fragment of the error).
+SAYS = {
+    "elf_machine_aarch64": "is built for AArch64 (arm64) but this host is x86-64",
+    "elf_segment_past_eof": "lies outside the file",
+    "elf_truncated_last_segment": "lies outside the file",
+    "duplicate_": "two entries named",
+    "name_escapes_": "climbs out of its folder",
+    "crc_": "CRC of",
+    "zip64_record_c": "disagree",
+    "appended_extra_page": "are not padding",
+    "appended_magic_wrong": "trailing magic number",
+    "metadata_isa": "CPU feature",
+}
 
 
 def outcome(args):
@@ -66,6 +79,9 @@ def main():
             figures["tried"] += 1
             verdicts = [ran[0]] + ([looked[0]] if looked[0] != "accepted" else [])
             bad = next((v for v in verdicts if v != "clean"), None)
+            said = next((f for prefix, f in SAYS.items() if name.startswith(prefix)), None)
+            if bad is None and said is not None and said not in ran[1]:
+                bad = f"unclear (does not say '{said}')"
             if bad is None:
                 figures["clean"] += 1
                 messages[name] = ran[1]
