@@ -200,6 +200,25 @@ def test_hostile_options():
     check("is a directory" in r.stderr, "a directory as an input file:\n" + r.stderr)
 
 
+def test_names_that_are_not_utf8():
+    """A package whose recorded names hold bytes that are not UTF-8: inspect --json still writes
+    valid JSON (the bytes become U+FFFD) instead of an internal error."""
+    import zipfile
+    odd = os.path.join(TMP, "odd_names.pt2")
+    with zipfile.ZipFile(pkg("mlp")) as zin, zipfile.ZipFile(odd, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith(".wrapper.cpp"):
+                data = data.replace(b'original_fqn = "fc1.weight"', b'original_fqn = "fc1.w\xffight"')
+            zout.writestr(info, data)
+    r = cli("inspect", odd, "--json")
+    try:
+        fqns = [c["fqn"] for c in json.loads(r.stdout)["constants"]]
+        check("fc1.w\ufffdight" in fqns, f"inspect --json of a non-UTF-8 name: {fqns}")
+    except ValueError:
+        failures.append("inspect --json of a non-UTF-8 name is not JSON:\n" + r.stdout[-500:] + r.stderr)
+
+
 def test_pinned_sha256():
     """--expect-sha256: the digest sha256sum prints loads, another is refused before anything in
     the package is read, a malformed one is a usage error."""
@@ -251,7 +270,7 @@ def test_inputs_checked_without_the_models_checks():
 
 
 for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys, test_bench, test_errors,
-             test_hostile_options, test_pinned_sha256, test_thread_bound, test_inputs_checked_without_the_models_checks]:
+             test_hostile_options, test_names_that_are_not_utf8, test_pinned_sha256, test_thread_bound, test_inputs_checked_without_the_models_checks]:
     try:
         test()
     except Exception as e:  # a crash in the test itself is a failure too
