@@ -56,6 +56,7 @@ struct ServeOptions {
   int instances = 1;   // model instances per model
   int threads = 8;     // requests handled at once
   int max_body_mib = 64;
+  int max_buffered_mib = 512;  // request bytes held at once over all connections (503 beyond)
   int max_queue = 64;  // requests waiting per model beyond its instances (503 above)
   int max_batch_size = 1;        // rows per run with dynamic batching; 1: off
   int max_queue_delay_us = 500;  // how long a batch waits for more requests

@@ -144,6 +144,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted (413 above)")
       ->capture_default_str()->check(count_in(1));
+  serve_cmd->add_option("--max-buffered-mib", serve.max_buffered_mib,
+                        "request bytes held at once over all connections (503 beyond; at least --max-body-mib)")
+      ->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-queue", serve.max_queue, "requests waiting per model beyond its instances (503 above)")
       ->capture_default_str()->check(count_in(0));
   serve_cmd->add_option("--max-batch-size", serve.max_batch_size,

@@ -75,6 +75,11 @@ int serve_command(const ServeOptions& o) {
   http.request_timeout_s = http.write_timeout_s = o.io_timeout_s;
   http.idle_timeout_s = o.idle_timeout_s;
   http.max_connections = static_cast<std::size_t>(o.max_connections);
+  if (o.max_buffered_mib < o.max_body_mib)
+    throw UsageError{"--max-buffered-mib " + std::to_string(o.max_buffered_mib) + " is below --max-body-mib " +
+                         std::to_string(o.max_body_mib),
+                     "the server could not hold one request at the body limit"};
+  http.max_buffered_bytes = static_cast<std::size_t>(o.max_buffered_mib) << 20;
   server::HttpServer server(service, http);
   std::string names;
   for (const auto& n : service.model_names()) names += (names.empty() ? "" : ", ") + n;

@@ -81,6 +81,7 @@ struct HttpServer::Impl {
   std::atomic<bool> stopping{false};
   std::unordered_map<int, Connection> connections;
   uint64_t next_id = 1;
+  std::size_t buffered = 0;  // request bytes received and not yet taken, over all connections
   std::optional<Clock::time_point> accept_paused_until;
 
   std::mutex jobs_mutex;
@@ -117,6 +118,7 @@ struct HttpServer::Impl {
   }
 
   void close_connection(int fd) {
+    if (auto it = connections.find(fd); it != connections.end()) buffered -= it->second.in.size();
     ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, fd, nullptr);
     ::close(fd);
     connections.erase(fd);
@@ -200,6 +202,7 @@ struct HttpServer::Impl {
     HttpRequest request = std::move(c.head->request);
     request.body = c.in.substr(c.head->head_bytes, c.head->body_bytes);
     c.in.erase(0, total);
+    buffered -= total;
     const bool keep_alive = c.head->keep_alive;
     c.head.reset();
     if (is_probe(request)) {
@@ -221,6 +224,13 @@ struct HttpServer::Impl {
       const ssize_t n = ::recv(c.fd, buffer, sizeof(buffer), 0);
       if (n > 0) {
         c.in.append(buffer, static_cast<std::size_t>(n));
+        buffered += static_cast<std::size_t>(n);
+        if (buffered > options.max_buffered_bytes) {
+          // Many large bodies arriving at once: refuse this one rather than hold them all.
+          respond_error(c, 503, "the server is receiving too many request bytes at once (over " +
+                                    std::to_string(options.max_buffered_bytes >> 20) + " MiB); retry");
+          return;
+        }
         // Never more than one request's worth: the parser's limits apply to what is buffered.
         if (c.in.size() > limits.max_head_bytes + limits.max_body_bytes + sizeof(buffer)) break;
         continue;

@@ -5,7 +5,8 @@
 // built so that no client can take the server from others:
 // - a request's head and body must arrive within request_timeout_s of its first byte; a client
 //   trickling a byte at a time cannot extend that (408, then closed);
-// - a body over the limit is answered 413 as soon as its Content-Length is read;
+// - a body over the limit is answered 413 as soon as its Content-Length is read, and request
+//   bytes held over all connections are bounded (503 beyond);
 // - at most max_connections are open; a new one first displaces the longest-idle keep-alive
 //   connection, then the longest-reading one, never one whose request is running;
 // - probes (health, readiness, metadata, /metrics) are answered on the event loop itself, so
@@ -31,6 +32,9 @@ struct HttpOptions {
   std::size_t max_body_bytes = std::size_t{64} << 20;
   std::size_t max_head_bytes = std::size_t{64} << 10;
   std::size_t max_connections = 256;
+  // Request bytes held at once over all connections; a read that would pass it is answered 503
+  // (without it, every connection could hold a whole body: max_connections x max_body_bytes).
+  std::size_t max_buffered_bytes = std::size_t{512} << 20;
   int request_timeout_s = 30;  // from a request's first byte to its last
   int write_timeout_s = 30;    // to hand a response to the client
   int idle_timeout_s = 60;     // a keep-alive connection waiting for its next request

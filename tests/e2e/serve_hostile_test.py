@@ -190,6 +190,34 @@ def test_hostile_packages_through_the_repository(port, repo):
     return len(names)
 
 
+def test_buffered_bytes_are_bounded():
+    """Clients each sending most of a body at the limit: past the server's bound on bytes held
+    at once, the next is refused (503) instead of every connection holding a whole body."""
+    server, port = start_serve(CLI, "--model", f"mlp={pkg('mlp')}", "--quiet", "--max-body-mib", "1",
+                               "--max-buffered-mib", "2")
+    try:
+        held, statuses = [], []
+        for _ in range(4):
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.sendall(b"POST /v2/models/mlp/infer HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n" + b"x" * 900000)
+            held.append(s)
+            time.sleep(0.2)
+        for s in held:
+            s.settimeout(0.5)
+            try:
+                data = s.recv(4096)
+                statuses.append(int(data.split(b" ")[1]) if data.startswith(b"HTTP/1.1 ") else None)
+            except (socket.timeout, OSError):
+                statuses.append("waiting")
+            s.close()
+        check(statuses[:2] == ["waiting", "waiting"] and 503 in statuses[2:],
+              f"bodies past --max-buffered-mib: {statuses}")
+        check(probe(port) is not None, "the server died holding large bodies")
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
 def hostile_repository():
     repo = tempfile.mkdtemp(prefix="pt2run-hostile-repo-")
     wanted = ("elf_segment_past_eof", "elf_truncated_last_segment", "elf_machine_aarch64", "stub_library_no_container",
@@ -203,6 +231,7 @@ def hostile_repository():
 
 
 def main():
+    test_buffered_bytes_are_bounded()
     repo = hostile_repository()
     server, port = start_serve(CLI, "--model", f"mlp={pkg('mlp')}", "--threads", str(WORKERS), "--quiet",
                                "--repository", repo,
