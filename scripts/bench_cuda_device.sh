@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# The CUDA benchmark in one device call: pt2run (with and without CUDA graphs) against libtorch's
+# The CUDA benchmark in one run on a GPU machine: pt2run (with and without CUDA graphs) against libtorch's
 # AOTIModelPackageLoader on the same CUDA packages of the benchmark models (tools/benchmark.py
 # --device cuda: cold start, load, first run, p50/p99, throughput at T threads with T instances,
 # peak RSS, footprint). Builds pt2run (Release, CUDA) and the libtorch baseline against the
 # machine's torch, exports the models for CUDA, and writes build/bench-cuda/report.md with
-# latency.png and throughput.png (under the device tool, also into $OUT). Here, first:
+# latency.png and throughput.png (and into $OUT when set). Here, first:
 #   scripts/fetch_device_deps.sh
-# then with the device tool:
-#   run(command="scripts/bench_cuda_device.sh", carry=[".device-deps"])
+# then, on a GPU machine with .device-deps copied beside the checkout:
+#   scripts/bench_cuda_device.sh
 # and copy the report into docs/performance.md with
 #   python3 tools/update_performance_doc.py cuda /work/.device/N
 # --with-tests also builds the CUDA tests and runs them first against the CUDA corpus (exported
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=$PWD/build/bench-cuda
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
-# The device tool brings back a few files: the report, its data and plots, the logs as one archive.
+# With $OUT set (a folder collected after the run), only a few files go there: the report, its data and plots, the logs as one archive.
 [ -n "${OUT:-}" ] && trap 'cp "$RESULTS"/report.md "$RESULTS"/results.json "$RESULTS"/*.png "$OUT"/ 2>/dev/null; tar czf "$OUT/logs.tgz" -C "$RESULTS" $(cd "$RESULTS" && ls *.log) 2>/dev/null || true' EXIT
 source scripts/cuda_device_env.sh
 WITH_TESTS=0

@@ -4,18 +4,18 @@
 # torch, runs tests/cuda against them, benchmarks against libtorch's runner on the same
 # packages (with and without CUDA graphs, and attention / convolution at realistic sizes),
 # then runs the tests again under compute-sanitizer memcheck. Run scripts/fetch_device_deps.sh first (here) and carry
-# .device-deps; with the device tool:
-#   run(command="scripts/cuda_device.sh", carry=[".device-deps"])
+# copy .device-deps beside the checkout; then, on a GPU machine:
+#   scripts/cuda_device.sh
 # --tests-only exports only the CUDA corpus and runs the tests (no CPU agreement check, no
 # benchmarks, no memcheck): a quick check after a small change.
-# Logs go to build/cuda-results (and, under the device tool, $OUT/cuda-results.tgz).
+# Logs go to build/cuda-results (and $OUT/cuda-results.tgz when $OUT is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TESTS_ONLY=0
 [ "${1:-}" = "--tests-only" ] && TESTS_ONLY=1
 RESULTS=$PWD/build/cuda-results
 rm -rf "$RESULTS" && mkdir -p "$RESULTS"
-# The device tool brings back a few files: the logs go back as one archive.
+# With $OUT set (a folder collected after the run), only a few files go there: the logs go back as one archive.
 [ -n "${OUT:-}" ] && trap 'tar czf "$OUT/cuda-results.tgz" -C build cuda-results' EXIT
 source scripts/cuda_device_env.sh
 

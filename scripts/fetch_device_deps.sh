@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gathers what scripts/cuda_device.sh needs on the GPU machine that it cannot install there (no
 # apt, no network): the Debian packages pt2run builds against that the machine lacks, and
-# cuBLAS's headers. Writes .device-deps/ (git-ignored), which the device call carries.
+# cuBLAS's headers. Writes .device-deps/ (git-ignored), which the GPU machine needs beside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The host side of eager CUDA runs, pt2run's shim against libtorch's, in one device call:
+# The host side of eager CUDA runs, pt2run's shim against libtorch's, in one run on a GPU machine:
 # bench/host_overhead built twice (on pt2run, on libtorch) drives each benchmark model's library
 # through its C container interface, so the two differ only in the aoti_torch_* functions.
 # Prints a table (host enqueue / GPU / wall time per run, back-to-back time per run, and the host
 # cost of the per-run shim calls) and writes build/host-overhead/profile.json (also into $OUT).
-# Here, first: scripts/fetch_device_deps.sh; then with the device tool:
-#   run(command="scripts/profile_cuda_host_device.sh", carry=[".device-deps"])
+# Here, first: scripts/fetch_device_deps.sh; then, on a GPU machine
+# with .device-deps copied beside the checkout:
+#   scripts/profile_cuda_host_device.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=$PWD/build/host-overhead

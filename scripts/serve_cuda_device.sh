@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# pt2run serve on a CUDA package, in one device call: builds the CLI with CUDA, exports the
+# pt2run serve on a CUDA package, in one run on a GPU machine: builds the CLI with CUDA, exports the
 # corpus mlp for CUDA, serves it with dynamic batching and checks concurrent JSON requests
-# against torch's eager CUDA outputs. Here first scripts/fetch_device_deps.sh, then
-#   run(command="scripts/serve_cuda_device.sh", carry=[".device-deps"])
+# against torch's eager CUDA outputs. Here first scripts/fetch_device_deps.sh, then, on a GPU machine
+# with .device-deps copied beside the checkout:
+#   scripts/serve_cuda_device.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=$PWD/build/serve-cuda

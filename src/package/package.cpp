@@ -1,17 +1,13 @@
 #include "package/package.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
-#include <utility>
 
 #include "core/check.h"
 #include "core/mapped_file.h"
-#include "package/sha256.h"
 
 namespace pt2run::detail {
 namespace {
@@ -49,48 +45,8 @@ std::unique_ptr<Pt2Package> Pt2Package::open(const std::string& path) {
   return std::unique_ptr<Pt2Package>(new Pt2Package(ZipArchive::open(path)));
 }
 
-namespace {
-
-// The package file opened for reading: (fd, size). Throws as ZipArchive::open does.
-std::pair<int, uint64_t> open_package_file(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    fail(err == ENOENT ? ErrorCode::NotFound : ErrorCode::Io, "cannot open package '", path, "': ", std::strerror(err));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    fail(ErrorCode::InvalidPackage, "'", path, "' is not a regular file");
-  }
-  return {fd, static_cast<uint64_t>(st.st_size)};
-}
-
-}  // namespace
-
 std::unique_ptr<Pt2Package> Pt2Package::open(const std::string& path, const std::string& expect_sha256) {
-  if (expect_sha256.empty()) return open(path);
-  normalized_sha256(expect_sha256);  // a malformed pin is the caller's error, whatever the file
-  auto [fd, size] = open_package_file(path);
-  try {
-    check_sha256(sha256_hex(fd, 0, size, nullptr, "'" + path + "'"), expect_sha256, "package '" + path + "'");
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  return std::unique_ptr<Pt2Package>(new Pt2Package(ZipArchive::open_fd(fd, 0, size, path)));
-}
-
-std::string Pt2Package::file_sha256(const std::string& path) {
-  auto [fd, size] = open_package_file(path);
-  try {
-    std::string digest = sha256_hex(fd, 0, size, nullptr, "'" + path + "'");
-    ::close(fd);
-    return digest;
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
+  return std::unique_ptr<Pt2Package>(new Pt2Package(ZipArchive::open(path, expect_sha256)));
 }
 
 std::unique_ptr<Pt2Package> Pt2Package::open_buffer(const void* data, std::size_t size,

@@ -33,8 +33,6 @@ class Pt2Package {
   // before anything in it is parsed; the digest is of the open file the package is then read
   // from, so replacing the file meanwhile changes nothing. Empty: no pin.
   static std::unique_ptr<Pt2Package> open(const std::string& path, const std::string& expect_sha256);
-  // SHA-256 of a file (lower-case hex). Throws Error(NotFound | Io | InvalidPackage).
-  static std::string file_sha256(const std::string& path);
   // A package held in memory: copied into an anonymous in-memory file, so `data` may be
   // freed once this returns. `label` names it in messages.
   static std::unique_ptr<Pt2Package> open_buffer(const void* data, std::size_t size,

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 #include "core/check.h"
 #include "core/text.h"
@@ -43,7 +44,10 @@ ZipArchive::~ZipArchive() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::unique_ptr<ZipArchive> ZipArchive::open(const std::string& path) {
+namespace {
+
+// The package file opened for reading, and its size. Throws Error(NotFound | Io | InvalidPackage).
+std::pair<int, uint64_t> open_regular_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
@@ -55,9 +59,26 @@ std::unique_ptr<ZipArchive> ZipArchive::open(const std::string& path) {
     ::close(fd);
     fail(ErrorCode::InvalidPackage, "'", path, "' is not a regular file");
   }
-  std::unique_ptr<ZipArchive> archive(new ZipArchive(path, fd, 0, static_cast<uint64_t>(st.st_size)));
+  return {fd, static_cast<uint64_t>(st.st_size)};
+}
+
+}  // namespace
+
+std::unique_ptr<ZipArchive> ZipArchive::open(const std::string& path, const std::string& expect_sha256) {
+  if (!expect_sha256.empty()) normalized_sha256(expect_sha256);  // a malformed pin: the caller's error
+  auto [fd, size] = open_regular_file(path);
+  std::unique_ptr<ZipArchive> archive(new ZipArchive(path, fd, 0, size));  // owns fd from here
+  // The digest is of the open file the archive is then read from: replacing the file
+  // meanwhile changes nothing.
+  if (!expect_sha256.empty()) check_sha256(archive->sha256(), expect_sha256, "package '" + path + "'");
   archive->read_central_directory();
   return archive;
+}
+
+std::string ZipArchive::file_sha256(const std::string& path) {
+  auto [fd, size] = open_regular_file(path);
+  ZipArchive file(path, fd, 0, size);  // closes fd
+  return file.sha256();
 }
 
 std::unique_ptr<ZipArchive> ZipArchive::open_memory(const void* data, uint64_t size,

@@ -32,7 +32,11 @@ class ZipArchive {
  public:
   // Throws Error(NotFound) if the file cannot be opened, Error(InvalidPackage) if it is not
   // a well-formed zip archive.
-  static std::unique_ptr<ZipArchive> open(const std::string& path);
+  // With `expect_sha256` (64 hex digits), a file with another SHA-256 is refused
+  // (Error(InvalidPackage)) before anything in it is parsed.
+  static std::unique_ptr<ZipArchive> open(const std::string& path, const std::string& expect_sha256 = "");
+  // SHA-256 (lower-case hex) of any regular file. Throws Error(NotFound | Io | InvalidPackage).
+  static std::string file_sha256(const std::string& path);
   // The archive held in `size` bytes of `fd` from `base` (a zip stored inside another, or a
   // package copied into memory). Takes ownership of fd; `label` names it in messages.
   // `kind` as for open_memory.

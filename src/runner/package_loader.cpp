@@ -68,7 +68,7 @@ LoaderOptions options_of(const std::string& model_name, bool run_single_threaded
 }  // namespace
 
 std::string package_sha256(const std::string& model_package_path) {
-  return detail::Pt2Package::file_sha256(model_package_path);
+  return detail::ZipArchive::file_sha256(model_package_path);
 }
 
 void check_package_sha256(const std::string& model_package_path, const std::string& expected) {

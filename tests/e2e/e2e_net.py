@@ -31,3 +31,9 @@ def start_serve(cli, *args):
             time.sleep(0.1)
     server.kill()
     sys.exit(f"pt2run serve did not come up:\n{server.stdout.read()}")
+
+
+def stop_serve(server, timeout=30):
+    """SIGTERM to a server start_serve started; waits for it and returns its output."""
+    server.terminate()
+    return server.communicate(timeout=timeout)[0]

@@ -19,7 +19,7 @@ import threading
 import time
 
 CLI = sys.argv[1]
-from e2e_net import start_serve  # noqa: E402
+from e2e_net import start_serve, stop_serve  # noqa: E402
 from e2e_corpus import CORPUS, pkg  # noqa: E402 (exits 77 without a corpus)
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hostile"))
@@ -214,8 +214,7 @@ def test_buffered_bytes_are_bounded():
               f"bodies past --max-buffered-mib: {statuses}")
         check(probe(port) is not None, "the server died holding large bodies")
     finally:
-        server.terminate()
-        server.communicate(timeout=30)
+        stop_serve(server)
 
 
 def hostile_repository():
@@ -249,8 +248,7 @@ def main():
               f"limit, {busy * 1000:.1f} ms with every worker busy; {loaded} hostile packages refused by the "
               "repository API")
     finally:
-        server.terminate()
-        out = server.communicate(timeout=30)[0]
+        out = stop_serve(server)
         shutil.rmtree(repo, ignore_errors=True)
     check(server.returncode == 0, f"pt2run serve exited {server.returncode}:\n{out[-2000:]}")
     if failures:

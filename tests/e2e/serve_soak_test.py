@@ -22,7 +22,7 @@ import numpy as np
 CLI = sys.argv[1]
 CYCLES = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
 REQUESTS = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
-from e2e_net import start_serve  # noqa: E402
+from e2e_net import start_serve, stop_serve  # noqa: E402
 from e2e_corpus import pkg  # noqa: E402 (exits 77 without a corpus)
 
 try:
@@ -152,8 +152,7 @@ def main():
                           "after_requests": after_requests, "growth_cycles": grew_cycles,
                           "growth_requests": grew_requests}, indent=1))
     finally:
-        server.terminate()
-        out = server.communicate(timeout=60)[0]
+        out = stop_serve(server, timeout=60)
         shutil.rmtree(repo, ignore_errors=True)
     check(server.returncode == 0, f"pt2run serve exited {server.returncode}:\n{out[-2000:]}")
     if failures:
