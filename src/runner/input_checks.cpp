@@ -1,6 +1,9 @@
 #include "runner/input_checks.h"
 
-#include <map>
+#include <algorithm>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "core/check.h"
 #include "pt2run/dtype.h"
@@ -8,7 +11,7 @@
 namespace pt2run::detail {
 namespace {
 
-std::string shape_text(const std::vector<int64_t>& sizes) {
+std::string shape_text(std::span<const int64_t> sizes) {
   std::string out = "[";
   for (std::size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
   return out + "]";
@@ -28,40 +31,48 @@ std::string dims_text(const std::vector<SourceDim>& dims) {
 
 void check_inputs_against(const std::vector<Tensor>& inputs, const std::vector<std::string>& names,
                           const std::vector<SourceTensor>& specs) {
-  std::map<std::string, std::pair<int64_t, std::size_t>> symbols;  // symbol -> (size, input)
+  // Every run comes through here: nothing is allocated unless a check fails (the messages are
+  // built only then) or the model has dynamic sizes to match across inputs.
+  std::vector<std::pair<const std::string*, std::pair<int64_t, std::size_t>>> symbols;  // symbol -> (size, input)
   for (std::size_t i = 0; i < inputs.size() && i < specs.size(); ++i) {
     const Tensor& t = inputs[i];
     const SourceTensor& spec = specs[i];
-    const std::string label = "input " + std::to_string(i) + " ('" + names[i] + "')";
+    const auto label = [&] { return "input " + std::to_string(i) + " ('" + names[i] + "')"; };
     if (!spec.dtype.empty()) {
       const auto dtype = dtype_from_name(spec.dtype);
-      PT2RUN_CHECK(!dtype || *dtype == t.dtype(), DTypeMismatch, label, " has dtype ", dtype_name(t.dtype()),
+      PT2RUN_CHECK(!dtype || *dtype == t.dtype(), DTypeMismatch, label(), " has dtype ", dtype_name(t.dtype()),
                    " but the model takes ", spec.dtype, ": convert it (in torch, .to(torch.", spec.dtype, "))");
     }
     if (!spec.dims) continue;
     const auto& dims = *spec.dims;
-    const std::vector<int64_t> sizes(t.sizes().begin(), t.sizes().end());
-    PT2RUN_CHECK(sizes.size() == dims.size(), ShapeMismatch, label, " has ", sizes.size(), " dimension(s) ",
+    const std::span<const int64_t> sizes = t.sizes();
+    PT2RUN_CHECK(sizes.size() == dims.size(), ShapeMismatch, label(), " has ", sizes.size(), " dimension(s) ",
                  shape_text(sizes), " but the model takes ", dims.size(), " ", dims_text(dims));
     for (std::size_t d = 0; d < dims.size(); ++d) {
       const SourceDim& dim = dims[d];
       const int64_t size = sizes[d];
       if (dim.size) {
-        PT2RUN_CHECK(size == *dim.size, ShapeMismatch, label, " has shape ", shape_text(sizes), ": dimension ", d,
+        PT2RUN_CHECK(size == *dim.size, ShapeMismatch, label(), " has shape ", shape_text(sizes), ": dimension ", d,
                      " must be ", *dim.size, " (the model takes ", dims_text(dims), ")");
         continue;
       }
-      const std::string range = std::to_string(dim.min) + ".." + (dim.max ? std::to_string(*dim.max) : "any");
-      PT2RUN_CHECK(size >= dim.min, ShapeMismatch, label, " has shape ", shape_text(sizes), ": dimension ", d,
-                   " is ", size, ", too small (the model takes ", range, ")");
-      PT2RUN_CHECK(!dim.max || size <= *dim.max, ShapeMismatch, label, " has shape ", shape_text(sizes),
-                   ": dimension ", d, " is ", size, ", too large (the model takes ", range, ")");
+      const auto range = [&] {
+        return std::to_string(dim.min) + ".." + (dim.max ? std::to_string(*dim.max) : "any");
+      };
+      PT2RUN_CHECK(size >= dim.min, ShapeMismatch, label(), " has shape ", shape_text(sizes), ": dimension ", d,
+                   " is ", size, ", too small (the model takes ", range(), ")");
+      PT2RUN_CHECK(!dim.max || size <= *dim.max, ShapeMismatch, label(), " has shape ", shape_text(sizes),
+                   ": dimension ", d, " is ", size, ", too large (the model takes ", range(), ")");
       if (dim.symbol.empty()) continue;
-      auto [it, first] = symbols.emplace(dim.symbol, std::make_pair(size, i));
-      PT2RUN_CHECK(first || it->second.first == size, ShapeMismatch, label, " has shape ", shape_text(sizes),
-                   ": dimension ", d, " is ", size, " but must equal the size ", it->second.first, " of input ",
-                   it->second.second, " ('", names[it->second.second], "'): the model traced them as one size (",
-                   dim.symbol, ")");
+      auto seen = std::find_if(symbols.begin(), symbols.end(), [&](const auto& s) { return *s.first == dim.symbol; });
+      if (seen == symbols.end()) {
+        symbols.push_back({&dim.symbol, {size, i}});
+        continue;
+      }
+      const auto [first_size, first_input] = seen->second;
+      PT2RUN_CHECK(first_size == size, ShapeMismatch, label(), " has shape ", shape_text(sizes), ": dimension ", d,
+                   " is ", size, " but must equal the size ", first_size, " of input ", first_input, " ('",
+                   names[first_input], "'): the model traced them as one size (", dim.symbol, ")");
     }
   }
 }
