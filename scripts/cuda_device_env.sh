@@ -1,7 +1,7 @@
 # Sourced by the scripts that run on the GPU machine (cuda_device.sh, bench_cuda_device.sh):
-# unpacks the Debian packages scripts/fetch_device_deps.sh gathered (carried as .device-deps),
-# puts them, cuBLAS and cuDNN (as torch's wheels installed them) on the library path, and
-# defines the builds both need. Expects RESULTS (a folder for logs) and runs from the root.
+# unpacks the Debian packages and oneDNN wheels scripts/fetch_device_deps.sh gathered (carried
+# as .device-deps), puts them, cuBLAS and cuDNN (as torch's wheels installed them) on the
+# library path, and defines the builds both need. Expects RESULTS (a folder for logs) and runs from the root.
 DEPS=$PWD/build/device-deps
 rm -rf "$DEPS" && mkdir -p "$DEPS"
 for deb in .device-deps/debs/*.deb; do dpkg -x "$deb" "$DEPS"; done
@@ -10,6 +10,19 @@ LIBS=$DEPS/usr/lib/x86_64-linux-gnu
 sed -i -E "s#^(prefix|includedir|libdir)=/usr#\1=$DEPS/usr#" "$LIBS"/pkgconfig/*.pc
 export PKG_CONFIG_PATH=$LIBS/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 PY=${PYTHON:-python3}
+# oneDNN 3 from its wheels (what pip would install into a venv's prefix), for -DPT2RUN_DEPS_PREFIX.
+ONEDNN_PREFIX=$DEPS/onednn
+"$PY" - .device-deps/wheels "$ONEDNN_PREFIX" <<'PY'
+import glob, os, sys, zipfile
+for path in glob.glob(os.path.join(sys.argv[1], "onednn*.whl")):
+    wheel = zipfile.ZipFile(path)
+    for name in wheel.namelist():
+        if ".data/data/" in name and not name.endswith("/"):
+            target = os.path.join(sys.argv[2], name.split(".data/data/", 1)[1])
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as out:
+                out.write(wheel.read(name))
+PY
 nvidia_lib() {
   dirname "$("$PY" - "$1" <<'PY'
 import glob, os, site, sys
@@ -18,7 +31,7 @@ print(paths[0] if paths else "/usr/local/cuda/lib64/" + sys.argv[1])
 PY
 )"
 }
-export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$(nvidia_lib "libcublas.so.*"):$(nvidia_lib "libcudnn.so.9"):${LD_LIBRARY_PATH:-}
+export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$ONEDNN_PREFIX/lib:$(nvidia_lib "libcublas.so.*"):$(nvidia_lib "libcudnn.so.9"):${LD_LIBRARY_PATH:-}
 
 # build_pt2run_cuda DIR BUILD_TYPE TARGET...: pt2run with its CUDA backend (more CMake options
 # in PT2RUN_CMAKE_ARGS).
@@ -26,7 +39,7 @@ build_pt2run_cuda() {
   local dir=$1 type=$2
   shift 2
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DPT2RUN_CUDA=ON \
-    -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" \
+    -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" -DPT2RUN_DEPS_PREFIX="$ONEDNN_PREFIX" \
     -DCMAKE_CXX_FLAGS="-isystem $DEPS/usr/include/x86_64-linux-gnu" \
     -DPT2RUN_CUBLAS_INCLUDE_DIR="$PWD/.device-deps/cuda-headers" ${PT2RUN_CMAKE_ARGS:-} >"$RESULTS/configure.log" 2>&1 \
     || { tail -30 "$RESULTS/configure.log"; return 1; }

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Gathers what scripts/cuda_device.sh needs on the GPU machine that it cannot install there (no
-# apt, no network): the Debian packages pt2run builds against that the machine lacks, and
-# cuBLAS's headers. Writes .device-deps/ (git-ignored), which the GPU machine needs beside the checkout.
+# apt, no network): the Debian packages pt2run builds against that the machine lacks, the
+# oneDNN 3 wheels, and cuBLAS's headers. Writes .device-deps/ (git-ignored), which the GPU machine needs beside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
 mkdir -p .device-deps/debs
-(cd .device-deps/debs && apt-get download libdnnl2 libdnnl-dev libsleef3 libsleef-dev libkissfft-dev \
+(cd .device-deps/debs && apt-get download libsleef3 libsleef-dev libkissfft-dev \
   libdlpack-dev libopenblas0-openmp libopenblas-openmp-dev libssl-dev libssl3 \
   >/dev/null)
+# oneDNN 3 comes from PyPI, as scripts/setup.sh installs it (the GNU OpenMP build).
+rm -rf .device-deps/wheels && mkdir -p .device-deps/wheels
+"$PY" -m pip download -q --no-deps --disable-pip-version-check -d .device-deps/wheels \
+  onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
 rm -rf .device-deps/cuda-headers
 cp -r "$(cuda_headers)" .device-deps/cuda-headers
 du -sh .device-deps

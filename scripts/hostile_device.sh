@@ -18,7 +18,7 @@ echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(npro
 
 echo "== build (CPU, Release)"
 cmake -S . -B build/cpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DPT2RUN_CUDA=OFF -DPT2RUN_PYTHON="$PY" \
-  -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" \
+  -DCMAKE_PREFIX_PATH="$DEPS/usr" -DCMAKE_LIBRARY_PATH="$LIBS/openblas-openmp" -DPT2RUN_DEPS_PREFIX="$ONEDNN_PREFIX" \
   -DCMAKE_CXX_FLAGS="-isystem $DEPS/usr/include/x86_64-linux-gnu" >"$RESULTS/configure.log" 2>&1 \
   || { tail -30 "$RESULTS/configure.log"; exit 1; }
 cmake --build build/cpu -j "$(nproc)" --target pt2run_cli pt2run_integration_tests pt2run_server_tests \

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config unzip
-          libopenblas-openmp-dev libdnnl-dev libsleef-dev zlib1g-dev libssl-dev
+          libopenblas-openmp-dev libsleef-dev zlib1g-dev libssl-dev
           nlohmann-json3-dev libcli11-dev libdlpack-dev libkissfft-dev libgtest-dev libgmock-dev
           curl python3-venv)
 missing=()
@@ -41,4 +41,13 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy, safe
   fi
   rm -f "$pip_log"
   .venv/bin/python -c "import torch; print('setup: torch', torch.__version__)"
+fi
+
+# oneDNN 3 (convolutions and GEMMs, CMakeLists finds it in the venv's prefix): the GNU OpenMP
+# build, so the model's kernels and oneDNN share one thread pool. PyPI's newer oneDNN wheels
+# are built on TBB and SYCL; Debian 12's libdnnl is 2.6.
+ONEDNN=("onednn-cpu-gomp==2023.2.0" "onednn-devel-cpu-gomp==2023.2.0")
+if [ ! -f .venv/include/oneapi/dnnl/dnnl_version.h ] || ! grep -q "DNNL_VERSION_MINOR 2$" .venv/include/oneapi/dnnl/dnnl_version.h; then
+  echo "setup: installing oneDNN 3.2 (${ONEDNN[*]}) into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check "${ONEDNN[@]}"
 fi

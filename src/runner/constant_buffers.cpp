@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/check.h"
+#include "core/constant_weights.h"
 #include "shim/input_handles.h"
 #include "shim/shim_guard.h"
 
@@ -105,6 +106,7 @@ ConstantBuffers::ConstantBuffers(const Container& container, Device device)
 }
 
 ConstantBuffers::~ConstantBuffers() {
+  forget_constants(this);
   for (auto& buffer : user_managed_)
     for (auto& [name, handle] : buffer) delete_handle(handle);
   for (AtenTensorHandle handle : unmatched_user_managed_) delete_handle(handle);
@@ -165,6 +167,20 @@ std::vector<const ConstantInfo*> ConstantBuffers::missing_data(int buffer) const
 
 void ConstantBuffers::refresh_ready() {
   active_ready_.store(missing_data(active_).empty(), std::memory_order_release);
+  declare_active();
+}
+
+// Kernels keep packed copies of constant weights (core/constant_weights.h); every change to
+// the active buffer redeclares it, which drops the copies made from the previous data.
+void ConstantBuffers::declare_active() {
+  if (!can_extract_ || !device_.is_cpu()) return;
+  std::vector<ConstantRange> ranges;
+  for (const auto& [index, handle] : container_entries(false)) {
+    if (!present_[active_].contains(constants_[index].name)) continue;
+    const Tensor& t = *reinterpret_cast<const Tensor*>(handle);
+    if (t.device().is_cpu() && t.numel() > 0) ranges.push_back({t.data_ptr(), t.nbytes()});
+  }
+  declare_constants(this, ranges);
 }
 
 void ConstantBuffers::throw_not_ready(const char* what) const {
@@ -385,6 +401,7 @@ void ConstantBuffers::run_const_fold(bool use_inactive, void* stream) {
                        reinterpret_cast<AOTInductorStreamHandle>(stream),
                        static_cast<AOTIProxyExecutorHandle>(container_.proxy_executor)),
                    "RunConstantFolding");
+  if (!use_inactive) declare_active();
 }
 
 void ConstantBuffers::swap() {

@@ -108,6 +108,7 @@ class ConstantBuffers {
   std::set<std::string> names_in_container(bool use_inactive) const;
   void learn_layouts_from_active();
   void refresh_ready();
+  void declare_active();
   void adopt_user_managed(int buffer, const std::vector<std::string>& replaced,
                           const std::vector<AtenTensorHandle>& created, bool user_managed);
 

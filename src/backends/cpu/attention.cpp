@@ -1,6 +1,6 @@
 #include "backends/cpu/attention.h"
 
-#include <cblas.h>
+#include "backends/cpu/blas.h"
 
 #include <algorithm>
 #include <cmath>
@@ -36,18 +36,12 @@ template <class T>
 void gemm_nt(int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b, int64_t ldb,
              T* c) {
   // c[m, n] = alpha * a[m, k] @ b[n, k]^T
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.f, c, n);
-  else
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, lda, b, ldb, 0.0, c, n);
+  blas::gemm(false, true, m, n, k, alpha, a, lda, b, ldb, T(0), c, n);
 }
 
 template <class T>
 void gemm_nn(int64_t m, int64_t n, int64_t k, const T* a, const T* b, int64_t ldb, T* c, int64_t ldc) {
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.f, a, k, b, ldb, 0.f, c, ldc);
-  else
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0, a, k, b, ldb, 0.0, c, ldc);
+  blas::gemm(false, false, m, n, k, T(1), a, k, b, ldb, T(0), c, ldc);
 }
 
 // row[j] = exp(row[j] - max) for the row's n entries, returns their sum.

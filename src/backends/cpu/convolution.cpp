@@ -2,6 +2,12 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/constant_weights.h"
+#include "backends/cpu/onednn_plans.h"
 #include "core/check.h"
 #include "core/layout.h"
 
@@ -9,11 +15,6 @@ namespace pt2run::cpu {
 namespace {
 
 using dnnl::memory;
-
-const dnnl::engine& cpu_engine() {
-  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
 
 memory::data_type dnnl_type(DType dtype) {
   switch (dtype) {
@@ -99,7 +100,7 @@ Geometry geometry(const Tensor& input, const Tensor& weight, const ConvolutionPa
 // Runs the convolution with all operands in `type`; out must already hold the final shape.
 void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Tensor& out,
          const ConvolutionParams& p, const Geometry& g, memory::data_type type) {
-  const auto& engine = cpu_engine();
+  const auto& engine = onednn::engine();
   // Views limited to the extents oneDNN actually touches.
   std::vector<int64_t> in_sizes(input.sizes().begin(), input.sizes().begin() + 2);
   in_sizes.insert(in_sizes.end(), g.input_spatial.begin(), g.input_spatial.end());
@@ -115,30 +116,52 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   memory::desc dst_md = strided_desc(dst_view, type);
   memory::desc bias_md = bias ? memory::desc({bias->sizes()[0]}, type, {bias->strides()[0]})
                               : memory::desc();
-  auto any = [](const memory::desc& md) {
-    return memory::desc(md.dims(), md.data_type(), memory::format_tag::any);
-  };
-  dnnl::primitive primitive;
-  memory::desc src_fmt, wei_fmt, dst_fmt;
-  if (!p.transposed) {
-    dnnl::convolution_forward::desc desc(
-        dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, any(src_md),
-        any(wei_md), bias_md, any(dst_md), g.strides, g.dilates, g.pad_l, g.pad_r);
-    dnnl::convolution_forward::primitive_desc pd(desc, engine);
-    src_fmt = pd.src_desc();
-    wei_fmt = pd.weights_desc();
-    dst_fmt = pd.dst_desc();
-    primitive = dnnl::convolution_forward(pd);
-  } else {
-    dnnl::deconvolution_forward::desc desc(
-        dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, any(src_md),
-        any(wei_md), bias_md, any(dst_md), g.strides, g.dilates, g.pad_l, g.pad_r);
-    dnnl::deconvolution_forward::primitive_desc pd(desc, engine);
-    src_fmt = pd.src_desc();
-    wei_fmt = pd.weights_desc();
-    dst_fmt = pd.dst_desc();
-    primitive = dnnl::deconvolution_forward(pd);
-  }
+  // oneDNN 3's brgemm kernels read channels-last activations in place; for other layouts
+  // it picks a blocked one and the activations are reordered around the call.
+  const bool direct = detail::convolution_channels_last(input, weight);
+
+  std::vector<int64_t> key{/*kind: convolution*/ 1, static_cast<int64_t>(type), p.transposed ? 1 : 0, p.groups,
+                           direct ? 1 : 0, bias ? bias->strides()[0] : -1};
+  onednn::append_key(key, in_view.sizes());
+  onednn::append_key(key, in_view.strides());
+  onednn::append_key(key, weight.sizes());
+  onednn::append_key(key, weight.strides());
+  onednn::append_key(key, dst_view.strides());
+  onednn::append_key(key, g.strides);
+  onednn::append_key(key, g.dilates);
+  onednn::append_key(key, g.pad_l);
+  onednn::append_key(key, g.pad_r);
+  auto plan = onednn::plan(key, [&] {
+    auto any = [](const memory::desc& md) {
+      return memory::desc(md.get_dims(), md.get_data_type(), memory::format_tag::any);
+    };
+    const memory::desc src_want = direct ? src_md : any(src_md);
+    const memory::desc dst_want = direct ? dst_md : any(dst_md);
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    onednn::Plan made;
+    auto fill = [&](const auto& pd) {
+      made.src_fmt = pd.src_desc();
+      made.wei_fmt = pd.weights_desc();
+      made.dst_fmt = pd.dst_desc();
+      made.scratch_fmt = pd.scratchpad_desc();
+    };
+    if (!p.transposed) {
+      dnnl::convolution_forward::primitive_desc pd(
+          engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+          src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
+      fill(pd);
+      made.primitive = dnnl::convolution_forward(pd);
+    } else {
+      dnnl::deconvolution_forward::primitive_desc pd(
+          engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+          src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
+      fill(pd);
+      made.primitive = dnnl::deconvolution_forward(pd);
+    }
+    return made;
+  });
+
   dnnl::stream stream(engine);
   auto user = [&](const memory::desc& md, const Tensor& t) {
     return memory(md, engine, t.data_ptr());
@@ -150,14 +173,30 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     dnnl::reorder(user_mem, converted).execute(stream, user_mem, converted);
     return converted;
   };
-  memory src = prepare(src_fmt, user(src_md, in_view));
-  memory wei = prepare(wei_fmt, user(wei_md, weight));
+  memory src = prepare(plan->src_fmt, user(src_md, in_view));
+  // A model constant is packed once into the layout the kernel wants (constant_weights.h).
+  std::shared_ptr<void> packed;
+  memory wei;
+  if (plan->wei_fmt != wei_md) {
+    std::string layout(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(int64_t));
+    packed = detail::packed_constant(weight.data_ptr(), weight.nbytes(), layout, [&] {
+      auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
+      memory from = user(wei_md, weight);
+      dnnl::reorder(from, *copy).execute(stream, from, *copy);
+      stream.wait();
+      return detail::Packed{copy, plan->wei_fmt.get_size()};
+    });
+    wei = packed ? *std::static_pointer_cast<memory>(packed) : prepare(plan->wei_fmt, user(wei_md, weight));
+  } else {
+    wei = user(wei_md, weight);
+  }
   memory dst_user = user(dst_md, dst_view);
-  memory dst = dst_fmt == dst_md ? dst_user : memory(dst_fmt, engine);
+  memory dst = plan->dst_fmt == dst_md ? dst_user : memory(plan->dst_fmt, engine);
+  memory scratch = onednn::scratchpad(*plan);
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei},
-                                       {DNNL_ARG_DST, dst}};
+                                       {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratch}};
   if (bias) args.emplace(DNNL_ARG_BIAS, user(bias_md, *bias));
-  primitive.execute(stream, args);
+  plan->primitive.execute(stream, args);
   if (dst != dst_user) dnnl::reorder(dst, dst_user).execute(stream, dst, dst_user);
   stream.wait();
 }

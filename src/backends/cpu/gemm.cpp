@@ -1,10 +1,9 @@
 #include "backends/cpu/gemm.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include "backends/cpu/blas.h"
 #include "core/check.h"
 #include "core/layout.h"
 #include "core/tensor_copy.h"
@@ -25,18 +24,6 @@ std::optional<BlasView> blas_view(const Tensor& m) {
   if ((s1 == 1 || cols == 1) && s0 >= std::max<int64_t>(1, cols)) return BlasView{false, s0};
   if ((s0 == 1 || rows == 1) && s1 >= std::max<int64_t>(1, rows)) return BlasView{true, s1};
   return std::nullopt;
-}
-
-template <class T>
-void blas_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda,
-               const T* b, int64_t ldb, T beta, T* c, int64_t ldc) {
-  const auto op_a = ta ? CblasTrans : CblasNoTrans;
-  const auto op_b = tb ? CblasTrans : CblasNoTrans;
-  if constexpr (std::is_same_v<T, float>) {
-    cblas_sgemm(CblasRowMajor, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  } else {
-    cblas_dgemm(CblasRowMajor, op_a, op_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  }
 }
 
 // c = alpha * a @ b + beta * c for float/double matrices of any strides; c already holds
@@ -65,11 +52,11 @@ void strided_gemm(const Tensor& c, const Tensor& a_in, const Tensor& b_in, T alp
   const T* pb = b.data<T>();
   T* pc = target.data<T>();
   if (!vc->transposed) {
-    blas_gemm<T>(va->transposed, vb->transposed, m, n, k, alpha, pa, std::max<int64_t>(va->ld, 1),
+    blas::gemm(va->transposed, vb->transposed, m, n, k, alpha, pa, std::max<int64_t>(va->ld, 1),
                  pb, std::max<int64_t>(vb->ld, 1), beta, pc, std::max<int64_t>(vc->ld, 1));
   } else {
     // C is column-major: compute C^T = B^T A^T in row-major terms.
-    blas_gemm<T>(!vb->transposed, !va->transposed, n, m, k, alpha, pb, std::max<int64_t>(vb->ld, 1),
+    blas::gemm(!vb->transposed, !va->transposed, n, m, k, alpha, pb, std::max<int64_t>(vb->ld, 1),
                  pa, std::max<int64_t>(va->ld, 1), beta, pc, std::max<int64_t>(vc->ld, 1));
   }
   if (!target.shares_storage_with(c)) Tensor(c).copy_(target);
@@ -127,6 +114,26 @@ void load_bias(const Tensor& out, const Tensor* bias) {
   Tensor(out).copy_(source);
 }
 
+// bf16 operands on oneDNN's bf16 GEMM (AMX / AVX512-BF16 where present), accumulating in
+// float32 and rounding once, as torch's CPU kernel does. False where this CPU has no kernel.
+bool bf16_gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
+  const int64_t m = out.sizes()[0], n = out.sizes()[1], k = a.sizes()[1];
+  if (m == 0 || n == 0 || k == 0) return false;
+  Tensor ta = a, tb = b;
+  auto va = blas_view(ta);
+  if (!va) va = blas_view(ta = ta.contiguous());
+  auto vb = blas_view(tb);
+  if (!vb) vb = blas_view(tb = tb.contiguous());
+  Tensor c32 = beta == 0 ? Tensor::empty({m, n}, DType::Float32) : out.to(DType::Float32);
+  if (!blas::gemm_bf16(va->transposed, vb->transposed, m, n, k, static_cast<float>(alpha),
+                       static_cast<const uint16_t*>(ta.data_ptr()), std::max<int64_t>(va->ld, 1),
+                       static_cast<const uint16_t*>(tb.data_ptr()), std::max<int64_t>(vb->ld, 1),
+                       static_cast<float>(beta), c32.data<float>(), n))
+    return false;
+  Tensor(out).copy_(c32);
+  return true;
+}
+
 void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
   switch (out.dtype()) {
     case DType::Float32:
@@ -135,8 +142,10 @@ void gemm_2d(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, 
     case DType::Float64:
       strided_gemm<double>(out, a, b, alpha, beta);
       return;
-    case DType::Float16:
-    case DType::BFloat16: {
+    case DType::BFloat16:
+      if (bf16_gemm(out, a, b, alpha, beta)) return;
+      [[fallthrough]];
+    case DType::Float16: {
       // Accumulate in float32 and round once, as torch's CPU kernels do.
       Tensor c32 = beta == 0 ? Tensor::empty({out.sizes()[0], out.sizes()[1]}, DType::Float32)
                              : out.to(DType::Float32);

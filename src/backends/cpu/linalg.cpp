@@ -1,11 +1,10 @@
 #include "backends/cpu/linalg.h"
 
-#include <cblas.h>
-
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "backends/cpu/blas.h"
 #include "backends/cpu/dim_lines.h"
 #include "core/check.h"
 
@@ -51,9 +50,8 @@ Tensor weight_int8pack_mm(const Tensor& x, const Tensor& w, const Tensor& scales
   const int64_t m = x.size(0), k = x.size(1), n = w.size(0);
   Tensor xf = x.to(DType::Float32), wf = w.to(DType::Float32), sf = scales.to(DType::Float32);
   Tensor out = Tensor::empty({m, n}, DType::Float32);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(n),
-              static_cast<int>(k), 1.0f, xf.data<float>(), static_cast<int>(k), wf.data<float>(),
-              static_cast<int>(k), 0.0f, out.data<float>(), static_cast<int>(n));
+  blas::gemm(false, true, m, n, k, 1.0f, xf.data<float>(), k, wf.data<float>(), k, 0.0f,
+             out.data<float>(), n);
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) out.data<float>()[i * n + j] *= sf.data<float>()[j];
   return x.dtype() == DType::Float32 ? out : out.to(x.dtype());

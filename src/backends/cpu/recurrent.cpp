@@ -1,10 +1,9 @@
 #include "backends/cpu/recurrent.h"
 
-#include <cblas.h>
-
 #include <cmath>
 #include <vector>
 
+#include "backends/cpu/blas.h"
 #include "backends/cpu/dim_lines.h"
 #include "core/check.h"
 
@@ -44,10 +43,8 @@ LstmResult lstm_layer(const Tensor& input, const Tensor& w_ih, const Tensor& w_h
   // All input projections at once: [T * B, 4H] = x @ w_ih^T.
   std::vector<float> proj(static_cast<std::size_t>(steps * batch * gates));
   if (steps * batch > 0)
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(steps * batch),
-                static_cast<int>(gates), static_cast<int>(in), 1.0f, x.data<float>(),
-                static_cast<int>(in), wi.data<float>(), static_cast<int>(in), 0.0f, proj.data(),
-                static_cast<int>(gates));
+    blas::gemm(false, true, steps * batch, gates, in, 1.0f, x.data<float>(), in, wi.data<float>(),
+               in, 0.0f, proj.data(), gates);
   Tensor hf = h0.to(DType::Float32), cf = c0.to(DType::Float32);
   std::vector<float> h(hf.data<float>(), hf.data<float>() + batch * hidden);
   std::vector<float> c(cf.data<float>(), cf.data<float>() + batch * hidden);
@@ -56,10 +53,8 @@ LstmResult lstm_layer(const Tensor& input, const Tensor& w_ih, const Tensor& w_h
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     std::copy_n(proj.data() + t * batch * gates, batch * gates, step_gates.data());
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(batch),
-                static_cast<int>(gates), static_cast<int>(hidden), 1.0f, h.data(),
-                static_cast<int>(hidden), wh.data<float>(), static_cast<int>(hidden), 1.0f,
-                step_gates.data(), static_cast<int>(gates));
+    blas::gemm(false, true, batch, gates, hidden, 1.0f, h.data(), hidden, wh.data<float>(), hidden,
+               1.0f, step_gates.data(), gates);
     for (int64_t b = 0; b < batch; ++b) {
       const float* g = step_gates.data() + b * gates;
       for (int64_t j = 0; j < hidden; ++j) {

@@ -1,0 +1,60 @@
+#include "backends/cpu/onednn_plans.h"
+
+#include <mutex>
+#include <unordered_map>
+
+namespace pt2run::cpu::onednn {
+namespace {
+
+struct KeyHash {
+  std::size_t operator()(const std::vector<int64_t>& v) const noexcept {
+    std::size_t h = v.size();
+    for (int64_t x : v) h = h * 1000003u ^ static_cast<std::size_t>(x);
+    return h;
+  }
+};
+
+struct Plans {
+  static constexpr std::size_t kMax = 4096;
+  std::mutex mutex;
+  std::unordered_map<std::vector<int64_t>, std::shared_ptr<const Plan>, KeyHash> map;
+};
+
+Plans& plans() {
+  static Plans* p = new Plans;  // never destroyed: runs may outlive static teardown
+  return *p;
+}
+
+}  // namespace
+
+const dnnl::engine& engine() {
+  static const dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::function<Plan()>& make) {
+  auto& p = plans();
+  {
+    std::lock_guard lock(p.mutex);
+    auto it = p.map.find(key);
+    if (it != p.map.end()) return it->second;
+  }
+  auto made = std::make_shared<const Plan>(make());
+  std::lock_guard lock(p.mutex);
+  if (p.map.size() >= Plans::kMax) p.map.clear();
+  return p.map.try_emplace(key, made).first->second;
+}
+
+void append_key(std::vector<int64_t>& key, std::span<const int64_t> values) {
+  key.push_back(static_cast<int64_t>(values.size()));
+  key.insert(key.end(), values.begin(), values.end());
+}
+
+dnnl::memory scratchpad(const Plan& plan) {
+  thread_local std::vector<std::byte> buffer;
+  const std::size_t bytes = plan.scratch_fmt.get_size();
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  return dnnl::memory(plan.scratch_fmt, engine(), buffer.data());
+}
+
+}  // namespace pt2run::cpu::onednn

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace pt2run::cpu::onednn {
+
+// The process's oneDNN CPU engine.
+const dnnl::engine& engine();
+
+// What oneDNN chose for one primitive signature: the primitive and the layouts it wants.
+struct Plan {
+  dnnl::primitive primitive;
+  dnnl::memory::desc src_fmt, wei_fmt, dst_fmt, scratch_fmt;
+};
+
+// Creating a primitive descriptor costs tens of microseconds (oneDNN tries its kernels in
+// turn); a model runs the same few signatures every run, so plans are kept per key (the
+// caller's flattening of everything the primitive depends on). `make` may throw (no kernel);
+// nothing is kept then. Bounded: a stream of ever new shapes empties it instead of growing it.
+// Thread-safe; primitives are executed concurrently with user-managed scratchpads.
+std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::function<Plan()>& make);
+
+// Appends a list to a plan key, with its length so that lists cannot run into each other.
+void append_key(std::vector<int64_t>& key, std::span<const int64_t> values);
+
+// The calling thread's scratchpad for `plan` (primitives shared between threads never share
+// one; oneDNN's own is global unless built for concurrent execution).
+dnnl::memory scratchpad(const Plan& plan);
+
+}  // namespace pt2run::cpu::onednn
