@@ -1,6 +1,7 @@
 #pragma once
 
 // Umbrella header: everything a user of pt2run needs.
+#include "pt2run/cpu.h"
 #include "pt2run/device.h"
 #include "pt2run/dlpack.h"
 #include "pt2run/custom_ops.h"

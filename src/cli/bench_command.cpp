@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/thread_choice.h"
 #include "cli/inputs.h"
 #include "pt2run/cuda.h"
 #include "pt2run/pt2run.h"
@@ -91,7 +92,7 @@ int bench_command(const BenchOptions& o) {
   for (const auto& s : o.shapes) shapes.insert(parse_shape_argument(s));
   std::vector<Tensor> inputs = o.inputs_file.empty() ? random_inputs(info, shapes)
                                                      : load_inputs(info, o.inputs_file, {});
-  set_num_threads(o.threads);
+  const ThreadChoice thread_choice = choose_threads(o.threads, num_models);
 
   auto start = Clock::now();
   LoaderOptions loader_options;
@@ -146,9 +147,15 @@ int bench_command(const BenchOptions& o) {
   std::sort(latencies.begin(), latencies.end());
   const double throughput = latencies.empty() ? 0 : static_cast<double>(latencies.size()) / (wall_ms / 1000.0);
 
+  const CpuKernels cpu = cpu_kernels();
+  const std::string kernels = device.type == DeviceType::CPU
+                                  ? "GEMM " + cpu.gemm + ", convolution " + cpu.convolution
+                                  : "the " + device.str() + " backend's";
   nlohmann::json j = {
       {"package", o.package}, {"model", o.model}, {"machine", cpu_name()},
-      {"hardware_threads", std::thread::hardware_concurrency()}, {"threads_per_run", get_num_threads()},
+      {"hardware_threads", std::thread::hardware_concurrency()}, {"threads_per_run", thread_choice.per_run},
+      {"threads_chosen_by", thread_choice.why}, {"kernels", kernels},
+      {"packed_weights_mib", static_cast<double>(packed_weight_stats().bytes) / (1 << 20)},
       {"concurrency", o.concurrency}, {"num_models", num_models}, {"runs", latencies.size()},
       {"load_ms", load_ms}, {"first_run_ms", first_run_ms},
       {"latency_ms", {{"min", latencies.empty() ? 0 : latencies.front()}, {"p50", percentile(latencies, 50)},
@@ -165,10 +172,11 @@ int bench_command(const BenchOptions& o) {
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
-  const std::string per_run = get_num_threads() > 0 ? std::to_string(get_num_threads()) + " thread(s)"
-                                                     : "OpenMP's default threads";
+  const std::string per_run = std::to_string(thread_choice.per_run) + " thread(s) (" + thread_choice.why + ")";
   std::printf("%s (model '%s')\non %s (%u hardware threads), %s per run\n", o.package.c_str(),
               o.model.c_str(), cpu_name().c_str(), std::thread::hardware_concurrency(), per_run.c_str());
+  std::printf("kernels     %s\npacked      %9.1f MiB of constant weights in the kernels' layout\n", kernels.c_str(),
+              static_cast<double>(packed_weight_stats().bytes) / (1 << 20));
   std::printf("load        %9.2f ms\nfirst run   %9.2f ms\n", load_ms, first_run_ms);
   std::printf("runs        %9zu  (concurrency %d, %d model instance(s))\n", latencies.size(), o.concurrency, num_models);
   std::printf("latency ms  min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",

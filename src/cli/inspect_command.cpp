@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "pt2run/cpu.h"
+#include "pt2run/threading.h"
 #include "cli/inputs.h"
 #include "pt2run/inspect.h"
 #include "pt2run/package_loader.h"
@@ -80,6 +82,9 @@ int inspect_command(const InspectOptions& options) {
     // null: no bound (or unknown, with max_threads_known false).
     j["max_threads"] = info.max_threads ? nlohmann::json(*info.max_threads) : nlohmann::json(nullptr);
     j["max_threads_known"] = info.max_threads_known;
+    j["default_threads"] = default_num_threads();
+    const CpuKernels cpu = cpu_kernels();
+    j["cpu_kernels"] = {{"gemm", cpu.gemm}, {"convolution", cpu.convolution}, {"float64_gemm", cpu.float64_gemm}};
     j["runs_here"] = info.runs_here;
     j["reasons"] = info.reasons;
     // Names come from the package: a byte that is not UTF-8 is shown as U+FFFD, not refused.
@@ -123,6 +128,11 @@ int inspect_command(const InspectOptions& options) {
                 "arrays of that size); runs never use more\n", *info.max_threads);
   else
     std::printf("\nthreads   %s\n", info.max_threads_known ? "any number" : "unknown bound (the package carries no kernel source)");
+  std::printf("          a run here uses %d by default (the physical cores; -t or PT2RUN_NUM_THREADS change it)\n",
+              default_num_threads());
+  const CpuKernels cpu = cpu_kernels();
+  std::printf("kernels   GEMM %s, convolution %s, float64 GEMM %s\n", cpu.gemm.c_str(), cpu.convolution.c_str(),
+              cpu.float64_gemm.c_str());
   std::printf("\nruns here: %s\n", info.runs_here ? "yes" : "no");
   for (const auto& r : info.reasons) std::printf("  - %s\n", r.c_str());
   return 0;

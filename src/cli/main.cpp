@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--model", run.model, "model name inside the package")->capture_default_str();
   run_cmd->add_option("--expect-sha256", run.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")
       ->check(sha256_digest());
-  run_cmd->add_option("-t,--threads", run.threads, "threads per run (0: OpenMP default)")->check(count_in(0));
+  run_cmd->add_option("-t,--threads", run.threads, "threads per run (0: the physical cores, divided by --concurrency for bench)")->check(count_in(0));
 
   BenchOptions bench;
   CLI::App* bench_cmd = app.add_subcommand("bench", "measure load time, latency and throughput");
@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
           "SECONDS"));
   bench_cmd->add_option("--concurrency", bench.concurrency, "threads calling run at once")->capture_default_str();
   bench_cmd->add_option("--num-models", bench.num_models, "model instances (default: the concurrency)");
-  bench_cmd->add_option("-t,--threads", bench.threads, "threads per run (0: OpenMP default)")->check(count_in(0));
+  bench_cmd->add_option("-t,--threads", bench.threads, "threads per run (0: the physical cores, divided by --concurrency for bench)")->check(count_in(0));
   bench_cmd->add_option("--model", bench.model, "model name inside the package")->capture_default_str();
   bench_cmd->add_option("--expect-sha256", bench.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")
       ->check(sha256_digest());
@@ -141,6 +141,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", serve.port, "port (0: any free one)")->capture_default_str()->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--instances", serve.instances, "model instances per model (requests run at once)")
       ->capture_default_str()->check(count_in(1));
+  serve_cmd->add_option("--threads-per-run", serve.threads_per_run,
+                        "intra-op threads of one run (0: the physical cores divided by the runs at once, "
+                        "models x instances)")
+      ->capture_default_str()->check(count_in(0));
   serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted (413 above)")
       ->capture_default_str()->check(count_in(1));

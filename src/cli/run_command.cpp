@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/thread_choice.h"
 #include "cli/inputs.h"
 #include "cli/summary.h"
 #include "pt2run/pt2run.h"
@@ -37,7 +38,7 @@ int run_command(const RunOptions& options) {
   if (options.inputs_file.empty() && options.named_inputs.empty() && !info.inputs.empty())
     throw UsageError{"no inputs given", "use --inputs FILE.npz|.safetensors or --input NAME=FILE.npy"};
   std::vector<Tensor> inputs = load_inputs(info, options.inputs_file, options.named_inputs);
-  set_num_threads(options.threads);
+  choose_threads(options.threads, 1);
   LoaderOptions loader_options;
   loader_options.model_name = options.model;
   loader_options.device_index = device_index;

@@ -1,6 +1,7 @@
 // pt2run serve: the models given (or a repository folder) behind the KServe v2 protocol over
 // HTTP until SIGINT or SIGTERM, which stop accepting and let requests in flight finish.
 
+#include <algorithm>
 #include <map>
 #include <pthread.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/thread_choice.h"
 #include "server/http_server.h"
 
 namespace pt2run::cli {
@@ -40,6 +42,9 @@ int serve_command(const ServeOptions& o) {
   defaults.max_queue_delay = std::chrono::microseconds(o.max_queue_delay_us);
   defaults.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
   service.set_model_defaults(defaults);
+  const int runs_at_once = std::max<int>(1, static_cast<int>(o.models.size())) * o.instances;
+  const ThreadChoice threads = choose_threads(o.threads_per_run, runs_at_once);
+  std::printf("pt2run serve: %d thread(s) per run (%s)\n", threads.per_run, threads.why.c_str());
   std::map<std::string, std::string> pins;
   for (const std::string& spec : o.pins) {
     const auto eq = spec.find('=');

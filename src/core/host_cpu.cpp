@@ -1,6 +1,10 @@
 #include "core/host_cpu.h"
 
+#include <sched.h>
 #include <sys/utsname.h>
+
+#include <fstream>
+#include <set>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -12,6 +16,25 @@ std::string host_machine() {
   struct utsname name {};
   if (uname(&name) != 0) return "unknown";
   return name.machine;
+}
+
+int host_physical_cores() {
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  if (sched_getaffinity(0, sizeof(mask), &mask) != 0) return 1;
+  // A core is the set of its hardware threads (thread_siblings_list); where sysfs does not say,
+  // each allowed CPU counts as one.
+  std::set<std::string> cores;
+  int unknown = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &mask)) continue;
+    std::ifstream f("/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/thread_siblings_list");
+    std::string siblings;
+    if (f && std::getline(f, siblings) && !siblings.empty()) cores.insert(siblings);
+    else ++unknown;
+  }
+  const int n = static_cast<int>(cores.size()) + unknown;
+  return n > 0 ? n : 1;
 }
 
 std::string host_platform() {

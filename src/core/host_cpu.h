@@ -16,4 +16,8 @@ std::string host_platform();
 // does not know how to check.
 std::optional<bool> host_supports_isa(std::string_view token);
 
+// Physical cores this process may run on: the CPUs of its affinity mask (taskset, cgroup
+// cpusets), counting SMT siblings once. At least 1.
+int host_physical_cores();
+
 }  // namespace pt2run::detail

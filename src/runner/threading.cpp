@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "core/host_cpu.h"
 #include "runner/threading_internal.h"
 
 namespace pt2run {
@@ -22,13 +23,17 @@ std::atomic<int>& setting() {
   return value;
 }
 
-// OpenMP's own default for new threads, captured before pt2run changes anything.
-int openmp_default() {
-  static const int value = omp_get_max_threads();
+}  // namespace
+
+int default_num_threads() {
+  // Read once, before pt2run changes any OpenMP setting: OMP_NUM_THREADS is the user's word.
+  static const int value = [] {
+    const char* env = std::getenv("OMP_NUM_THREADS");
+    if (env != nullptr && std::atoi(env) > 0) return omp_get_max_threads();
+    return detail::host_physical_cores();
+  }();
   return value;
 }
-
-}  // namespace
 
 void set_num_threads(int num_threads) { setting().store(num_threads > 0 ? num_threads : 0); }
 
@@ -40,7 +45,7 @@ AppliedThreads apply_thread_setting(int max_threads) {
   // omp_set_num_threads sets the calling thread's ICV, so each thread applies it itself.
   thread_local int applied = -1;
   const int setting_now = setting().load(std::memory_order_relaxed);
-  const int wanted = setting_now > 0 ? setting_now : openmp_default();
+  const int wanted = setting_now > 0 ? setting_now : default_num_threads();
   const int effective = max_threads > 0 && wanted > max_threads ? max_threads : wanted;
   if (effective != applied) {
     omp_set_num_threads(effective);

@@ -133,6 +133,19 @@ def test_bench():
     check(b["runs"] == 30 and b["latency_ms"]["p50"] > 0 and b["throughput_per_s"] > 0 and b["peak_rss_mib"] > 0,
           f"bench mlp: {b}")
     check(b["load_ms"] > 0 and b["first_run_ms"] > 0, "bench: load and first run timed")
+    # The threads a run gets, how they were chosen, and which kernels run, are reported.
+    cores = b["threads_per_run"]
+    chosen_by = b["threads_chosen_by"]
+    check(cores >= 1 and ("physical cores" in chosen_by or chosen_by.startswith("OMP_NUM_THREADS=")) and b["kernels"].startswith("GEMM onednn 3."),
+          f"bench reports its threads and kernels: {b}")
+    b = json.loads(cli("bench", pkg("mlp"), "--iterations", "4", "--concurrency", "2", "--json").stdout)
+    check(b["threads_per_run"] == max(1, cores // 2) and "/ 2 runs at once" in b["threads_chosen_by"],
+          f"bench divides the cores among its instances: {b}")
+    b = json.loads(cli("bench", pkg("mlp"), "--iterations", "4", "-t", "3", "--json").stdout)
+    check(b["threads_per_run"] == 3 and b["threads_chosen_by"] == "-t 3", f"bench -t: {b}")
+    i = json.loads(cli("inspect", pkg("mlp"), "--json").stdout)
+    check(i["default_threads"] == cores and i["cpu_kernels"]["convolution"].startswith("onednn 3."),
+          f"inspect reports the default threads and the kernels: {i.get('cpu_kernels')}")
     r = cli("bench", pkg("mlp"), "--shape", "args[0]=32x16", "--duration", "0.3", "--concurrency", "2", "--json")
     b = json.loads(r.stdout)
     check(b["runs"] > 0 and b["concurrency"] == 2 and b["num_models"] == 2, f"bench duration/concurrency: {b}")
