@@ -94,19 +94,20 @@ def runtimes(ns, model_dir, entry):
     pkg = os.path.join(model_dir, "model.pt2")
     inputs = os.path.join(model_dir, "inputs.npz")
     out_npz = os.path.join(ns.out, "out.npz")
-    single = dict(os.environ, OMP_NUM_THREADS="1")
 
     def pt2run_bench(*extra):
-        return lambda it, c: run_json([ns.pt2run, "bench", pkg, "--inputs", inputs, "--iterations", str(it),
-                                       "--concurrency", str(c), "-t", "1", "--json", "--raw-latencies", *extra])
+        return lambda it, c, t=1: run_json([ns.pt2run, "bench", pkg, "--inputs", inputs, "--iterations", str(it),
+                                            "--concurrency", str(c), "-t", str(t), "--json", "--raw-latencies",
+                                            *extra])
 
     result = [
         Runtime("pt2run", lambda: [ns.pt2run, "run", pkg, "--inputs", inputs, "-o", out_npz, "-t", "1"],
                 pt2run_bench()),
         Runtime("libtorch",
                 lambda: [ns.baseline, pkg, "0", "--threads", "1", *entry["inputs"]],
-                lambda it, c: run_json([ns.baseline, pkg, str(it), "--threads", "1", "--concurrency", str(c),
-                                        *entry["inputs"]], env=single)),
+                lambda it, c, t=1: run_json([ns.baseline, pkg, str(it), "--threads", str(t), "--concurrency",
+                                             str(c), *entry["inputs"]],
+                                            env=dict(os.environ, OMP_NUM_THREADS=str(t)))),
     ]
     if ns.device == "cuda":
         # Same process start as eager pt2run (graphs are captured after the first run): no cold
@@ -116,7 +117,8 @@ def runtimes(ns, model_dir, entry):
     if os.path.exists(onnx):
         ort = [sys.executable, os.path.join(HERE, "ort_bench.py"), onnx, inputs]
         result.append(Runtime("onnxruntime", lambda: ort + ["0", "--threads", "1"],
-                              lambda it, c: run_json(ort + [str(it), "--threads", "1", "--concurrency", str(c)])))
+                              lambda it, c, t=1: run_json(ort + [str(it), "--threads", str(t), "--concurrency",
+                                                                 str(c)])))
     return result
 
 
@@ -129,7 +131,7 @@ def normalize(j):
     return j
 
 
-def measure_model(ns, rts, thread_counts):
+def measure_model(ns, rts, thread_counts, all_cores):
     """Every runtime's measures on one model. Steady-state and throughput phases run in
     --rounds rounds, the runtimes alternating within each, and the median round counts: on a
     shared machine, speed drifts by tens of percent from one second to the next, and a phase
@@ -145,24 +147,28 @@ def measure_model(ns, rts, thread_counts):
             # so each is past its first runs for most of the phase.
             runs = max(20, min(200_000, int(ns.budget_s * 1000 / max(first["p50_ms"], 1e-3))))
             plan[rt.name] = (iterations, runs, cold, [], {t: [] for t in thread_counts
-                                                          if rt.max_threads is None or t <= rt.max_threads})
+                                                          if rt.max_threads is None or t <= rt.max_threads}, [])
         except RuntimeFailed as e:  # reported; the other runtimes and models still run
             failures.append(f"{rt.name}: {e}")
     for _ in range(ns.rounds):
         for rt in rts:
             if rt.name not in plan:
                 continue
-            iterations, runs, _, steady, throughput = plan[rt.name]
+            iterations, runs, _, steady, throughput, wide = plan[rt.name]
             try:
                 steady.append(normalize(rt.bench(iterations, 1)))
+                if all_cores > 1 and rt.max_threads is None:
+                    # One request on all cores: T intra-op threads, one instance.
+                    wide.append(normalize(rt.bench(iterations, 1, all_cores))["p50_ms"])
                 for t, values in throughput.items():
                     values.append(normalize(rt.bench(runs * t, t))["throughput_per_s"])
             except RuntimeFailed as e:
                 failures.append(f"{rt.name}: {e}")
                 del plan[rt.name]
-    for name, (iterations, _, cold, steady, throughput) in plan.items():
+    for name, (iterations, _, cold, steady, throughput, wide) in plan.items():
         middle = sorted(steady, key=lambda r: r["p50_ms"])[len(steady) // 2]
         results[name] = {**middle, "cold_start_ms": statistics.median(cold) if cold else None,
+                         "p50_all_ms": statistics.median(wide) if wide else None,
                          "iterations": iterations, "rounds": len(steady),
                          "throughput": {t: statistics.median(v) for t, v in throughput.items()}}
     return results, failures
@@ -179,16 +185,20 @@ def main():
     parser.add_argument("--budget-s", type=float, default=1.0, help="seconds of timed runs per phase")
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the timed phases (median)")
+    parser.add_argument("--only", default="", help="comma-separated model names (default: every model)")
     ns = parser.parse_args()
     os.makedirs(ns.out, exist_ok=True)
     manifest = json.load(open(os.path.join(ns.models, "manifest.json")))
     thread_counts = sorted({int(t) for t in ns.threads.split(",")})
     results = {}
+    only = set(ns.only.split(",")) - {""}
     for entry in manifest["models"]:
         name = entry["name"]
+        if only and name not in only:
+            continue
         model_dir = os.path.join(ns.models, name)
         results[name] = {"parameters": entry["parameters"], "onnx_error": entry.get("onnx_error")}
-        measured, failures = measure_model(ns, runtimes(ns, model_dir, entry), thread_counts)
+        measured, failures = measure_model(ns, runtimes(ns, model_dir, entry), thread_counts, max(thread_counts))
         results[name].update(measured)
         if failures:
             results[name]["failures"] = failures
@@ -253,11 +263,16 @@ def write_report(ns, manifest, results, footprint, thread_counts):
                    f"runs go on the thread's current stream, the default one). ONNX Runtime's CUDA build is not "
                    f"measured: it cannot be brought to this machine (docs/performance.md).")
     else:
-        import onnxruntime
+        try:
+            import onnxruntime
+        except ImportError:  # a machine without it: pt2run against libtorch only
+            onnxruntime = type("absent", (), {"__version__": "not installed here"})
 
         setting = (f"torch {torch.__version__} (libtorch's AOTIModelPackageLoader), onnxruntime "
-                   f"{onnxruntime.__version__} (CPU provider, Python API), pt2run from this tree. One intra-op thread "
-                   f"per run; throughput with T threads over T model instances (one session for ONNX Runtime).")
+                   f"{onnxruntime.__version__} (CPU provider, Python API), pt2run from this tree. Latency at one "
+                   f"intra-op thread, and for one request on all {max(thread_counts)} threads; throughput with T "
+                   f"threads over T model instances (one session for ONNX Runtime). NAME_frozen: the package "
+                   f"exported with freezing (ONNX Runtime runs the same ONNX file).")
     names, ratios = columns(ns.device)
     lines = [f"Machine: {machine_name(ns.device)}; {setting} Latency and throughput: the median of {ns.rounds} "
              f"rounds with the runtimes alternating; cold start: the median of {ns.cold_runs} processes. Ratios are "
@@ -265,7 +280,8 @@ def write_report(ns, manifest, results, footprint, thread_counts):
     head = "| model | measure | " + " | ".join(names) + " | " + " | ".join(f"{a} / {b}" for a, b in ratios) + " |"
     lines += [head, "|---" * (2 + len(names) + len(ratios)) + "|"]
     measures = [("cold start ms", "cold_start_ms"), ("load ms", "load_ms"), ("first run ms", "first_run_ms"),
-                ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("peak RSS MiB", "peak_rss_mib")]
+                ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"),
+                (f"p50 ms, {max(thread_counts)} threads", "p50_all_ms"), ("peak RSS MiB", "peak_rss_mib")]
     fmt = (lambda v: "–" if v is None else (f"{v:.4f}" if v < 1 else f"{v:.1f}"))
     for name, r in results.items():
         for label, key in measures + [(f"runs/s T={t}", t) for t in thread_counts]:
@@ -297,7 +313,10 @@ def write_report(ns, manifest, results, footprint, thread_counts):
 
 
 def plot(ns, results, thread_counts):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:  # a machine without it still gets its report
+        return
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

@@ -1,9 +1,12 @@
 """Exports the CPU benchmark models twice: as an AOTInductor package (what pt2run and libtorch
 run) and as ONNX (what ONNX Runtime runs), with one set of inputs.
 
-Models: three small corpus models (overhead-bound), a ResNet-50 (23.5M parameters with a 2-class head) and a
-GPT-style decoder of about 30M parameters, both with random weights from configs (no
-downloads). A model torch.onnx cannot export records why instead of stopping the run.
+Models: three small corpus models (overhead-bound), a ResNet-50 (23.5M parameters with a 2-class head), a
+GPT-style decoder of about 30M parameters and a BERT-base-sized encoder (12 layers, hidden 768,
+128 tokens), with random weights from configs (no downloads); ResNet-50 and the encoder also
+exported with freezing (NAME_frozen). A model torch.onnx cannot export records why instead of
+stopping the run. PT2RUN_BENCH_MODELS=a,b exports only those; PT2RUN_BENCH_ONNX=0 skips ONNX
+(a machine without ONNX Runtime).
 
 Usage: python tools/export_bench_models.py OUT [--device cuda]   (OUT/manifest.json, OUT/NAME/...)
        python tools/export_bench_models.py key                     (the cache key: this script + torch)
@@ -47,7 +50,17 @@ def models():
     gpt_config = tf.GPT2Config(n_embd=512, n_layer=8, n_head=8, vocab_size=8192, n_positions=256, use_cache=False)
     gpt = tf.GPT2LMHeadModel(gpt_config)
     result["gpt_decoder"] = (Logits(gpt), (torch.randint(0, 8192, (1, 128)),))
+    # BERT-base's shape: 12 layers, hidden 768, 12 heads, 128 tokens.
+    bert = tf.BertModel(tf.BertConfig(hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                                      intermediate_size=3072, vocab_size=30522), add_pooling_layer=False)
+    result["bert_encoder"] = (Logits(bert), (torch.randint(0, 30522, (1, 128)),))
     return result
+
+
+# Exported a second time with freezing (torch's recommended CPU inference setting) without
+# oneDNN weight prepacking, whose blobs only libtorch reads: the same model and weights, its
+# ONNX file shared with the unfrozen export.
+FROZEN = ("resnet50", "bert_encoder")
 
 
 def shape_arg(t):
@@ -73,20 +86,31 @@ def export(out, device="cpu"):
     os.makedirs(tmp)
     manifest = {"torch": torch.__version__, "device": device, "models": []}
     torch.manual_seed(0)
-    for name, (model, args) in models().items():
+    only = set(os.environ.get("PT2RUN_BENCH_MODELS", "").split(",")) - {""}
+    for base, (model, args) in models().items():
         model = model.eval().to(device)
-        folder = os.path.join(tmp, name)
-        os.makedirs(folder)
-        params = sum(p.numel() for p in model.parameters())
-        entry = {"name": name, "parameters": params, "inputs": [shape_arg(a) for a in args]}
-        np.savez(os.path.join(folder, "inputs.npz"), *[a.numpy() for a in args])
-        with torch.no_grad():
-            ep = torch.export.export(model, tuple(a.to(device) for a in args))
-            torch._inductor.aoti_compile_and_package(ep, package_path=os.path.join(folder, "model.pt2"))
-            if device == "cpu":
-                export_onnx(model, args, os.path.join(folder, "model.onnx"), entry)
-        manifest["models"].append(entry)
-        print(f"exported {name} ({params / 1e6:.1f}M parameters)", flush=True)
+        for name in [base] + ([base + "_frozen"] if base in FROZEN and device == "cpu" else []):
+            if only and name not in only:
+                continue
+            folder = os.path.join(tmp, name)
+            os.makedirs(folder)
+            params = sum(p.numel() for p in model.parameters())
+            entry = {"name": name, "parameters": params, "inputs": [shape_arg(a) for a in args],
+                     "frozen": name.endswith("_frozen")}
+            np.savez(os.path.join(folder, "inputs.npz"), *[a.numpy() for a in args])
+            with torch.no_grad():
+                ep = torch.export.export(model, tuple(a.to(device) for a in args))
+                torch._inductor.aoti_compile_and_package(
+                    ep, package_path=os.path.join(folder, "model.pt2"),
+                    inductor_configs={"freezing": True, "cpp.weight_prepack": False} if entry["frozen"] else {})
+                onnx = os.path.join(folder, "model.onnx")
+                shared = os.path.join(tmp, base, "model.onnx")
+                if device == "cpu" and entry["frozen"] and os.path.exists(shared):
+                    shutil.copyfile(shared, onnx)
+                elif device == "cpu" and os.environ.get("PT2RUN_BENCH_ONNX", "1") == "1":
+                    export_onnx(model, args, onnx, entry)
+            manifest["models"].append(entry)
+            print(f"exported {name} ({params / 1e6:.1f}M parameters)", flush=True)
     with open(os.path.join(tmp, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     shutil.rmtree(out, ignore_errors=True)

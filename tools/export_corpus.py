@@ -363,6 +363,10 @@ def build_models():
             configs["aot_inductor.package_constants_on_disk_format"] = fmt
         return {"weight_sets": True, "configs": configs, "weights_outside": fmt or "none"}
 
+    # Inductor's compile cache does not tell these settings apart (it would hand the prepacked
+    # model the unpacked one's compile, or the reverse), so they compile afresh.
+    frozen = {"freezing": True, "cpp.weight_prepack": False, "force_disable_caches": True}
+
     # torch.export specializes sizes 0 and 1: a dynamic batch starts at 2.
     batch = Dim("batch", min=2, max=64)
     models = {
@@ -408,6 +412,11 @@ def build_models():
         "weights_mmap": (SwapNet, [((rnd(5, 8),), {})], None,
                          {**swap, "configs": {**swap["configs"], "aot_inductor.force_mmap_weights": True},
                           "weights_outside": "mmap_self"}),
+        # Frozen, as torch recommends for CPU inference, without oneDNN weight prepacking: the
+        # weights become constants in the layout the kernels read (channels-last convolution
+        # weights), which pt2run packs once.
+        "cnn_frozen": (CNN, [((rnd(2, 3, 16, 16),), {})], None, {"configs": frozen}),
+        "transformer_frozen": (TransformerBlock, [((rnd(2, 16, 64),), {})], None, {"configs": frozen}),
     }
     return models
 

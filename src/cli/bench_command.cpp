@@ -175,7 +175,7 @@ int bench_command(const BenchOptions& o) {
   const std::string per_run = std::to_string(thread_choice.per_run) + " thread(s) (" + thread_choice.why + ")";
   std::printf("%s (model '%s')\non %s (%u hardware threads), %s per run\n", o.package.c_str(),
               o.model.c_str(), cpu_name().c_str(), std::thread::hardware_concurrency(), per_run.c_str());
-  std::printf("kernels     %s\npacked      %9.1f MiB of constant weights in the kernels' layout\n", kernels.c_str(),
+  std::printf("kernels     %s\npacked      %9.3f MiB of constant weights in the kernels' layout\n", kernels.c_str(),
               static_cast<double>(packed_weight_stats().bytes) / (1 << 20));
   std::printf("load        %9.2f ms\nfirst run   %9.2f ms\n", load_ms, first_run_ms);
   std::printf("runs        %9zu  (concurrency %d, %d model instance(s))\n", latencies.size(), o.concurrency, num_models);

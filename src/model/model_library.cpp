@@ -247,6 +247,19 @@ std::unique_ptr<ModelLibrary> ModelLibrary::open_file(const std::string& path) {
   return lib;
 }
 
+std::string missing_symbols_advice(const std::vector<std::string>& missing) {
+  const bool prepacked = std::any_of(missing.begin(), missing.end(), [](const std::string& s) {
+    return s.find("mkldnn") != std::string::npos || s.find("_pointwise") != std::string::npos ||
+           s.find("mkl_linear") != std::string::npos;
+  });
+  if (prepacked)
+    return "These are the oneDNN ops of a package exported with freezing and weight prepacking, whose "
+           "weights are blobs in libtorch's own oneDNN format. Export with freezing but without "
+           "prepacking (inductor_configs={\"freezing\": True, \"cpp.weight_prepack\": False}): pt2run "
+           "then packs the frozen weights once itself";
+  return "Re-export without the ops that need them, or use a pt2run release that implements them";
+}
+
 void ModelLibrary::prepare_and_load() {
   struct stat st {};
   PT2RUN_CHECK(::fstat(memfd_, &st) == 0, Io, "fstat failed: ", std::strerror(errno));
@@ -263,9 +276,7 @@ void ModelLibrary::prepare_and_load() {
     std::vector<std::string> missing = missing_shim_symbols(imports);
     PT2RUN_CHECK(missing.empty(), MissingSymbol, "model library '", name_, "' needs ",
                  missing.size(), " function(s) pt2run does not provide: ",
-                 join(missing, ", "),
-                 ". Re-export without the ops that need them, or use a pt2run release that "
-                 "implements them");
+                 join(missing, ", "), ". ", missing_symbols_advice(missing));
     std::vector<std::string> cxx;
     for (const auto& s : imports)
       if (is_libtorch_cxx_symbol(s)) cxx.push_back(s);

@@ -74,6 +74,10 @@ void withdraw_private_copy(int fd);
 
 // The aoti_* names in `imports` that pt2run's shim does not export, sorted.
 std::vector<std::string> missing_shim_symbols(const std::vector<std::string>& imports);
+// What to do about those missing functions: for the oneDNN ops of packages exported with
+// freezing and weight prepacking (their weights are oneDNN 3 blobs of libtorch's bundled
+// oneDNN), the export setting that gives a frozen package pt2run runs; otherwise generic advice.
+std::string missing_symbols_advice(const std::vector<std::string>& missing);
 
 // True if `symbol` is exported by pt2run's shim.
 bool shim_provides(const std::string& symbol);

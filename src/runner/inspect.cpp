@@ -165,7 +165,8 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
     std::string list;
     for (const auto& m : missing) list += (list.empty() ? "" : ", ") + m;
     info.reasons.push_back("it calls " + std::to_string(missing.size()) +
-                           " function(s) pt2run does not provide: " + list);
+                           " function(s) pt2run does not provide: " + list + ". " +
+                           detail::missing_symbols_advice(missing));
   }
   if (!cxx.empty())
     info.reasons.push_back("it calls libtorch's C++ API directly (" + std::to_string(cxx.size()) +

@@ -13,7 +13,9 @@ using testing::corpus_dir;
 
 // Models whose packages pt2run must refuse (failure_test), or that need custom ops registered
 // first (custom_op_test).
-bool expected_to_fail(const std::string& model) { return model == "missing_op" || model == "custom_op"; }
+bool expected_to_fail(const std::string& model) {
+  return model == "missing_op" || model == "custom_op";
+}
 
 TEST(Corpus, EveryModelMatchesEager) {
   PT2RUN_REQUIRE_CORPUS();

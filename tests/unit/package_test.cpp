@@ -125,5 +125,15 @@ TEST(Shim, ProvidesWhatTheCorpusImports) {
             (std::vector<std::string>{"aoti_torch_a_missing", "aoti_torch_b_missing"}));
 }
 
+// torch's default frozen CPU export calls oneDNN ops on prepacked weights (seen on
+// ResNet-50); the refusal says which export pt2run runs instead.
+TEST(MissingSymbols, PrepackedFrozenOpsGetTheExportThatWorks) {
+  const std::string advice = detail::missing_symbols_advice(
+      {"aoti_torch_cpu_mkldnn__convolution_pointwise", "aoti_torch_cpu__linear_pointwise"});
+  EXPECT_NE(advice.find("freezing and weight prepacking"), std::string::npos) << advice;
+  EXPECT_NE(advice.find("\"cpp.weight_prepack\": False"), std::string::npos) << advice;
+  EXPECT_EQ(detail::missing_symbols_advice({"aoti_torch_cpu_geqrf"}).find("prepack"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pt2run

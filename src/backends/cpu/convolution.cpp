@@ -76,7 +76,12 @@ Geometry geometry(const Tensor& input, const Tensor& weight, const ConvolutionPa
     int64_t read = in;
     if (!p.transposed) {
       pr = (out - 1) * s + extent - in - pad;
-      if (pr < 0) {
+      if (pr < 0 && pr > -s) {
+        // The last stride step ends inside the input: oneDNN's output-size rule rounds down
+        // as torch's does, so no right padding is needed (reading less would give the
+        // activations non-dense strides, which only oneDNN's reference kernel accepts).
+        pr = 0;
+      } else if (pr < 0) {
         // Trailing input the kernel never reaches: read less instead of padding negatively.
         read = in + pr;
         pr = 0;
@@ -135,30 +140,38 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     auto any = [](const memory::desc& md) {
       return memory::desc(md.get_dims(), md.get_data_type(), memory::format_tag::any);
     };
-    const memory::desc src_want = direct ? src_md : any(src_md);
-    const memory::desc dst_want = direct ? dst_md : any(dst_md);
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    onednn::Plan made;
-    auto fill = [&](const auto& pd) {
-      made.src_fmt = pd.src_desc();
-      made.wei_fmt = pd.weights_desc();
-      made.dst_fmt = pd.dst_desc();
-      made.scratch_fmt = pd.scratchpad_desc();
+    auto make = [&](const memory::desc& src_want, const memory::desc& dst_want) {
+      onednn::Plan made;
+      auto fill = [&](const auto& pd) {
+        made.src_fmt = pd.src_desc();
+        made.wei_fmt = pd.weights_desc();
+        made.dst_fmt = pd.dst_desc();
+        made.scratch_fmt = pd.scratchpad_desc();
+      };
+      std::string impl;
+      if (!p.transposed) {
+        dnnl::convolution_forward::primitive_desc pd(
+            engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+            src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
+        fill(pd);
+        made.primitive = dnnl::convolution_forward(pd);
+        impl = pd.impl_info_str();
+      } else {
+        dnnl::deconvolution_forward::primitive_desc pd(
+            engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+            src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
+        fill(pd);
+        made.primitive = dnnl::deconvolution_forward(pd);
+        impl = pd.impl_info_str();
+      }
+      return std::pair{made, impl};
     };
-    if (!p.transposed) {
-      dnnl::convolution_forward::primitive_desc pd(
-          engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-          src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
-      fill(pd);
-      made.primitive = dnnl::convolution_forward(pd);
-    } else {
-      dnnl::deconvolution_forward::primitive_desc pd(
-          engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-          src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
-      fill(pd);
-      made.primitive = dnnl::deconvolution_forward(pd);
-    }
+    auto [made, impl] = make(direct ? src_md : any(src_md), direct ? dst_md : any(dst_md));
+    // Activations oneDNN's fast kernels cannot read in place (strides they do not take) get
+    // its reference kernel, 30x slower: reordering them into its blocked layout is far cheaper.
+    if (direct && impl.rfind("ref", 0) == 0) made = make(any(src_md), any(dst_md)).first;
     return made;
   });
 
