@@ -8,8 +8,7 @@
 #   scripts/fetch_device_deps.sh
 # then, on the GPU machine with .device-deps copied beside the checkout:
 #   scripts/bench_cpu_device.sh [MODEL,MODEL...]
-# and copy the report into docs/performance.md with
-#   python3 tools/update_performance_doc.py cpu-server DIR
+# and copy its report.md into docs/performance.md's server-CPU section.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=$PWD/build/bench-cpu
