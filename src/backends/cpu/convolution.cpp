@@ -172,6 +172,13 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     // Activations oneDNN's fast kernels cannot read in place (strides they do not take) get
     // its reference kernel, 30x slower: reordering them into its blocked layout is far cheaper.
     if (direct && impl.rfind("ref", 0) == 0) made = make(any(src_md), any(dst_md)).first;
+    auto reorder = [&](const memory::desc& from, const memory::desc& to) {
+      return from == to ? dnnl::primitive()
+                        : dnnl::primitive(dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to)));
+    };
+    made.to_src = reorder(src_md, made.src_fmt);
+    made.to_wei = reorder(wei_md, made.wei_fmt);
+    made.from_dst = reorder(made.dst_fmt, dst_md);
     return made;
   });
 
@@ -180,13 +187,13 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     return memory(md, engine, t.data_ptr());
   };
   // Reorder user memory into the layouts the primitive chose, where they differ.
-  auto prepare = [&](const memory::desc& want, memory user_mem) {
-    if (want == user_mem.get_desc()) return user_mem;
+  auto prepare = [&](const dnnl::primitive& reorder, const memory::desc& want, memory user_mem) {
+    if (!reorder) return user_mem;
     memory converted(want, engine);
-    dnnl::reorder(user_mem, converted).execute(stream, user_mem, converted);
+    reorder.execute(stream, {{DNNL_ARG_FROM, user_mem}, {DNNL_ARG_TO, converted}});
     return converted;
   };
-  memory src = prepare(plan->src_fmt, user(src_md, in_view));
+  memory src = prepare(plan->to_src, plan->src_fmt, user(src_md, in_view));
   // A model constant is packed once into the layout the kernel wants (constant_weights.h).
   std::shared_ptr<void> packed;
   memory wei;
@@ -195,11 +202,11 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     packed = detail::packed_constant(weight.data_ptr(), weight.nbytes(), layout, [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
       memory from = user(wei_md, weight);
-      dnnl::reorder(from, *copy).execute(stream, from, *copy);
+      plan->to_wei.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, *copy}});
       stream.wait();
       return detail::Packed{copy, plan->wei_fmt.get_size()};
     });
-    wei = packed ? *std::static_pointer_cast<memory>(packed) : prepare(plan->wei_fmt, user(wei_md, weight));
+    wei = packed ? *std::static_pointer_cast<memory>(packed) : prepare(plan->to_wei, plan->wei_fmt, user(wei_md, weight));
   } else {
     wei = user(wei_md, weight);
   }
@@ -210,7 +217,7 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
                                        {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratch}};
   if (bias) args.emplace(DNNL_ARG_BIAS, user(bias_md, *bias));
   plan->primitive.execute(stream, args);
-  if (dst != dst_user) dnnl::reorder(dst, dst_user).execute(stream, dst, dst_user);
+  if (plan->from_dst) plan->from_dst.execute(stream, {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, dst_user}});
   stream.wait();
 }
 

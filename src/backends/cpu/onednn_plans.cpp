@@ -39,7 +39,12 @@ std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::fun
     auto it = p.map.find(key);
     if (it != p.map.end()) return it->second;
   }
-  auto made = std::make_shared<const Plan>(make());
+  std::shared_ptr<const Plan> made;
+  {
+    static std::mutex creating;
+    std::lock_guard one_at_a_time(creating);
+    made = std::make_shared<const Plan>(make());
+  }
   std::lock_guard lock(p.mutex);
   if (p.map.size() >= Plans::kMax) p.map.clear();
   return p.map.try_emplace(key, made).first->second;

@@ -13,17 +13,21 @@ namespace pt2run::cpu::onednn {
 // The process's oneDNN CPU engine.
 const dnnl::engine& engine();
 
-// What oneDNN chose for one primitive signature: the primitive and the layouts it wants.
+// What oneDNN chose for one primitive signature: the primitive, the layouts it wants, and
+// the reorders between those and the caller's memory (empty where the layouts agree), made
+// once with the plan instead of on every run.
 struct Plan {
   dnnl::primitive primitive;
   dnnl::memory::desc src_fmt, wei_fmt, dst_fmt, scratch_fmt;
+  dnnl::primitive to_src, to_wei, from_dst;
 };
 
 // Creating a primitive descriptor costs tens of microseconds (oneDNN tries its kernels in
 // turn); a model runs the same few signatures every run, so plans are kept per key (the
 // caller's flattening of everything the primitive depends on). `make` may throw (no kernel);
 // nothing is kept then. Bounded: a stream of ever new shapes empties it instead of growing it.
-// Thread-safe; primitives are executed concurrently with user-managed scratchpads.
+// Thread-safe; plans are made one at a time (oneDNN's own cache then never has a thread wait
+// for another's primitive) and executed concurrently with user-managed scratchpads.
 std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::function<Plan()>& make);
 
 // Appends a list to a plan key, with its length so that lists cannot run into each other.
