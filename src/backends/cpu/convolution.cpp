@@ -144,28 +144,22 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     auto make = [&](const memory::desc& src_want, const memory::desc& dst_want) {
       onednn::Plan made;
-      auto fill = [&](const auto& pd) {
+      // Convolution and transposed convolution differ only in the primitive's type.
+      auto build = [&]<class Primitive>(dnnl::algorithm algorithm) {
+        typename Primitive::primitive_desc pd(engine, dnnl::prop_kind::forward_inference, algorithm,
+                                              src_want, any(wei_md), bias_md, dst_want, g.strides,
+                                              g.dilates, g.pad_l, g.pad_r, attr);
         made.src_fmt = pd.src_desc();
         made.wei_fmt = pd.weights_desc();
         made.dst_fmt = pd.dst_desc();
         made.scratch_fmt = pd.scratchpad_desc();
+        made.primitive = Primitive(pd);
+        return std::string(pd.impl_info_str());
       };
-      std::string impl;
-      if (!p.transposed) {
-        dnnl::convolution_forward::primitive_desc pd(
-            engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-            src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
-        fill(pd);
-        made.primitive = dnnl::convolution_forward(pd);
-        impl = pd.impl_info_str();
-      } else {
-        dnnl::deconvolution_forward::primitive_desc pd(
-            engine, dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-            src_want, any(wei_md), bias_md, dst_want, g.strides, g.dilates, g.pad_l, g.pad_r, attr);
-        fill(pd);
-        made.primitive = dnnl::deconvolution_forward(pd);
-        impl = pd.impl_info_str();
-      }
+      const std::string impl =
+          p.transposed
+              ? build.template operator()<dnnl::deconvolution_forward>(dnnl::algorithm::deconvolution_direct)
+              : build.template operator()<dnnl::convolution_forward>(dnnl::algorithm::convolution_direct);
       return std::pair{made, impl};
     };
     auto [made, impl] = make(direct ? src_md : any(src_md), direct ? dst_md : any(dst_md));
