@@ -100,6 +100,17 @@ def build_models():
             x = F.adaptive_avg_pool2d(x, 1).flatten(1)
             return self.head(x)
 
+    class WideLinear(nn.Module):
+        """Linear layers large enough that pt2run runs them on packed weights."""
+
+        def __init__(self):
+            super().__init__()
+            self.up = nn.Linear(256, 384)
+            self.down = nn.Linear(384, 256, bias=False)
+
+        def forward(self, x):
+            return self.down(F.gelu(self.up(x)))
+
     class TransformerBlock(nn.Module):
         def __init__(self, d=64, heads=4):
             super().__init__()
@@ -372,6 +383,8 @@ def build_models():
     models = {
         "mlp": (MLP, [((rnd(b, 16),), {}) for b in (3, 2, 17)], {"x": {0: batch}}),
         "cnn": (CNN, [((rnd(2, 3, 16, 16),), {})], None),
+        # Batches on both sides of the size where packing the weights pays (3+ rows here).
+        "linear_wide": (WideLinear, [((rnd(b, 256),), {}) for b in (8, 2, 3, 8)], {"x": {0: batch}}),
         "transformer": (TransformerBlock, [((rnd(2, 16, 64),), {})], None),
         "attention": (Attention, [((rnd(2, 8, 32), rnd(8, 8)), {})], None),
         "pytree": (PyTree, [(({"a": rnd(3, 8), "b": rnd(3, 4), "scale": rnd(3, 8)},), {})], None),

@@ -3,6 +3,7 @@
 print a Markdown table of models x status (with the functions each one lacks).
 
 Usage: zoo_report.py PT2RUN_CLI ZOO_DIR [--markdown FILE]
+(ZOO_DIR may also be a corpus folder of tools/export_corpus.py: same manifest.)
 Exit status: 0 if every exported model matches eager, 1 otherwise.
 """
 import argparse
@@ -13,6 +14,13 @@ import sys
 import tempfile
 
 import numpy as np
+
+
+def as_float64(array, dtype):
+    """An array as float64; bfloat16 arrives as its bits (uint16, or numpy's raw V2 elements)."""
+    if dtype == "bfloat16":
+        return (array.view(np.uint16).astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    return array.astype(np.float64)
 
 
 def run_case(cli, package, case_dir, case, tmp, missing):
@@ -28,8 +36,8 @@ def run_case(cli, package, case_dir, case, tmp, missing):
     got = np.load(outputs)
     worst, mismatch = 0.0, []
     for j, o in enumerate(case["outputs"]):
-        want = np.load(os.path.join(case_dir, f"out_{j}.npy")).astype(np.float64)
-        have = got[f"arr_{j}"].astype(np.float64)
+        want = as_float64(np.load(os.path.join(case_dir, f"out_{j}.npy")), o["dtype"])
+        have = as_float64(got[f"arr_{j}"], o["dtype"])
         if have.shape != want.shape:
             mismatch.append(f"output {j} shape {have.shape} vs {want.shape}")
             continue

@@ -26,4 +26,11 @@ struct PackedWeightStats {
 };
 PT2RUN_API PackedWeightStats packed_weight_stats();
 
+// Whether the CPU kernels may keep packed copies of model constants (default: yes). Off, no
+// copy is made and every run reads the weights in the model's own layout (dnnl_sgemm, per-run
+// convolution reorders): less memory, slower runs. Applies to constants declared from then on
+// (a load, an update, a fold or a swap); a model keeps the copies it has until then. Thread
+// safety: any thread.
+PT2RUN_API void set_packed_weights(bool enabled);
+
 }  // namespace pt2run

@@ -94,6 +94,7 @@ int bench_command(const BenchOptions& o) {
                                                      : load_inputs(info, o.inputs_file, {});
   const ThreadChoice thread_choice = choose_threads(o.threads, num_models);
 
+  if (o.no_packed_weights) set_packed_weights(false);
   auto start = Clock::now();
   LoaderOptions loader_options;
   loader_options.model_name = o.model;

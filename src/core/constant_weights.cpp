@@ -1,6 +1,7 @@
 #include "core/constant_weights.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -46,6 +47,8 @@ struct Registry {
   }
 };
 
+std::atomic<bool> packing_enabled{true};
+
 Registry& registry() {
   static Registry* r = new Registry;  // never destroyed: kernels may run during exit
   return *r;
@@ -58,12 +61,15 @@ void declare_constants(const void* owner, std::span<const ConstantRange> ranges)
   std::unique_lock lock(r.mutex);
   Owner& o = r.owners[owner];
   r.drop_packed(o);
-  o.ranges.assign(ranges.begin(), ranges.end());
+  o.ranges.clear();
+  if (packing_enabled.load()) o.ranges.assign(ranges.begin(), ranges.end());
   std::erase_if(o.ranges, [](const ConstantRange& c) { return c.data == nullptr || c.nbytes == 0; });
   std::sort(o.ranges.begin(), o.ranges.end(),
             [](const ConstantRange& a, const ConstantRange& b) { return a.data < b.data; });
   o.generation = r.next_generation++;
 }
+
+void set_packing_enabled(bool enabled) { packing_enabled.store(enabled); }
 
 void forget_constants(const void* owner) {
   auto& r = registry();
@@ -72,6 +78,12 @@ void forget_constants(const void* owner) {
   if (it == r.owners.end()) return;
   r.drop_packed(it->second);
   r.owners.erase(it);
+}
+
+bool is_constant(const void* data, std::size_t nbytes) {
+  auto& r = registry();
+  std::shared_lock lock(r.mutex);
+  return r.find(data, nbytes).second != nullptr;
 }
 
 std::shared_ptr<void> packed_constant(const void* data, std::size_t nbytes,

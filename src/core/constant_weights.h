@@ -27,8 +27,15 @@ struct ConstantRange {
 
 // Replaces `owner`'s constants (owner: any address unique to one model instance).
 void declare_constants(const void* owner, std::span<const ConstantRange> ranges);
+// Off, declarations declare nothing (public switch: pt2run::set_packed_weights).
+void set_packing_enabled(bool enabled);
+
 // Forgets `owner`'s constants and drops its packed copies (at unload).
 void forget_constants(const void* owner);
+
+// Whether [data, data + nbytes) lies in one declared constant (kernels take their packed path
+// only then).
+bool is_constant(const void* data, std::size_t nbytes);
 
 // A packed copy of the constant at `data` for the layout `layout_key` names (what the kernel
 // needs to tell two layouts of the same data apart). Calls `pack` once per (data, layout) while

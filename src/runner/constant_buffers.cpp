@@ -176,7 +176,8 @@ void ConstantBuffers::declare_active() {
   if (!can_extract_ || !device_.is_cpu()) return;
   std::vector<ConstantRange> ranges;
   for (const auto& [index, handle] : container_entries(false)) {
-    if (!present_[active_].contains(constants_[index].name)) continue;
+    const std::string& name = constants_[index].name;
+    if (!present_[active_].contains(name) || caller_memory_[active_].contains(name)) continue;
     const Tensor& t = *reinterpret_cast<const Tensor*>(handle);
     if (t.device().is_cpu() && t.numel() > 0) ranges.push_back({t.data_ptr(), t.nbytes()});
   }
@@ -339,6 +340,8 @@ void ConstantBuffers::adopt_user_managed(int buffer, const std::vector<std::stri
                                          bool user_managed) {
   auto& owned = user_managed_[buffer];
   for (const auto& name : replaced) {
+    if (user_managed) caller_memory_[buffer].insert(name);
+    else caller_memory_[buffer].erase(name);
     auto it = owned.find(name);
     if (it == owned.end()) continue;
     delete_handle(it->second);

@@ -131,6 +131,9 @@ class ConstantBuffers {
   // made in an order the runner could not match are kept until the end.
   std::array<std::unordered_map<std::string, AtenTensorHandle>, 2> user_managed_;
   std::vector<AtenTensorHandle> unmatched_user_managed_;
+  // Names whose data is the caller's memory, per buffer: never declared for packing, since
+  // the caller may change it in place between runs (libtorch's runner then reads the change).
+  std::array<std::set<std::string>, 2> caller_memory_;
 };
 
 }  // namespace pt2run::detail

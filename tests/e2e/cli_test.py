@@ -143,6 +143,13 @@ def test_bench():
           f"bench divides the cores among its instances: {b}")
     b = json.loads(cli("bench", pkg("mlp"), "--iterations", "4", "-t", "3", "--json").stdout)
     check(b["threads_per_run"] == 3 and b["threads_chosen_by"] == "-t 3", f"bench -t: {b}")
+    # The packed copies' memory is reported, and --no-packed-weights makes none.
+    wide = os.path.join(CORPUS, "linear_wide", "case_0", "in_0.npy")
+    b = json.loads(cli("bench", pkg("linear_wide"), "--inputs", wide, "--iterations", "4", "--json").stdout)
+    check(b["packed_weights_mib"] > 0.5, f"bench linear_wide packs its weights: {b['packed_weights_mib']}")
+    b = json.loads(cli("bench", pkg("linear_wide"), "--inputs", wide, "--iterations", "4", "--no-packed-weights",
+                       "--json").stdout)
+    check(b["packed_weights_mib"] == 0, f"bench --no-packed-weights: {b['packed_weights_mib']}")
     i = json.loads(cli("inspect", pkg("mlp"), "--json").stdout)
     check(i["default_threads"] == cores and i["cpu_kernels"]["convolution"].startswith("onednn 3."),
           f"inspect reports the default threads and the kernels: {i.get('cpu_kernels')}")

@@ -24,9 +24,19 @@ std::unordered_map<std::string, Tensor> scaled_constants(AOTIModelContainerRunne
   return scaled;
 }
 
-TEST(PackedWeights, AFrozenModelPacksItsWeightsOnceAndRepacksAfterAnUpdate) {
+// A model and the weights it must have packed on its first run (in oneDNN's blocked layouts).
+struct Packs {
+  std::string model;
+  std::size_t min_copies;
+};
+
+void PrintTo(const Packs& p, std::ostream* os) { *os << p.model; }
+
+class PackedWeights : public ::testing::TestWithParam<Packs> {};
+
+TEST_P(PackedWeights, PackedOnceAndRepackedAfterAnUpdate) {
   PT2RUN_REQUIRE_CORPUS();
-  const std::string name = "cnn_frozen";
+  const std::string name = GetParam().model;
   testing::Case data = testing::load_case(name, testing::model_entry(name)["cases"][0]);
   const PackedWeightStats before = packed_weight_stats();
   std::vector<Tensor> first;
@@ -35,8 +45,7 @@ TEST(PackedWeights, AFrozenModelPacksItsWeightsOnceAndRepacksAfterAnUpdate) {
     first = loader.run(data.inputs);
     testing::expect_outputs(first, data, name);
     const PackedWeightStats packed = packed_weight_stats();
-    // Both convolutions' weights, in oneDNN's blocked layout.
-    EXPECT_GE(packed.copies, before.copies + 2);
+    EXPECT_GE(packed.copies, before.copies + GetParam().min_copies);
     EXPECT_GT(packed.bytes, before.bytes);
     testing::expect_outputs(loader.run(data.inputs), data, name);
     EXPECT_EQ(packed_weight_stats().copies, packed.copies) << "a second run packed again";
@@ -56,6 +65,53 @@ TEST(PackedWeights, AFrozenModelPacksItsWeightsOnceAndRepacksAfterAnUpdate) {
         << "the update did not change the outputs: packed copies of the old weights were used";
   }
   EXPECT_EQ(packed_weight_stats().copies, before.copies) << "the model's packed copies outlived it";
+}
+
+// Convolutions (both of the frozen cnn's) and linear layers (both of linear_wide's: the small
+// corpus transformers' are below the size where packing pays, blas.cpp).
+INSTANTIATE_TEST_SUITE_P(Models, PackedWeights,
+                         ::testing::Values(Packs{"cnn_frozen", 2}, Packs{"linear_wide", 2}),
+                         [](const auto& info) { return info.param.model; });
+
+// Packing off: no copies, the same outputs; back on, the next load packs again.
+TEST(PackedWeightsSwitch, OffMakesNoCopiesAndTheSameOutputs) {
+  PT2RUN_REQUIRE_CORPUS();
+  const std::string name = "linear_wide";
+  testing::Case data = testing::load_case(name, testing::model_entry(name)["cases"][0]);
+  const std::size_t before = packed_weight_stats().copies;
+  set_packed_weights(false);
+  {
+    AOTIModelPackageLoader loader(testing::package_path(name));
+    testing::expect_outputs(loader.run(data.inputs), data, name);
+    EXPECT_EQ(packed_weight_stats().copies, before);
+  }
+  set_packed_weights(true);
+  AOTIModelPackageLoader loader(testing::package_path(name));
+  testing::expect_outputs(loader.run(data.inputs), data, name);
+  EXPECT_GT(packed_weight_stats().copies, before);
+}
+
+// A batch-dynamic model: batch sizes on both sides of the packing threshold (2 rows run on
+// dnnl_sgemm, 3 and 8 on the packed weights) match eager, in any order; a batch size seen
+// before packs nothing new, and no run packs per batch size what one copy serves.
+TEST(PackedWeightsDynamic, EveryBatchSizeMatchesEagerAndRepeatsPackNothing) {
+  PT2RUN_REQUIRE_CORPUS();
+  const std::string name = "linear_wide";
+  const auto cases = testing::model_entry(name)["cases"];
+  ASSERT_GE(cases.size(), 3u);
+  const std::size_t before = packed_weight_stats().copies;
+  AOTIModelPackageLoader loader(testing::package_path(name));
+  for (const auto& entry : cases) {
+    testing::Case data = testing::load_case(name, entry);
+    testing::expect_outputs(loader.run(data.inputs), data, name);
+  }
+  const std::size_t copies = packed_weight_stats().copies;
+  EXPECT_GE(copies, before + 2);
+  for (const auto& entry : cases) {
+    testing::Case data = testing::load_case(name, entry);
+    testing::expect_outputs(loader.run(data.inputs), data, name);
+  }
+  EXPECT_EQ(packed_weight_stats().copies, copies);
 }
 
 }  // namespace

@@ -176,7 +176,7 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     return made;
   });
 
-  dnnl::stream stream(engine);
+  dnnl::stream& stream = onednn::stream();
   auto user = [&](const memory::desc& md, const Tensor& t) {
     return memory(md, engine, t.data_ptr());
   };

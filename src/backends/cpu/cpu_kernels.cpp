@@ -19,4 +19,6 @@ PackedWeightStats packed_weight_stats() {
   return {s.bytes, s.copies};
 }
 
+void set_packed_weights(bool enabled) { detail::set_packing_enabled(enabled); }
+
 }  // namespace pt2run

@@ -55,6 +55,11 @@ void append_key(std::vector<int64_t>& key, std::span<const int64_t> values) {
   key.insert(key.end(), values.begin(), values.end());
 }
 
+dnnl::stream& stream() {
+  thread_local dnnl::stream s(engine());
+  return s;
+}
+
 dnnl::memory scratchpad(const Plan& plan) {
   thread_local std::vector<std::byte> buffer;
   const std::size_t bytes = plan.scratch_fmt.get_size();

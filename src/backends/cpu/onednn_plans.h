@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace pt2run::cpu::onednn {
@@ -20,6 +21,10 @@ struct Plan {
   dnnl::primitive primitive;
   dnnl::memory::desc src_fmt, wei_fmt, dst_fmt, scratch_fmt;
   dnnl::primitive to_src, to_wei, from_dst;
+  // oneDNN's reference implementation: correct but tens of times slower than its kernels.
+  bool reference = false;
+  // Names wei_fmt for constant_weights.h, so that plans choosing one layout share one copy.
+  std::string wei_layout;
 };
 
 // Creating a primitive descriptor costs tens of microseconds (oneDNN tries its kernels in
@@ -32,6 +37,9 @@ std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::fun
 
 // Appends a list to a plan key, with its length so that lists cannot run into each other.
 void append_key(std::vector<int64_t>& key, std::span<const int64_t> values);
+
+// The calling thread's stream on engine() (in-order; executions on it are waited for).
+dnnl::stream& stream();
 
 // The calling thread's scratchpad for `plan` (primitives shared between threads never share
 // one; oneDNN's own is global unless built for concurrent execution).
