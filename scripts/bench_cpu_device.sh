@@ -8,6 +8,7 @@
 #   scripts/fetch_device_deps.sh
 # then, on the GPU machine with .device-deps copied beside the checkout:
 #   scripts/bench_cpu_device.sh [MODEL,MODEL...]
+# (BENCH_ONLY=MODEL,... benchmarks only those of the exported models; the profiles use all.)
 # and copy its report.md into docs/performance.md's server-CPU section. Before the benchmark it
 # checks, on this CPU, the corpus models that reach the reduced-precision and packed-weight
 # kernels against eager (corpus_check.md) and prints which oneDNN kernels ran them; after it,
@@ -81,7 +82,7 @@ for m in transformer_bf16 cnn_fp16 linear_wide; do
 done
 "$PY" tools/benchmark.py --pt2run build/cpu-release/src/pt2run --baseline build/libtorch-baseline/aoti_baseline \
   --models build/bench-cpu-models/all --out "$RESULTS" --threads "1,$CORES" --rounds "${BENCH_ROUNDS:-1}" \
-  --cold-runs 3 --budget-s "${BENCH_BUDGET_S:-0.5}" 2>&1 | tee "$RESULTS/bench.log"
+  --cold-runs 3 --budget-s "${BENCH_BUDGET_S:-0.5}" --only "${BENCH_ONLY:-}" 2>&1 | tee "$RESULTS/bench.log"
 M=build/bench-cpu-models/all
 for m in resnet50 resnet50_frozen; do
   [ -d "$M/$m" ] || continue
@@ -89,6 +90,14 @@ for m in resnet50 resnet50_frozen; do
   "$PY" tools/onednn_profile.py --runs 11 -- "$CLI" bench "$M/$m/model.pt2" --inputs "$M/$m/inputs.npz" \
     --warmup 0 --iterations 10 -t 1 | tee "$RESULTS/profile_$m.txt"
 done
+for m in resnet50 resnet50_frozen gpt_decoder bert_encoder; do
+  [ -d "$M/$m" ] || continue
+  for t in 1 "$CORES"; do
+    echo "== time in pt2run's functions and in the model's own code: $m, -t $t"
+    "$CLI" bench "$M/$m/model.pt2" --inputs "$M/$m/inputs.npz" --iterations 20 -t "$t" --profile | sed -n '/^profile/,$p' \
+      | head -12
+  done
+done | tee "$RESULTS/profile_functions.txt"
 echo "== packed weights against the model's own layout (p50 ms)"
 for m in gpt_decoder bert_encoder resnet50_frozen; do
   [ -d "$M/$m" ] || continue

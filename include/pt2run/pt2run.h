@@ -9,6 +9,7 @@
 #include "pt2run/error.h"
 #include "pt2run/inspect.h"
 #include "pt2run/package_loader.h"
+#include "pt2run/profile.h"
 #include "pt2run/random.h"
 #include "pt2run/runner.h"
 #include "pt2run/tensor.h"

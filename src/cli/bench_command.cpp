@@ -116,6 +116,10 @@ int bench_command(const BenchOptions& o) {
   loader.run(inputs);
   const double first_run_ms = ms_since(start);
   for (int i = 0; i < o.warmup; ++i) loader.run(inputs);
+  if (o.profile) {
+    reset_shim_profile();
+    set_shim_profiling(true);
+  }
 
   std::vector<double> latencies;
   std::mutex latencies_mutex;
@@ -145,6 +149,7 @@ int bench_command(const BenchOptions& o) {
   }
   for (auto& t : threads) t.join();
   const double wall_ms = ms_since(bench_start);
+  set_shim_profiling(false);
   std::sort(latencies.begin(), latencies.end());
   const double throughput = latencies.empty() ? 0 : static_cast<double>(latencies.size()) / (wall_ms / 1000.0);
 
@@ -169,6 +174,21 @@ int bench_command(const BenchOptions& o) {
                         {"failed_captures", g.failed_captures}, {"last_failure", g.last_failure}};
   }
   if (o.raw_latencies) j["latencies_ms"] = latencies;
+  // Per run: each pt2run function's calls and time; the rest of a run is the model's own code.
+  const double runs = std::max<double>(1, static_cast<double>(latencies.size()));
+  double run_ms = 0, shim_ms = 0;
+  for (double l : latencies) run_ms += l / runs;
+  std::vector<ShimCallStats> profile = o.profile ? shim_profile() : std::vector<ShimCallStats>{};
+  if (o.profile) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& p : profile) {
+      rows.push_back({{"function", p.function}, {"calls_per_run", static_cast<double>(p.calls) / runs},
+                      {"ms_per_run", p.total_ms / runs}});
+      shim_ms += p.total_ms / runs;
+    }
+    j["profile"] = {{"mean_run_ms", run_ms}, {"pt2run_functions_ms", shim_ms},
+                    {"model_code_ms", run_ms - shim_ms}, {"functions", rows}};
+  }
   if (o.json) {
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
@@ -184,6 +204,17 @@ int bench_command(const BenchOptions& o) {
               latencies.empty() ? 0 : latencies.front(), percentile(latencies, 50), percentile(latencies, 90),
               percentile(latencies, 99), latencies.empty() ? 0 : latencies.back());
   std::printf("throughput  %9.1f runs/s\npeak RSS    %9.1f MiB\n", throughput, peak_rss_mib());
+  if (o.profile) {
+    std::printf("\nprofile, per run (mean %.3f ms): pt2run's functions %.3f ms, the model's own code %.3f ms\n",
+                run_ms, shim_ms, run_ms - shim_ms);
+    std::printf("  %-52s %10s %10s %6s\n", "function", "calls/run", "ms/run", "share");
+    for (const auto& p : profile) {
+      const double ms = p.total_ms / runs;
+      if (ms < 0.0005 * run_ms) continue;  // the long tail of getters
+      std::printf("  %-52s %10.1f %10.3f %5.1f%%\n", p.function.c_str(), static_cast<double>(p.calls) / runs, ms,
+                  run_ms > 0 ? 100 * ms / run_ms : 0.0);
+    }
+  }
   if (o.cuda_graphs) {
     const CudaGraphStats g = cuda_graph_stats(*loader.get_runner());
     std::printf("CUDA graphs %9zu replays, %zu eager runs%s%s\n", g.replays, g.eager_runs,

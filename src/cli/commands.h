@@ -45,6 +45,7 @@ struct BenchOptions {
   bool cuda_graphs = false;  // CUDA packages: capture and replay CUDA graphs
   bool json = false;
   bool raw_latencies = false;  // with json: every run's latency too
+  bool profile = false;  // time spent in each pt2run function during the timed runs
   bool no_packed_weights = false;  // weights read in the model's layout (pt2run::set_packed_weights)
 };
 

@@ -128,6 +128,8 @@ int main(int argc, char** argv) {
                      "CUDA packages: replay CUDA graphs after the first run (needs --concurrency 1)");
   bench_cmd->add_flag("--json", bench.json, "machine-readable output");
   bench_cmd->add_flag("--raw-latencies", bench.raw_latencies, "with --json: every timed run's latency (latencies_ms)");
+  bench_cmd->add_flag("--profile", bench.profile,
+                      "time each pt2run function the model calls, per run; the rest is the model's own code");
   bench_cmd->add_flag("--no-packed-weights", bench.no_packed_weights,
                       "CPU: keep no copies of the weights in the kernels' layout (less memory, slower runs)");
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <utility>
@@ -16,10 +19,36 @@ PT2RUN_PLUGIN_API const std::string& last_error() noexcept;
 void clear_last_error() noexcept;
 PT2RUN_PLUGIN_API void set_last_error(std::string message) noexcept;
 
+// The opt-in profile of shim calls (pt2run/profile.h): whether it is on, and one call's time.
+PT2RUN_PLUGIN_API extern std::atomic<bool> g_profiling;
+PT2RUN_PLUGIN_API void record_call(const char* function, std::uint64_t ns) noexcept;
+
+// Times body into the profile when it is on (timed even if it throws).
+class CallTimer {
+ public:
+  explicit CallTimer(const char* function) noexcept
+      : function_(g_profiling.load(std::memory_order_relaxed) ? function : nullptr) {
+    if (function_) start_ = std::chrono::steady_clock::now();
+  }
+  ~CallTimer() {
+    if (function_)
+      record_call(function_, static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                            std::chrono::steady_clock::now() - start_)
+                                                            .count()));
+  }
+  CallTimer(const CallTimer&) = delete;
+  CallTimer& operator=(const CallTimer&) = delete;
+
+ private:
+  const char* function_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 // Runs body; converts every exception into AOTI_TORCH_FAILURE plus a thread-local message.
 // Nothing thrown ever crosses the C boundary.
 template <class Body>
 AOTITorchError guard(const char* function, Body&& body) noexcept {
+  CallTimer timer(function);
   try {
     std::forward<Body>(body)();
     return kShimSuccess;

@@ -150,6 +150,13 @@ def test_bench():
     b = json.loads(cli("bench", pkg("linear_wide"), "--inputs", wide, "--iterations", "4", "--no-packed-weights",
                        "--json").stdout)
     check(b["packed_weights_mib"] == 0, f"bench --no-packed-weights: {b['packed_weights_mib']}")
+    # --profile: time in pt2run's functions per run, the rest the model's own code.
+    p = json.loads(cli("bench", pkg("linear_wide"), "--inputs", wide, "--iterations", "10", "--profile",
+                       "--json").stdout)["profile"]
+    names = [f["function"] for f in p["functions"]]
+    check("aoti_torch_cpu_addmm_out" in names and 0 < p["pt2run_functions_ms"] <= p["mean_run_ms"]
+          and abs(p["model_code_ms"] + p["pt2run_functions_ms"] - p["mean_run_ms"]) < 1e-6
+          and all(f["calls_per_run"] > 0 for f in p["functions"]), f"bench --profile: {p}")
     i = json.loads(cli("inspect", pkg("mlp"), "--json").stdout)
     check(i["default_threads"] == cores and i["cpu_kernels"]["convolution"].startswith("onednn 3."),
           f"inspect reports the default threads and the kernels: {i.get('cpu_kernels')}")

@@ -1,9 +1,11 @@
 // CPU ops against straightforward reference loops, over the layouts and dtypes that matter.
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <cmath>
 #include <random>
+#include <tuple>
 
 #include "backends/cpu/attention.h"
 #include "backends/cpu/convolution.h"
@@ -351,6 +353,43 @@ TEST(Attention, MasksAndCausal) {
   for (int64_t e = 0; e < E; ++e)
     EXPECT_NEAR(causal.output.contiguous().data<float>()[e], v.data<float>()[e], 1e-6);
   EXPECT_THROW(cpu::scaled_dot_product_attention(q, k, v, nullptr, false, std::nullopt, 0.1), Error);
+}
+
+// Long sequences split into blocks of query rows run in parallel: every block, the partial
+// last one included, matches a double-precision reference, causal (where each block computes
+// only the keys its rows see) or with an additive mask, with more queries than keys or fewer.
+TEST(Attention, RowBlocksInParallelMatchTheReference) {
+  omp_set_num_threads(2);
+  for (const auto [L, S, causal] : {std::tuple{70, 70, true}, std::tuple{70, 45, true}, std::tuple{40, 90, true},
+                                    std::tuple{70, 33, false}}) {
+    const int64_t B = 2, H = 3, E = 8;
+    Tensor q = random({B, H, L, E}, 40), k = random({B, H, S, E}, 41), v = random({B, H, S, E}, 42);
+    Tensor mask = random({L, S}, 43);
+    auto result = cpu::scaled_dot_product_attention(q, k, v, causal ? nullptr : &mask, causal, std::nullopt, 0.0);
+    Tensor out = result.output.contiguous();
+    const double scale = 1.0 / std::sqrt(static_cast<double>(E));
+    for (int64_t bh = 0; bh < B * H; ++bh)
+      for (int64_t i = 0; i < L; ++i) {
+        const int64_t visible = causal ? std::min<int64_t>(i + 1, S) : S;
+        std::vector<double> w(visible);
+        double max = -INFINITY, sum = 0;
+        for (int64_t j = 0; j < visible; ++j) {
+          double d = 0;
+          for (int64_t e = 0; e < E; ++e)
+            d += double(q.data<float>()[(bh * L + i) * E + e]) * k.data<float>()[(bh * S + j) * E + e];
+          w[j] = d * scale + (causal ? 0.0 : mask.data<float>()[i * S + j]);
+          max = std::max(max, w[j]);
+        }
+        for (int64_t j = 0; j < visible; ++j) sum += (w[j] = std::exp(w[j] - max));
+        for (int64_t e = 0; e < E; ++e) {
+          double expected = 0;
+          for (int64_t j = 0; j < visible; ++j) expected += w[j] / sum * v.data<float>()[(bh * S + j) * E + e];
+          ASSERT_NEAR(out.data<float>()[(bh * L + i) * E + e], expected, 2e-5 + 2e-5 * std::abs(expected))
+              << "L " << L << " S " << S << (causal ? " causal" : " masked") << " row " << i;
+        }
+      }
+  }
+  omp_set_num_threads(1);
 }
 
 // Heads permuted out of [B, L, H, E] storage (what a model's projections produce) are read in

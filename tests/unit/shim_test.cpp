@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <thread>
 
 #include "shim/aoti_shim.h"
 #include "shim/input_handles.h"
 #include "shim/shim_guard.h"
+#include "pt2run/profile.h"
 
 namespace {
 
@@ -23,6 +25,32 @@ Handle empty(std::vector<int64_t> sizes, std::vector<int64_t> strides, int32_t d
                                      dtype, aoti_torch_device_type_cpu(), 0, &t.h),
             0);
   return t;
+}
+
+// The profile counts calls (failed ones too) only while on, from every thread, until reset.
+TEST(ShimProfile, CountsCallsOnlyWhileOn) {
+  auto calls_of = [](const std::string& function) -> std::uint64_t {
+    for (const auto& p : pt2run::shim_profile())
+      if (p.function == function) return p.calls;
+    return 0;
+  };
+  pt2run::reset_shim_profile();
+  { Handle off = empty({4}, {1}, 6); }
+  EXPECT_EQ(calls_of("aoti_torch_empty_strided"), 0u);
+  pt2run::set_shim_profiling(true);
+  { Handle a = empty({4}, {1}, 6); }
+  std::thread other([] { Handle b = empty({8}, {1}, 6); });
+  other.join();
+  AtenTensorHandle out = nullptr;
+  int64_t negative[] = {-1}, stride[] = {1};
+  EXPECT_EQ(aoti_torch_empty_strided(1, negative, stride, 6, 0, 0, &out), 1);
+  pt2run::set_shim_profiling(false);
+  { Handle after = empty({4}, {1}, 6); }
+  EXPECT_EQ(calls_of("aoti_torch_empty_strided"), 3u);
+  EXPECT_EQ(calls_of("aoti_torch_delete_tensor_object"), 2u);
+  for (const auto& p : pt2run::shim_profile()) EXPECT_GE(p.total_ms, 0.0) << p.function;
+  pt2run::reset_shim_profile();
+  EXPECT_EQ(calls_of("aoti_torch_empty_strided"), 0u);
 }
 
 TEST(Shim, EnumValuesAreC10s) {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <vector>
 
 #include "core/check.h"
 #include "core/layout.h"
@@ -52,6 +54,10 @@ T exp_shifted_sum(T* row, int64_t n, T max) {
   return sum;
 }
 
+// Rows of one (batch, head) pair a task takes: enough to keep its two GEMMs efficient, few
+// enough that a single sequence's heads still spread over many cores.
+constexpr int64_t kRowsPerTask = 32;
+
 template <class T>
 void attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask, bool is_causal,
             double scale, const Tensor& out, const Tensor& lse) {
@@ -62,39 +68,68 @@ void attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mas
   const T* pm = mask ? mask->data<T>() : nullptr;
   const int64_t ms0 = mask ? mask->strides()[0] : 0, ms1 = mask ? mask->strides()[1] : 0,
                 ms2 = mask ? mask->strides()[2] : 0, ms3 = mask ? mask->strides()[3] : 0;
-  std::vector<T> scores(static_cast<std::size_t>(L * S));
   constexpr T kNegInf = -std::numeric_limits<T>::infinity();
-  for (int64_t b = 0; b < B; ++b) {
-    for (int64_t h = 0; h < H; ++h) {
-      gemm_nt<T>(L, S, E, static_cast<T>(scale), mq.at(b, h), mq.row_stride, mk.at(b, h), mk.row_stride,
-                 scores.data());
-      for (int64_t i = 0; i < L; ++i) {
-        T* row = scores.data() + i * S;
-        if (pm) {
-          const T* mrow = pm + b * ms0 + h * ms1 + i * ms2;
-          for (int64_t j = 0; j < S; ++j) row[j] += mrow[j * ms3];
+  double* lse64 = lse.dtype() == DType::Float64 ? lse.data<double>() : nullptr;
+  float* lse32 = lse64 ? nullptr : lse.data<float>();
+  // Tasks are (batch, head, block of query rows), spread over the run's OpenMP threads; each
+  // task's GEMMs run on its own thread (oneDNN runs sequentially inside a parallel region).
+  // One (batch, head) at a time with multithreaded GEMMs was slower at 16 threads than at one:
+  // the GEMMs are too small to split.
+  const int64_t blocks = (L + kRowsPerTask - 1) / kRowsPerTask;
+  const int64_t tasks = B * H * blocks;
+  std::exception_ptr failure;
+#pragma omp parallel
+  {
+    std::vector<T> scores;
+#pragma omp for schedule(dynamic)
+    for (int64_t task = 0; task < tasks; ++task) {
+      try {
+        const int64_t b = task / (H * blocks), h = task / blocks % H, i0 = task % blocks * kRowsPerTask;
+        const int64_t rows = std::min(kRowsPerTask, L - i0);
+        // Causal rows see keys 0..i only: the keys no row of the block sees are left out.
+        const int64_t cols = is_causal ? std::min(S, i0 + rows) : S;
+        scores.resize(static_cast<std::size_t>(rows * cols));
+        if (cols > 0)
+          gemm_nt<T>(rows, cols, E, static_cast<T>(scale), mq.at(b, h) + i0 * mq.row_stride, mq.row_stride,
+                     mk.at(b, h), mk.row_stride, scores.data());
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t i = i0 + r;
+          T* row = scores.data() + r * cols;
+          if (pm) {
+            const T* mrow = pm + b * ms0 + h * ms1 + i * ms2;
+            for (int64_t j = 0; j < cols; ++j) row[j] += mrow[j * ms3];
+          }
+          const int64_t visible = is_causal ? std::min<int64_t>(i + 1, S) : S;
+          T max = kNegInf;
+          for (int64_t j = 0; j < visible; ++j) max = std::max(max, row[j]);
+          T sum = 0;
+          if (max == kNegInf) {
+            std::fill(row, row + cols, T(0));
+          } else {
+            sum = exp_shifted_sum(row, visible, max);
+            const T inv = T(1) / sum;
+            for (int64_t j = 0; j < visible; ++j) row[j] *= inv;
+            std::fill(row + visible, row + cols, T(0));
+          }
+          const double lse_value = max == kNegInf ? -INFINITY : static_cast<double>(max) + std::log(sum);
+          const int64_t at = (b * L + i) * H + h;
+          if (lse64) lse64[at] = lse_value;
+          else lse32[at] = static_cast<float>(lse_value);
         }
-        const int64_t visible = is_causal ? std::min<int64_t>(i + 1, S) : S;
-        T max = kNegInf;
-        for (int64_t j = 0; j < visible; ++j) max = std::max(max, row[j]);
-        T sum = 0;
-        if (max == kNegInf) {
-          std::fill(row, row + S, T(0));
+        T* o = mo.at(b, h) + i0 * mo.row_stride;
+        if (cols > 0) {
+          // gemm_nn's A has leading dimension k = cols: the block's scores.
+          gemm_nn<T>(rows, Ev, cols, scores.data(), mv.at(b, h), mv.row_stride, o, mo.row_stride);
         } else {
-          sum = exp_shifted_sum(row, visible, max);
-          const T inv = T(1) / sum;
-          for (int64_t j = 0; j < visible; ++j) row[j] *= inv;
-          std::fill(row + visible, row + S, T(0));
+          for (int64_t r = 0; r < rows; ++r) std::fill(o + r * mo.row_stride, o + r * mo.row_stride + Ev, T(0));
         }
-        const double lse_value = max == kNegInf ? -INFINITY : static_cast<double>(max) + std::log(sum);
-        if (lse.dtype() == DType::Float64)
-          lse.data<double>()[(b * L + i) * H + h] = lse_value;
-        else
-          lse.data<float>()[(b * L + i) * H + h] = static_cast<float>(lse_value);
+      } catch (...) {
+#pragma omp critical(pt2run_attention_failure)
+        if (!failure) failure = std::current_exception();
       }
-      gemm_nn<T>(L, Ev, S, scores.data(), mv.at(b, h), mv.row_stride, mo.at(b, h), mo.row_stride);
     }
   }
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace
