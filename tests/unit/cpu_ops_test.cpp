@@ -355,12 +355,33 @@ TEST(Attention, MasksAndCausal) {
   EXPECT_THROW(cpu::scaled_dot_product_attention(q, k, v, nullptr, false, std::nullopt, 0.1), Error);
 }
 
+// Attention of query row i of head bh ([B*H, L, E] contiguous q, [B*H, S, E] k and v) over
+// keys 0..visible-1, in double precision, with an additive mask row if given.
+std::vector<double> reference_attention_row(const Tensor& q, const Tensor& k, const Tensor& v, int64_t bh,
+                                            int64_t i, int64_t visible, double scale, const float* mask_row) {
+  const int64_t L = q.size(2), S = k.size(2), E = q.size(3);
+  std::vector<double> w(visible);
+  double max = -INFINITY, sum = 0;
+  for (int64_t j = 0; j < visible; ++j) {
+    double d = 0;
+    for (int64_t e = 0; e < E; ++e)
+      d += double(q.data<float>()[(bh * L + i) * E + e]) * k.data<float>()[(bh * S + j) * E + e];
+    w[j] = d * scale + (mask_row ? mask_row[j] : 0.0);
+    max = std::max(max, w[j]);
+  }
+  for (int64_t j = 0; j < visible; ++j) sum += (w[j] = std::exp(w[j] - max));
+  std::vector<double> out(E, 0.0);
+  for (int64_t e = 0; e < E; ++e)
+    for (int64_t j = 0; j < visible; ++j) out[e] += w[j] / sum * v.data<float>()[(bh * S + j) * E + e];
+  return out;
+}
+
 // Long sequences split into blocks of query rows run in parallel: every block, the partial
 // last one included, matches a double-precision reference, causal (where each block computes
 // only the keys its rows see) or with an additive mask, with more queries than keys or fewer.
 TEST(Attention, RowBlocksInParallelMatchTheReference) {
   omp_set_num_threads(2);
-  for (const auto [L, S, causal] : {std::tuple{70, 70, true}, std::tuple{70, 45, true}, std::tuple{40, 90, true},
+  for (const auto& [L, S, causal] : {std::tuple{70, 70, true}, std::tuple{70, 45, true}, std::tuple{40, 90, true},
                                     std::tuple{70, 33, false}}) {
     const int64_t B = 2, H = 3, E = 8;
     Tensor q = random({B, H, L, E}, 40), k = random({B, H, S, E}, 41), v = random({B, H, S, E}, 42);
@@ -371,19 +392,10 @@ TEST(Attention, RowBlocksInParallelMatchTheReference) {
     for (int64_t bh = 0; bh < B * H; ++bh)
       for (int64_t i = 0; i < L; ++i) {
         const int64_t visible = causal ? std::min<int64_t>(i + 1, S) : S;
-        std::vector<double> w(visible);
-        double max = -INFINITY, sum = 0;
-        for (int64_t j = 0; j < visible; ++j) {
-          double d = 0;
-          for (int64_t e = 0; e < E; ++e)
-            d += double(q.data<float>()[(bh * L + i) * E + e]) * k.data<float>()[(bh * S + j) * E + e];
-          w[j] = d * scale + (causal ? 0.0 : mask.data<float>()[i * S + j]);
-          max = std::max(max, w[j]);
-        }
-        for (int64_t j = 0; j < visible; ++j) sum += (w[j] = std::exp(w[j] - max));
+        const auto row = reference_attention_row(q, k, v, bh, i, visible, scale,
+                                                 causal ? nullptr : mask.data<float>() + i * S);
         for (int64_t e = 0; e < E; ++e) {
-          double expected = 0;
-          for (int64_t j = 0; j < visible; ++j) expected += w[j] / sum * v.data<float>()[(bh * S + j) * E + e];
+          const double expected = row[e];
           ASSERT_NEAR(out.data<float>()[(bh * L + i) * E + e], expected, 2e-5 + 2e-5 * std::abs(expected))
               << "L " << L << " S " << S << (causal ? " causal" : " masked") << " row " << i;
         }
@@ -415,18 +427,9 @@ TEST(Attention, PermutedHeadsLongRowsAndNaN) {
   const double scale = 1.0 / std::sqrt(static_cast<double>(E));
   for (int64_t bh = 0; bh < B * H; ++bh)
     for (int64_t i = 0; i < L; ++i) {
-      std::vector<double> w(S);
-      double max = -INFINITY, sum = 0;
-      for (int64_t j = 0; j < S; ++j) {
-        double s = 0;
-        for (int64_t e = 0; e < E; ++e)
-          s += double(q.data<float>()[(bh * L + i) * E + e]) * k.data<float>()[(bh * S + j) * E + e];
-        max = std::max(max, w[j] = s * scale);
-      }
-      for (int64_t j = 0; j < S; ++j) sum += (w[j] = std::exp(w[j] - max));
+      const auto row = reference_attention_row(q, k, v, bh, i, S, scale, nullptr);
       for (int64_t e = 0; e < E; ++e) {
-        double expected = 0;
-        for (int64_t j = 0; j < S; ++j) expected += w[j] / sum * v.data<float>()[(bh * S + j) * E + e];
+        const double expected = row[e];
         const int64_t at = (bh * L + i) * E + e;
         EXPECT_NEAR(a.data<float>()[at], expected, 1e-5 + 1e-5 * std::abs(expected));
         EXPECT_EQ(a.data<float>()[at], b.data<float>()[at]);

@@ -75,15 +75,20 @@ std::string layout_key(const Matmul& mm, const dnnl::memory::desc& fmt) {
   return std::string(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(int64_t));
 }
 
-// Throws dnnl::error (dnnl_unimplemented where the CPU has no kernel for the type).
+dnnl::memory::desc b_desc(const Matmul& mm) {
+  return dnnl::memory::desc({mm.k, mm.n}, mm.type, strides_of(mm.trans_b, mm.ldb));
+}
+
+// Throws dnnl::error (dnnl_unimplemented where the CPU has no kernel for the type). The
+// memory descriptors are made only with a new plan: a cached one carries them.
 std::shared_ptr<const onednn::Plan> matmul_plan(const Matmul& mm, bool pack_b) {
-  using dnnl::memory;
-  const memory::desc a_md({mm.m, mm.k}, mm.type, strides_of(mm.trans_a, mm.lda));
-  const memory::desc b_user({mm.k, mm.n}, mm.type, strides_of(mm.trans_b, mm.ldb));
-  const memory::desc c_md({mm.m, mm.n}, memory::data_type::f32, memory::dims{mm.ldc, 1});
   std::vector<int64_t> key{/*kind: matmul*/ 2, static_cast<int64_t>(mm.type), pack_b, mm.accumulate,
                            mm.m, mm.n, mm.k, mm.trans_a, mm.lda, mm.trans_b, mm.ldb, mm.ldc};
   return onednn::plan(key, [&] {
+    using dnnl::memory;
+    const memory::desc a_md({mm.m, mm.k}, mm.type, strides_of(mm.trans_a, mm.lda));
+    const memory::desc b_user = b_desc(mm);
+    const memory::desc c_md({mm.m, mm.n}, memory::data_type::f32, memory::dims{mm.ldc, 1});
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (mm.accumulate) {
@@ -109,13 +114,14 @@ bool run_matmul(const Matmul& mm, bool pack_b) {
   if (pack_b && plan->reference) return false;
   const auto& engine = onednn::engine();
   dnnl::stream& stream = onednn::stream();
-  memory b(plan->wei_fmt, engine, const_cast<void*>(mm.b));
+  memory b;
   std::shared_ptr<void> packed;
-  if (plan->to_wei) {
-    const memory::desc b_user({mm.k, mm.n}, mm.type, strides_of(mm.trans_b, mm.ldb));
+  if (!plan->to_wei) {
+    b = memory(plan->wei_fmt, engine, const_cast<void*>(mm.b));
+  } else {
     auto pack = [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
-      plan->to_wei.execute(stream, {{DNNL_ARG_FROM, memory(b_user, engine, const_cast<void*>(mm.b))},
+      plan->to_wei.execute(stream, {{DNNL_ARG_FROM, memory(b_desc(mm), engine, const_cast<void*>(mm.b))},
                                     {DNNL_ARG_TO, *copy}});
       stream.wait();
       return detail::Packed{copy, plan->wei_fmt.get_size()};
