@@ -18,6 +18,20 @@ corpus() {
   echo "$dir"
 }
 
+# Exports the conformance regression corpus once per (its script, the corpus script, torch
+# version); prints its folder.
+regressions() {
+  local key dir
+  key=$("$PY" "$ROOT/tools/export_regressions.py" key)
+  dir="$CACHE_DIR/regressions-$key"
+  if [ ! -f "$dir/manifest.json" ]; then
+    mkdir -p "$CACHE_DIR"
+    echo "exporting the conformance regressions to $dir (once; a minute or two)" >&2
+    TORCHINDUCTOR_CACHE_DIR="$CACHE_DIR/inductor" "$PY" "$ROOT/tools/export_regressions.py" "$dir" --jobs 2 >&2
+  fi
+  echo "$dir"
+}
+
 # Exports the model zoo (tools/zoo_export.py) once per (zoo script, torch, transformers);
 # prints its folder. With "subset", exports only the CI subset into its own folder unless the
 # whole zoo is already cached (then prints that).

@@ -15,13 +15,19 @@ namespace pt2run {
 // thread that calls (so 16 concurrent runs add up 16 runs' time).
 // Thread safety: all functions may be called from any thread at any time.
 struct ShimCallStats {
-  std::string function;  // e.g. "aoti_torch_cpu_convolution"
+  std::string function;  // e.g. "aoti_torch_cpu_convolution", or a region's name
   std::uint64_t calls = 0;
   double total_ms = 0;
 };
 PT2RUN_API void set_shim_profiling(bool enabled);
 // Every function called since the last reset, the most time first.
 PT2RUN_API std::vector<ShimCallStats> shim_profile();
+// A package exported with torch._inductor.config.cpp.enable_kernel_profile = True marks each
+// generated kernel and each fallback call as a profiling region (aoti_record_function_start /
+// _end). With profiling on, these are the regions run since the last reset, by the names
+// Inductor gave them (e.g. "graph_1_cpp_fused_relu_1"), the most time first. A region that
+// wraps a fallback call includes that call's time: regions and functions overlap.
+PT2RUN_API std::vector<ShimCallStats> region_profile();
 PT2RUN_API void reset_shim_profile();
 
 }  // namespace pt2run

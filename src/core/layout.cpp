@@ -115,3 +115,46 @@ std::vector<int64_t> channels_last_strides(std::span<const int64_t> sizes) {
 }
 
 }  // namespace pt2run::detail
+
+namespace pt2run::detail {
+
+std::vector<int64_t> iterator_output_strides(std::span<const int64_t> sizes,
+                                             const std::vector<std::span<const int64_t>>& operand_strides) {
+  const auto rank = static_cast<int64_t>(sizes.size());
+  // TensorIterator's reorder_dimensions: perm[0] is the fastest-moving dim. Two dims swap when
+  // the first operand that orders them unambiguously (no zero stride) says so; equal strides
+  // put the larger dim outside.
+  auto should_swap = [&](int64_t d0, int64_t d1) {
+    for (const auto& strides : operand_strides) {
+      const int64_t s0 = strides[static_cast<std::size_t>(d0)], s1 = strides[static_cast<std::size_t>(d1)];
+      if (s0 == 0 || s1 == 0) continue;
+      if (s0 < s1) return -1;
+      if (s0 > s1) return 1;
+      if (sizes[static_cast<std::size_t>(d0)] > sizes[static_cast<std::size_t>(d1)]) return 1;
+    }
+    return 0;
+  };
+  std::vector<int64_t> perm(static_cast<std::size_t>(rank));
+  for (int64_t i = 0; i < rank; ++i) perm[static_cast<std::size_t>(i)] = rank - 1 - i;
+  for (int64_t i = 1; i < rank; ++i) {
+    int64_t dim1 = i;
+    for (int64_t dim0 = i - 1; dim0 >= 0; --dim0) {
+      const int c = should_swap(perm[static_cast<std::size_t>(dim0)], perm[static_cast<std::size_t>(dim1)]);
+      if (c > 0) {
+        std::swap(perm[static_cast<std::size_t>(dim0)], perm[static_cast<std::size_t>(dim1)]);
+        dim1 = dim0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  std::vector<int64_t> strides(static_cast<std::size_t>(rank));
+  int64_t next = 1;
+  for (int64_t d : perm) {
+    strides[static_cast<std::size_t>(d)] = next;
+    next *= std::max<int64_t>(sizes[static_cast<std::size_t>(d)], 1);
+  }
+  return strides;
+}
+
+}  // namespace pt2run::detail

@@ -38,3 +38,13 @@ bool suggests_channels_last(const Tensor& t);
 PT2RUN_PLUGIN_API std::vector<int64_t> channels_last_strides(std::span<const int64_t> sizes);
 
 }  // namespace pt2run::detail
+
+namespace pt2run::detail {
+
+// The strides torch's TensorIterator gives a new output of `sizes` computed from operands with
+// these strides (each already broadcast to `sizes`): the dims ordered as the first operand
+// that orders them unambiguously lays them out, the output dense in that order.
+std::vector<int64_t> iterator_output_strides(std::span<const int64_t> sizes,
+                                             const std::vector<std::span<const int64_t>>& operand_strides);
+
+}  // namespace pt2run::detail

@@ -176,11 +176,13 @@ Tensor parse_npy(std::span<const std::byte> bytes, const std::string& what) {
   // Check the byte count before allocating: a forged shape must not make us allocate.
   const std::size_t available = bytes.size() - prefix - header_len;
   const std::size_t item = element_size(*dtype);
-  std::size_t expected = item;
+  // A zero anywhere in the shape means no data, whatever the other dims say.
+  const bool no_elements = std::find(shape.begin(), shape.end(), int64_t{0}) != shape.end();
+  std::size_t expected = no_elements ? 0 : item;
   for (int64_t d : shape) {
-    PT2RUN_CHECK(d == 0 || expected <= available / static_cast<std::size_t>(d) || expected == 0,
-                 InvalidArgument, what, ": its shape needs more data than the file holds (",
-                 available, " bytes)");
+    if (no_elements) break;
+    PT2RUN_CHECK(expected <= available / static_cast<std::size_t>(d), InvalidArgument, what,
+                 ": its shape needs more data than the file holds (", available, " bytes)");
     expected *= static_cast<std::size_t>(d);
   }
   PT2RUN_CHECK(expected == available, InvalidArgument, what, ": its shape and dtype need ",

@@ -62,15 +62,19 @@ NamedTensors parse_safetensors(std::span<const std::byte> bytes, const std::stri
     PT2RUN_CHECK(it != std::end(kCodes), InvalidArgument, where, " has dtype '", code,
                  "', which pt2run does not know");
     Item item{name, it->dtype, {}, 0, 0};
-    uint64_t bytes_needed = element_size(item.dtype);
     for (const auto& d : info["shape"]) {
       PT2RUN_CHECK(d.is_number_integer() && d.get<int64_t>() >= 0, InvalidArgument, where,
                    " has a negative or non-integer dimension");
-      const auto v = d.get<uint64_t>();
-      PT2RUN_CHECK(v == 0 || bytes_needed <= data_size / v || bytes_needed == 0, InvalidArgument, where,
+      item.shape.push_back(d.get<int64_t>());
+    }
+    // A zero anywhere in the shape means no data, whatever the other dims say.
+    const bool no_elements = std::find(item.shape.begin(), item.shape.end(), int64_t{0}) != item.shape.end();
+    uint64_t bytes_needed = no_elements ? 0 : element_size(item.dtype);
+    for (int64_t v : item.shape) {
+      if (no_elements) break;
+      PT2RUN_CHECK(bytes_needed <= data_size / static_cast<uint64_t>(v), InvalidArgument, where,
                    " has a shape larger than the file's data (", data_size, " bytes)");
-      bytes_needed *= v;
-      item.shape.push_back(static_cast<int64_t>(v));
+      bytes_needed *= static_cast<uint64_t>(v);
     }
     const auto& offsets = info["data_offsets"];
     PT2RUN_CHECK(offsets[0].is_number_unsigned() && offsets[1].is_number_unsigned(), InvalidArgument,

@@ -9,6 +9,7 @@ namespace pt2run::detail {
 void register_builtin_ops() {
   register_aten_tensor_ops();
   register_aten_math_ops();
+  register_aten_view_ops();
 }
 
 }  // namespace pt2run::detail

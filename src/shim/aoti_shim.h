@@ -210,116 +210,7 @@ PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_proxy_executor_call_function(
     AOTIProxyExecutorHandle proxy_executor, int extern_node_index, int num_ints,
     int64_t* flatten_int_args, int num_tensors, AtenTensorHandle* flatten_tensor_args);
 
-// --- CPU fallback ops (generated-shim naming: aoti_torch_cpu_<op>[_<overload>]) ---
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_mm_out(AtenTensorHandle out, AtenTensorHandle self,
-                                                        AtenTensorHandle mat2);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_addmm_out(AtenTensorHandle out,
-                                                           AtenTensorHandle self,
-                                                           AtenTensorHandle mat1,
-                                                           AtenTensorHandle mat2, double beta,
-                                                           double alpha);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_bmm_out(AtenTensorHandle out, AtenTensorHandle self,
-                                                         AtenTensorHandle mat2);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_baddbmm_out(AtenTensorHandle out,
-                                                             AtenTensorHandle self,
-                                                             AtenTensorHandle batch1,
-                                                             AtenTensorHandle batch2, double beta,
-                                                             double alpha);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_convolution(
-    AtenTensorHandle input, AtenTensorHandle weight, AtenTensorHandle* bias, const int64_t* stride,
-    int64_t stride_len_, const int64_t* padding, int64_t padding_len_, const int64_t* dilation,
-    int64_t dilation_len_, int32_t transposed, const int64_t* output_padding,
-    int64_t output_padding_len_, int64_t groups, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cumsum(AtenTensorHandle self, int64_t dim,
-                                                        int32_t* dtype, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cumprod(AtenTensorHandle self, int64_t dim,
-                                                         int32_t* dtype, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_logcumsumexp(AtenTensorHandle self, int64_t dim,
-                                                              AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_sort(AtenTensorHandle self, int64_t dim,
-                                                      int32_t descending, AtenTensorHandle* ret0,
-                                                      AtenTensorHandle* ret1);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_sort_stable(AtenTensorHandle self, int32_t* stable,
-                                                             int64_t dim, int32_t descending,
-                                                             AtenTensorHandle* ret0,
-                                                             AtenTensorHandle* ret1);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_topk(AtenTensorHandle self, int64_t k, int64_t dim,
-                                                      int32_t largest, int32_t sorted,
-                                                      AtenTensorHandle* ret0, AtenTensorHandle* ret1);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_searchsorted_Tensor(
-    AtenTensorHandle sorted_sequence, AtenTensorHandle self, int32_t out_int32, int32_t right,
-    const char** side, AtenTensorHandle* sorter, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_searchsorted_Scalar(
-    AtenTensorHandle sorted_sequence, double self, int32_t out_int32, int32_t right,
-    const char** side, AtenTensorHandle* sorter, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_nonzero(AtenTensorHandle self, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_histc(AtenTensorHandle self, int64_t bins, double min,
-                                                       double max, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_addmv(AtenTensorHandle self, AtenTensorHandle mat,
-                                                       AtenTensorHandle vec, double beta, double alpha,
-                                                       AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_addbmm(AtenTensorHandle self, AtenTensorHandle batch1,
-                                                        AtenTensorHandle batch2, double beta,
-                                                        double alpha, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__addmm_activation(AtenTensorHandle self,
-                                                                   AtenTensorHandle mat1,
-                                                                   AtenTensorHandle mat2, double beta,
-                                                                   double alpha, int32_t use_gelu,
-                                                                   AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cummax(AtenTensorHandle self, int64_t dim,
-                                                        AtenTensorHandle* ret0, AtenTensorHandle* ret1);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_cummin(AtenTensorHandle self, int64_t dim,
-                                                        AtenTensorHandle* ret0, AtenTensorHandle* ret1);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_kthvalue(AtenTensorHandle self, int64_t k, int64_t dim,
-                                                          int32_t keepdim, AtenTensorHandle* ret0,
-                                                          AtenTensorHandle* ret1);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_masked_select(AtenTensorHandle self, AtenTensorHandle mask,
-                                                               AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_repeat_interleave_Tensor(AtenTensorHandle repeats,
-                                                                          int64_t* output_size,
-                                                                          AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__embedding_bag(
-    AtenTensorHandle weight, AtenTensorHandle indices, AtenTensorHandle offsets,
-    int32_t scale_grad_by_freq, int64_t mode, int32_t sparse, AtenTensorHandle* per_sample_weights,
-    int32_t include_last_offset, int64_t padding_idx, AtenTensorHandle* ret0, AtenTensorHandle* ret1,
-    AtenTensorHandle* ret2, AtenTensorHandle* ret3);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_scatter_reduce_two_out(
-    AtenTensorHandle out, AtenTensorHandle self, int64_t dim, AtenTensorHandle index,
-    AtenTensorHandle src, const char* reduce, int32_t include_self);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_segment_reduce(
-    AtenTensorHandle data, const char* reduce, AtenTensorHandle* lengths, AtenTensorHandle* indices,
-    AtenTensorHandle* offsets, int64_t axis, int32_t unsafe, double* initial, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__fft_r2c(AtenTensorHandle self, const int64_t* dim,
-                                                          int64_t dim_len_, int64_t normalization,
-                                                          int32_t onesided, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__fft_c2c(AtenTensorHandle self, const int64_t* dim,
-                                                          int64_t dim_len_, int64_t normalization,
-                                                          int32_t forward, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_abs(AtenTensorHandle self, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_view_as_real(AtenTensorHandle self, AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__int_mm_out(AtenTensorHandle out, AtenTensorHandle self,
-                                                             AtenTensorHandle mat2);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__weight_int8pack_mm(AtenTensorHandle self,
-                                                                     AtenTensorHandle mat2,
-                                                                     AtenTensorHandle scales,
-                                                                     AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__cdist_forward(AtenTensorHandle x1, AtenTensorHandle x2,
-                                                                double p, int64_t* compute_mode,
-                                                                AtenTensorHandle* ret0);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_randint_low_out(AtenTensorHandle out, int64_t low,
-                                                                 int64_t high, const int64_t* size,
-                                                                 int64_t size_len_);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_mkldnn_rnn_layer(
-    AtenTensorHandle input, AtenTensorHandle weight0, AtenTensorHandle weight1,
-    AtenTensorHandle weight2, AtenTensorHandle weight3, AtenTensorHandle hx_, AtenTensorHandle cx_,
-    int32_t reverse, const int64_t* batch_sizes, int64_t batch_sizes_len_, int64_t mode,
-    int64_t hidden_size, int64_t num_layers, int32_t has_biases, int32_t bidirectional,
-    int32_t batch_first, int32_t train, AtenTensorHandle* ret0, AtenTensorHandle* ret1,
-    AtenTensorHandle* ret2, AtenTensorHandle* ret3);
-PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu__scaled_dot_product_flash_attention_for_cpu(
-    AtenTensorHandle query, AtenTensorHandle key, AtenTensorHandle value, double dropout_p,
-    int32_t is_causal, AtenTensorHandle* attn_mask, double* scale, AtenTensorHandle* ret0,
-    AtenTensorHandle* ret1);
+// --- CPU fallback ops: aoti_shim_cpu.h ---
 
 // --- deprecated device-less spellings (torch <= 2.5 packages) ---
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_mm_out(AtenTensorHandle out, AtenTensorHandle self,
@@ -335,3 +226,5 @@ PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_convolution(
     int64_t padding_size, const int64_t* dilation_ptr, int64_t dilation_size, int transposed,
     const int64_t* output_padding_ptr, int64_t output_padding_size, int64_t groups,
     AtenTensorHandle* ret);
+
+#include "shim/aoti_shim_cpu.h"  // IWYU pragma: export

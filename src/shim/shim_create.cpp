@@ -1,6 +1,7 @@
 // Tensor creation and views.
 
 #include "core/storage.h"
+#include "core/views.h"
 #include "shim/shim_args.h"
 #include "shim/shim_guard.h"
 
@@ -100,58 +101,12 @@ AOTITorchError aoti_torch__alloc_from_pool(AtenTensorHandle self, int64_t offset
 
 AOTITorchError aoti_torch_view_dtype(AtenTensorHandle self, int32_t dtype, AtenTensorHandle* ret) {
   return guard(__func__, [&] {
-    const Tensor& t = tensor(self);
-    DType to = dtype_arg(dtype);
-    const auto from_size = static_cast<int64_t>(t.element_size());
-    const auto to_size = static_cast<int64_t>(pt2run::element_size(to));
-    std::vector<int64_t> sizes(t.sizes().begin(), t.sizes().end());
-    std::vector<int64_t> strides(t.strides().begin(), t.strides().end());
-    int64_t offset = t.storage_offset();
-    if (from_size != to_size) {
-      // torch's rule: the last dim must be contiguous; it absorbs the size change.
-      PT2RUN_CHECK(t.dim() > 0 && strides.back() == 1, InvalidArgument,
-                   "view(dtype) to a different element size needs a contiguous last dim");
-      if (to_size < from_size) {
-        int64_t r = from_size / to_size;
-        sizes.back() *= r;
-        for (std::size_t i = 0; i + 1 < strides.size(); ++i) strides[i] *= r;
-        offset *= r;
-      } else {
-        int64_t r = to_size / from_size;
-        PT2RUN_CHECK(sizes.back() % r == 0 && offset % r == 0, InvalidArgument,
-                     "view(dtype): last dim ", sizes.back(), " is not divisible by ", r);
-        sizes.back() /= r;
-        for (std::size_t i = 0; i + 1 < strides.size(); ++i) {
-          PT2RUN_CHECK(strides[i] % r == 0, InvalidArgument, "view(dtype): stride ", strides[i],
-                       " is not divisible by ", r);
-          strides[i] /= r;
-        }
-        offset /= r;
-      }
-    }
-    Tensor retyped(t.storage(), {}, {}, 0, to);
-    *require_out(ret, "ret") = release_handle(retyped.as_strided(sizes, strides, offset));
+    *require_out(ret, "ret") = release_handle(pt2run::detail::view_dtype(tensor(self), dtype_arg(dtype)));
   });
 }
 
 AOTITorchError aoti_torch_view_as_real(AtenTensorHandle self, AtenTensorHandle* ret) {
   return guard(__func__, [&] {
-    const Tensor& t = tensor(self);
-    DType real;
-    switch (t.dtype()) {
-      case DType::Complex32: real = DType::Float16; break;
-      case DType::Complex64: real = DType::Float32; break;
-      case DType::Complex128: real = DType::Float64; break;
-      default:
-        pt2run::detail::fail(pt2run::ErrorCode::DTypeMismatch, "view_as_real needs a complex tensor, got ",
-                             t.describe());
-    }
-    std::vector<int64_t> sizes(t.sizes().begin(), t.sizes().end());
-    std::vector<int64_t> strides;
-    for (int64_t s : t.strides()) strides.push_back(s * 2);
-    sizes.push_back(2);
-    strides.push_back(1);
-    Tensor retyped(t.storage(), {}, {}, 0, real);
-    *require_out(ret, "ret") = release_handle(retyped.as_strided(sizes, strides, t.storage_offset() * 2));
+    *require_out(ret, "ret") = release_handle(pt2run::detail::view_as_real(tensor(self)));
   });
 }

@@ -22,6 +22,7 @@ PT2RUN_PLUGIN_API void set_last_error(std::string message) noexcept;
 // The opt-in profile of shim calls (pt2run/profile.h): whether it is on, and one call's time.
 PT2RUN_PLUGIN_API extern std::atomic<bool> g_profiling;
 PT2RUN_PLUGIN_API void record_call(const char* function, std::uint64_t ns) noexcept;
+void record_region(const char* name, std::uint64_t ns) noexcept;
 
 // Times body into the profile when it is on (timed even if it throws).
 class CallTimer {

@@ -1,5 +1,7 @@
 #include "backends/cpu/convolution.h"
 
+#include "backends/cpu/direct_convolution.h"
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <memory>
@@ -263,6 +265,11 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
   if (out.numel() == 0) return out;
   const bool partial = g.computed_spatial != std::vector<int64_t>(g.out_sizes.begin() + 2, g.out_sizes.end());
   if (partial) std::fill_n(static_cast<std::byte*>(out.data_ptr()), out.nbytes(), std::byte{0});
+  if (input.dtype() == DType::Float64) {
+    // oneDNN has no float64 kernels.
+    direct_convolution(input, weight, bias, params, out);
+    return out;
+  }
   const memory::data_type type = dnnl_type(input.dtype());
   bool done = false;
   if (type == memory::data_type::f32) {

@@ -12,7 +12,8 @@ using detail::ConvolutionParams;
 // torch's aten.convolution for 1-d, 2-d and 3-d inputs [N, C, *spatial] on oneDNN: grouped,
 // dilated, strided and transposed. Returns a new tensor, channels-last if the input or weight
 // is channels-last and contiguous otherwise (the layout torch and AOTInductor expect). float32 runs natively; float16 and bfloat16 run
-// natively where oneDNN supports them on this CPU and otherwise in float32, rounding once.
+// natively where oneDNN supports them on this CPU and otherwise in float32, rounding once; float64
+// runs in double (direct_convolution.h), as oneDNN has no float64 kernels.
 // Throws Error on invalid shapes or parameters.
 Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
                    const ConvolutionParams& params);

@@ -178,9 +178,16 @@ Tensor fft_c2r(const Tensor& input, const std::vector<int64_t>& dims, int64_t no
 Tensor complex_abs(const Tensor& input) {
   PT2RUN_CHECK(is_complex(input.dtype()), DTypeMismatch, "complex_abs needs a complex input");
   Tensor c = input.to(DType::Complex128);
-  Tensor out = Tensor::empty(sizes_of(input), DType::Float64);
-  for (int64_t i = 0; i < c.numel(); ++i) out.data<double>()[i] = std::abs(c.data<Complex>()[i]);
-  return input.dtype() == DType::Complex128 ? out : out.to(DType::Float32);
+  Tensor values = Tensor::empty(sizes_of(input), DType::Float64);
+  for (int64_t i = 0; i < c.numel(); ++i) values.data<double>()[i] = std::abs(c.data<Complex>()[i]);
+  // Laid out as torch's elementwise ops lay out their output: in the input's dim order.
+  const std::vector<int64_t> sizes = sizes_of(input);
+  Tensor out = Tensor::empty_strided(sizes, detail::iterator_output_strides(sizes, {input.strides()}),
+                                     input.dtype() == DType::Complex128   ? DType::Float64
+                                     : input.dtype() == DType::Complex32 ? DType::Float16
+                                                                          : DType::Float32);
+  out.copy_(values);
+  return out;
 }
 
 Tensor make_complex(const Tensor& real, const Tensor& imag) {

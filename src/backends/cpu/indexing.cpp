@@ -38,7 +38,10 @@ EmbeddingBagResult embedding_bag(const Tensor& weight, const Tensor& indices, co
   const std::vector<int64_t> idx = int_values(indices);
   std::vector<int64_t> starts = int_values(offsets);
   const auto n = static_cast<int64_t>(idx.size());
-  if (!include_last_offset) starts.push_back(n);
+  // With include_last_offset torch ignores the last offset's value: the last bag runs to the
+  // end of indices.
+  if (include_last_offset && !starts.empty()) starts.back() = n;
+  else starts.push_back(n);
   const int64_t bags = static_cast<int64_t>(starts.size()) - 1;
   PT2RUN_CHECK(bags >= 0, InvalidArgument, "embedding_bag: include_last_offset needs at least one offset");
   Tensor w = weight.to(DType::Float64);
@@ -50,18 +53,24 @@ EmbeddingBagResult embedding_bag(const Tensor& weight, const Tensor& indices, co
     psw.assign(p.data<double>(), p.data<double>() + n);
   }
   Tensor out = Tensor::zeros({bags, width}, DType::Float64);
+  // torch's outputs besides the result are what its backward needs, so their contents depend
+  // on the mode: sum fills bag_size with zeros, and on its fast path (float32/16, bf16 rows
+  // with unit stride, no padding index) leaves offset2bag empty; mean's max_indices repeats
+  // bag_size; max's names the chosen row (0 in an empty bag).
+  const bool sum_fast_path = mode == 0 && padding_idx < 0 && weight.stride(1) == 1 &&
+                             (weight.dtype() == DType::Float32 || weight.dtype() == DType::Float16 ||
+                              weight.dtype() == DType::BFloat16);
   EmbeddingBagResult r;
-  r.offset2bag = Tensor::zeros({n}, DType::Int64);
+  r.offset2bag = Tensor::zeros({sum_fast_path ? 0 : n}, DType::Int64);
   r.bag_size = Tensor::zeros({bags}, DType::Int64);
-  r.max_indices = mode == 2 ? Tensor::empty({bags, width}, DType::Int64) : Tensor::zeros({bags}, DType::Int64);
-  if (mode == 2) std::fill_n(r.max_indices.data<int64_t>(), bags * width, int64_t{-1});
+  r.max_indices = mode == 2 ? Tensor::zeros({bags, width}, DType::Int64) : Tensor::zeros({bags}, DType::Int64);
   for (int64_t b = 0; b < bags; ++b) {
     const int64_t begin = std::clamp<int64_t>(starts[static_cast<std::size_t>(b)], 0, n);
     const int64_t end = std::clamp<int64_t>(starts[static_cast<std::size_t>(b) + 1], begin, n);
     double* o = out.data<double>() + b * width;
     int64_t counted = 0;
     for (int64_t j = begin; j < end; ++j) {
-      r.offset2bag.data<int64_t>()[j] = b;
+      if (!sum_fast_path) r.offset2bag.data<int64_t>()[j] = b;
       const int64_t row = idx[static_cast<std::size_t>(j)];
       PT2RUN_CHECK(row >= 0 && row < rows, InvalidArgument, "embedding_bag: index ", row,
                    " is out of range for ", rows, " rows");
@@ -82,7 +91,8 @@ EmbeddingBagResult embedding_bag(const Tensor& weight, const Tensor& indices, co
     }
     if (mode == 1 && counted > 0)
       for (int64_t d = 0; d < width; ++d) o[d] /= static_cast<double>(counted);
-    r.bag_size.data<int64_t>()[b] = counted;
+    if (mode != 0) r.bag_size.data<int64_t>()[b] = counted;
+    if (mode == 1) r.max_indices.data<int64_t>()[b] = counted;
   }
   r.output = from_doubles(out, weight.dtype());
   return r;

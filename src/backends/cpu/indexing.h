@@ -13,9 +13,9 @@ namespace pt2run::cpu {
 // 2 takes the max; rows equal to padding_idx (when >= 0) are skipped; an empty bag is zeros.
 struct EmbeddingBagResult {
   Tensor output;       // [B, D], weight's dtype
-  Tensor offset2bag;   // [indices]: the bag of each index
-  Tensor bag_size;     // [B]: rows counted in each bag
-  Tensor max_indices;  // mode 2: [B, D] row chosen per element; else [B] zeros
+  Tensor offset2bag;   // [indices]: the bag of each index; [0] on torch's sum fast path
+  Tensor bag_size;     // [B]: rows counted in each bag (mean, max); zeros for sum
+  Tensor max_indices;  // max: [B, D] row chosen per element; mean: bag_size; sum: [B] zeros
 };
 EmbeddingBagResult embedding_bag(const Tensor& weight, const Tensor& indices, const Tensor& offsets,
                                  int64_t mode, const Tensor* per_sample_weights,

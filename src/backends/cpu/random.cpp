@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <numbers>
+#include <optional>
 #include <random>
 
 #include "backends/cpu/dim_lines.h"
@@ -21,12 +23,36 @@ struct Generator {
   uint64_t seed = kDefaultSeed;
   std::mt19937 engine{static_cast<uint32_t>(kDefaultSeed)};
 
+  // Box-Muller's second value, kept for the next scalar draw as torch's generator keeps it;
+  // a new seed drops it.
+  std::optional<double> next_double_normal;
+
   uint32_t random() { return static_cast<uint32_t>(engine()); }
   uint64_t random64() {  // at::CPUGeneratorImpl::random64: first draw is the high half
     const uint64_t hi = random(), lo = random();
     return (hi << 32) | lo;
   }
   double uniform() { return static_cast<double>(random64() >> 11) * 0x1.0p-53; }  // [0, 1)
+  // at::uniform_real_distribution<T>(0, 1): the low `digits` bits of one draw (a 64-bit draw
+  // for double), scaled to [0, 1).
+  double uniform_real(int digits) {
+    if (digits == 53) return static_cast<double>(random64() & ((1ULL << 53) - 1)) * 0x1.0p-53;
+    const uint32_t bits = random() & ((1U << digits) - 1);
+    return static_cast<float>(bits) * std::ldexp(1.0f, -digits);
+  }
+  // at::normal_distribution<double>: Box-Muller on two doubles, the sine half cached.
+  double normal_double() {
+    if (next_double_normal) {
+      const double v = *next_double_normal;
+      next_double_normal.reset();
+      return v;
+    }
+    const double u1 = uniform_real(53), u2 = uniform_real(53);
+    const double r = std::sqrt(-2.0 * std::log1p(-u2));
+    const double theta = 2.0 * std::numbers::pi * u1;
+    next_double_normal = r * std::sin(theta);
+    return r * std::cos(theta);
+  }
 };
 
 Generator& generator() {
@@ -41,6 +67,7 @@ void manual_seed(uint64_t seed) {
   std::lock_guard lock(g.mutex);
   g.seed = seed;
   g.engine.seed(static_cast<uint32_t>(seed));
+  g.next_double_normal.reset();
 }
 
 uint64_t initial_seed() {
@@ -65,6 +92,75 @@ void randint(const Tensor& out, int64_t low, int64_t high) {
   }
   Tensor o = out;
   o.copy_(values);
+}
+
+namespace {
+
+// Mantissa digits of the type torch draws uniforms in (std::numeric_limits<T>::digits).
+int uniform_digits(DType dtype) {
+  switch (dtype) {
+    case DType::Float64: return 53;
+    case DType::Float32: return 24;
+    case DType::Float16: return 11;
+    case DType::BFloat16: return 8;
+    default:
+      detail::fail(ErrorCode::DTypeMismatch, "normal: needs a floating-point tensor (float64, float32, "
+                   "float16 or bfloat16), got ", dtype_name(dtype));
+  }
+}
+
+// torch's normal_fill_16: Box-Muller over 16 uniforms, the first 8 as u1, the last 8 as u2.
+template <typename T>
+void normal_fill_16(T* data, T mean, T std) {
+  for (int j = 0; j < 8; ++j) {
+    const T u1 = 1 - data[j];  // [0, 1) -> (0, 1] for the log
+    const T u2 = data[j + 8];
+    const T radius = std::sqrt(-2 * std::log(u1));
+    const T theta = 2.0f * std::numbers::pi * u2;
+    data[j] = radius * std::cos(theta) * std + mean;
+    data[j + 8] = radius * std::sin(theta) * std + mean;
+  }
+}
+
+}  // namespace
+
+void normal(const Tensor& out, double mean, double std) {
+  PT2RUN_CHECK(std >= 0, InvalidArgument, "normal: std must be >= 0, got ", std);
+  const int digits = uniform_digits(out.dtype());
+  const int64_t n = out.numel();
+  Generator& g = generator();
+  std::lock_guard lock(g.mutex);
+  // torch fills 16 at a time when it can (contiguous, >= 16 values): all uniforms first, then
+  // Box-Muller per 16, the tail redone as the last 16; otherwise one scalar draw per value.
+  if (n >= 16 && out.is_contiguous()) {
+    if (out.dtype() == DType::Float64) {
+      auto* d = out.data<double>();
+      for (int64_t i = 0; i < n; ++i) d[i] = g.uniform_real(53);
+      for (int64_t i = 0; i + 16 <= n; i += 16) normal_fill_16<double>(d + i, mean, std);
+      if (n % 16 != 0) {
+        for (int64_t i = n - 16; i < n; ++i) d[i] = g.uniform_real(53);
+        normal_fill_16<double>(d + n - 16, mean, std);
+      }
+      return;
+    }
+    // Other types fill in float: their uniforms (11 or 8 bits) are exact in them.
+    std::vector<float> d(static_cast<std::size_t>(n));
+    for (auto& v : d) v = static_cast<float>(g.uniform_real(digits));
+    const auto fmean = static_cast<float>(mean), fstd = static_cast<float>(std);
+    for (int64_t i = 0; i + 16 <= n; i += 16) normal_fill_16<float>(d.data() + i, fmean, fstd);
+    if (n % 16 != 0) {
+      for (int64_t i = n - 16; i < n; ++i) d[static_cast<std::size_t>(i)] = static_cast<float>(g.uniform_real(digits));
+      normal_fill_16<float>(d.data() + n - 16, fmean, fstd);
+    }
+    Tensor staging = Tensor::from_blob(d.data(), sizes_vector(out), DType::Float32);
+    Tensor o = out;
+    o.copy_(staging);
+    return;
+  }
+  Tensor values = Tensor::empty({n}, DType::Float64);
+  for (int64_t i = 0; i < n; ++i) values.data<double>()[i] = g.normal_double() * std + mean;
+  Tensor o = out;
+  o.copy_(values.as_strided(sizes_vector(out), contiguous_strides(sizes_vector(out)), 0));
 }
 
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement) {

@@ -12,6 +12,10 @@ namespace pt2run::cpu {
 // draw, wider ranges one 64-bit draw, value = low + draw % (high - low).
 void randint(const Tensor& out, int64_t low, int64_t high);
 
+// Tensor.normal_(mean, std) into `out` (float64/32/16, bfloat16) from the process generator,
+// drawing exactly as torch's CPU kernel, so a seeded package matches libtorch's numbers.
+void normal(const Tensor& out, double mean, double std);
+
 // torch.multinomial on probabilities [n] or [rows, n]: num_samples int64 category indices per
 // row, with or without replacement. Distributionally as torch; the draws differ from torch's.
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement);

@@ -1,6 +1,6 @@
 // The long tail of aoti_torch_cpu_* fallbacks: running extremes, order statistics, selection with
 // data-dependent sizes, embedding bags, scatter/segment reductions, FFTs, integer and
-// int8-weight matmuls, distances, random integers and LSTM layers. Each decodes its arguments
+// int8-weight matmuls, distances, and LSTM layers. Each decodes its arguments
 // and calls the backend in src/backends/cpu.
 
 #include <optional>
@@ -9,7 +9,6 @@
 #include "backends/cpu/fft.h"
 #include "backends/cpu/indexing.h"
 #include "backends/cpu/linalg.h"
-#include "backends/cpu/random.h"
 #include "backends/cpu/recurrent.h"
 #include "backends/cpu/scan.h"
 #include "backends/cpu/selection.h"
@@ -154,17 +153,6 @@ AOTITorchError aoti_torch_cpu__cdist_forward(AtenTensorHandle x1, AtenTensorHand
   // compute_mode only picks torch's matmul shortcut for p = 2; the direct sum is exact.
   return guard(__func__, [&] {
     *require_out(ret0, "ret0") = release_handle(cpu::cdist(tensor(x1), tensor(x2), p));
-  });
-}
-
-AOTITorchError aoti_torch_cpu_randint_low_out(AtenTensorHandle out, int64_t low, int64_t high,
-                                              const int64_t* size, int64_t size_len_) {
-  return guard(__func__, [&] {
-    const Tensor& o = tensor(out);
-    auto sizes = int_array(size, size_len_, "size");
-    PT2RUN_CHECK(std::equal(sizes.begin(), sizes.end(), o.sizes().begin(), o.sizes().end()),
-                 ShapeMismatch, "randint: out ", o.describe(), " does not have the requested size");
-    cpu::randint(o, low, high);
   });
 }
 

@@ -1,0 +1,190 @@
+#include "backends/cpu/advanced_index.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "backends/cpu/dim_lines.h"
+#include "backends/cpu/selection.h"
+#include "core/check.h"
+#include "core/layout.h"
+
+namespace pt2run::cpu {
+namespace {
+
+// The indexed elements of self: the result's shape, and for each result element (row-major)
+// its offset in self's storage, in elements from self's data pointer.
+struct IndexPlan {
+  std::vector<int64_t> sizes;
+  std::vector<int64_t> offsets;
+  // Self's strides restrided as torch does (0 across the index dims), for the output layout.
+  std::vector<int64_t> src_strides;
+};
+
+IndexPlan plan_index(const Tensor& self, const std::vector<const Tensor*>& given, const char* op) {
+  // Masks become one position tensor per dim they cover.
+  std::vector<const Tensor*> dims;
+  std::vector<Tensor> owned;
+  owned.reserve(given.size() * 8);
+  for (const Tensor* t : given) {
+    if (t && (t->dtype() == DType::Bool || t->dtype() == DType::UInt8)) {
+      PT2RUN_CHECK(static_cast<int64_t>(dims.size()) + t->dim() <= self.dim(), InvalidArgument, op,
+                   ": too many indices for ", self.describe());
+      for (int64_t k = 0; k < t->dim(); ++k)
+        PT2RUN_CHECK(t->size(k) == self.size(static_cast<int64_t>(dims.size()) + k), ShapeMismatch, op,
+                     ": mask ", t->describe(), " does not match ", self.describe(), " at dim ", dims.size() + k);
+      Tensor nz = nonzero(t->to(DType::Bool));  // [count, k]
+      for (int64_t k = 0; k < t->dim(); ++k) {
+        owned.push_back(nz.as_strided({nz.size(0)}, {nz.stride(0)}, nz.storage_offset() + k * nz.stride(1)));
+        dims.push_back(&owned.back());
+      }
+    } else {
+      PT2RUN_CHECK(t == nullptr || t->dtype() == DType::Int64 || t->dtype() == DType::Int32, DTypeMismatch, op,
+                   ": index tensors must be int64, int32, bool or uint8, got ", t ? t->describe() : "");
+      dims.push_back(t);
+    }
+  }
+  PT2RUN_CHECK(static_cast<int64_t>(dims.size()) <= self.dim(), InvalidArgument, op, ": ", dims.size(),
+               " indices for ", self.describe());
+  dims.resize(static_cast<std::size_t>(self.dim()), nullptr);
+  // Broadcast the position tensors together.
+  std::vector<int64_t> bshape;
+  int first = -1, last = -1;
+  for (std::size_t d = 0; d < dims.size(); ++d) {
+    if (!dims[d]) continue;
+    if (first < 0) first = static_cast<int>(d);
+    last = static_cast<int>(d);
+    const Tensor& t = *dims[d];
+    std::vector<int64_t> merged(std::max<std::size_t>(bshape.size(), static_cast<std::size_t>(t.dim())));
+    for (std::size_t i = 0; i < merged.size(); ++i) {
+      const auto from_end = merged.size() - 1 - i;
+      const int64_t a = from_end < bshape.size() ? bshape[bshape.size() - 1 - from_end] : 1;
+      const int64_t b = static_cast<int64_t>(from_end) < t.dim() ? t.size(t.dim() - 1 - static_cast<int64_t>(from_end)) : 1;
+      PT2RUN_CHECK(a == b || a == 1 || b == 1, ShapeMismatch, op, ": index shapes cannot be broadcast together");
+      merged[i] = a == 1 ? b : a;
+    }
+    bshape = merged;
+  }
+  IndexPlan plan;
+  if (first < 0) {  // no index tensor: a copy of self
+    plan.sizes = sizes_vector(self);
+    plan.src_strides = {self.strides().begin(), self.strides().end()};
+  }
+  std::vector<std::vector<int64_t>> positions(dims.size());
+  int64_t bcount = 1;
+  for (int64_t s : bshape) bcount *= s;
+  for (std::size_t d = 0; d < dims.size(); ++d) {
+    if (!dims[d]) continue;
+    Tensor p = detail::expand_to(*dims[d], bshape).to(DType::Int64);
+    positions[d].assign(p.data<int64_t>(), p.data<int64_t>() + bcount);
+    const int64_t size = self.size(static_cast<int64_t>(d));
+    for (int64_t& v : positions[d]) {
+      PT2RUN_CHECK(v >= -size && v < size, InvalidArgument, op, ": index ", v, " is out of bounds for dim ", d,
+                   " with size ", size);
+      if (v < 0) v += size;
+    }
+  }
+  // Index dims side by side keep their place; apart, the broadcast dims go first (torch).
+  bool adjacent = true;
+  for (int d = first; d <= last && first >= 0; ++d) adjacent = adjacent && dims[static_cast<std::size_t>(d)];
+  std::vector<int64_t> before, after;  // self's dims around the broadcast block
+  for (std::size_t d = 0; d < dims.size() && first >= 0; ++d) {
+    if (dims[d]) continue;
+    if (adjacent && static_cast<int>(d) < first) before.push_back(static_cast<int64_t>(d));
+    else after.push_back(static_cast<int64_t>(d));
+  }
+  if (first >= 0) {
+    for (int64_t d : before) plan.sizes.push_back(self.size(d)), plan.src_strides.push_back(self.stride(d));
+    for (int64_t s : bshape) plan.sizes.push_back(s), plan.src_strides.push_back(0);
+    for (int64_t d : after) plan.sizes.push_back(self.size(d)), plan.src_strides.push_back(self.stride(d));
+  }
+  int64_t total = 1;
+  for (int64_t s : plan.sizes) total *= s;
+  plan.offsets.resize(static_cast<std::size_t>(total));
+  const auto nb = static_cast<int64_t>(before.size()), nx = static_cast<int64_t>(bshape.size());
+  std::vector<int64_t> coord(plan.sizes.size(), 0);
+  for (int64_t e = 0; e < total; ++e) {
+    int64_t offset = 0;
+    if (first < 0) {
+      for (std::size_t i = 0; i < coord.size(); ++i) offset += coord[i] * self.stride(static_cast<int64_t>(i));
+    } else {
+      int64_t b = 0;  // the element of the broadcast block
+      for (int64_t i = 0; i < nx; ++i) b = b * bshape[static_cast<std::size_t>(i)] + coord[static_cast<std::size_t>(nb + i)];
+      for (std::size_t d = 0; d < dims.size(); ++d)
+        if (dims[d]) offset += positions[d][static_cast<std::size_t>(b)] * self.stride(static_cast<int64_t>(d));
+      for (int64_t i = 0; i < nb; ++i) offset += coord[static_cast<std::size_t>(i)] * self.stride(before[static_cast<std::size_t>(i)]);
+      for (std::size_t i = 0; i < after.size(); ++i)
+        offset += coord[static_cast<std::size_t>(nb + nx) + i] * self.stride(after[i]);
+    }
+    plan.offsets[static_cast<std::size_t>(e)] = offset;
+    for (auto i = static_cast<int64_t>(coord.size()) - 1; i >= 0; --i) {
+      if (++coord[static_cast<std::size_t>(i)] < plan.sizes[static_cast<std::size_t>(i)]) break;
+      coord[static_cast<std::size_t>(i)] = 0;
+    }
+  }
+  return plan;
+}
+
+}  // namespace
+
+Tensor index(const Tensor& self, const std::vector<const Tensor*>& indices) {
+  PT2RUN_CHECK(self.device().type == DeviceType::CPU, DeviceMismatch, "index: needs a CPU tensor, got ",
+               self.describe());
+  IndexPlan plan = plan_index(self, indices, "index");
+  const std::vector<int64_t> strides =
+      self.numel() == 0 ? contiguous_strides(plan.sizes)
+                        : detail::iterator_output_strides(plan.sizes, {std::span<const int64_t>(plan.src_strides)});
+  Tensor out = Tensor::empty_strided(plan.sizes, strides, self.dtype());
+  Tensor dense = Tensor::empty(plan.sizes, self.dtype());
+  const std::size_t item = self.element_size();
+  const auto* src = static_cast<const char*>(self.data_ptr());
+  auto* dst = static_cast<char*>(dense.data_ptr());
+  for (std::size_t e = 0; e < plan.offsets.size(); ++e)
+    std::memcpy(dst + e * item, src + plan.offsets[e] * static_cast<int64_t>(item), item);
+  out.copy_(dense);
+  return out;
+}
+
+void index_put(const Tensor& out, const Tensor& self, const std::vector<const Tensor*>& indices,
+               const Tensor& values, bool accumulate) {
+  PT2RUN_CHECK(self.device().type == DeviceType::CPU && out.device().type == DeviceType::CPU, DeviceMismatch,
+               "index_put: needs CPU tensors, got ", self.describe());
+  PT2RUN_CHECK(std::equal(out.sizes().begin(), out.sizes().end(), self.sizes().begin(), self.sizes().end()),
+               ShapeMismatch, "index_put: out ", out.describe(), " must have self's shape ", self.describe());
+  Tensor o = out;
+  if (!out.shares_storage_with(self) || out.data_ptr() != self.data_ptr()) o.copy_(self);
+  // Offsets are planned on out, where the values go.
+  IndexPlan plan = plan_index(out, indices, "index_put");
+  Tensor v = detail::expand_to(values, plan.sizes);
+  if (!accumulate) {
+    Tensor dense = v.to(out.dtype());
+    const std::size_t item = out.element_size();
+    const auto* src = static_cast<const char*>(dense.data_ptr());
+    auto* dst = static_cast<char*>(out.data_ptr());
+    for (std::size_t e = 0; e < plan.offsets.size(); ++e)
+      std::memcpy(dst + plan.offsets[e] * static_cast<int64_t>(item), src + e * item, item);
+    return;
+  }
+  // Accumulate in a wide type through a strided view of each element.
+  const DType work = is_complex(out.dtype()) ? DType::Complex128
+                     : is_floating_point(out.dtype()) ? DType::Float64
+                                                      : DType::Int64;
+  Tensor wv = v.to(work);
+  const std::size_t witem = element_size(work);
+  for (std::size_t e = 0; e < plan.offsets.size(); ++e) {
+    Tensor target = o.as_strided({}, {}, o.storage_offset() + plan.offsets[e]);
+    Tensor sum = target.to(work);
+    if (work == DType::Complex128) {
+      auto* s = sum.data<double>();
+      const auto* add = reinterpret_cast<const double*>(static_cast<const char*>(wv.data_ptr()) + e * witem);
+      s[0] += add[0];
+      s[1] += add[1];
+    } else if (work == DType::Float64) {
+      sum.data<double>()[0] += wv.data<double>()[e];
+    } else {
+      sum.data<int64_t>()[0] += wv.data<int64_t>()[e];
+    }
+    target.copy_(sum);
+  }
+}
+
+}  // namespace pt2run::cpu

@@ -1,0 +1,23 @@
+#pragma once
+
+// Binary arithmetic AOTInductor leaves to fallbacks: its kernels cover real dtypes, so these
+// run mostly for complex tensors. torch's broadcasting and type promotion; the output keeps the
+// layout of an input of the output's shape (as torch's TensorIterator does for same-layout
+// inputs). Computed in double / complex<double> / int64, rounded once to the result dtype.
+
+#include "pt2run/tensor.h"
+
+namespace pt2run::cpu {
+
+// torch.result_type for two tensors: complex > floating > integral > bool, widest of a
+// category; a 0-d tensor only decides the category when the other is of a lower one.
+DType promote(const Tensor& a, const Tensor& b);
+
+Tensor add(const Tensor& a, const Tensor& b, double alpha);  // a + alpha * b
+Tensor mul(const Tensor& a, const Tensor& b);
+// With a Python number: the tensor's dtype, or float32 for an integral tensor and a
+// fractional number (the shim receives every number as a double).
+Tensor add_scalar(const Tensor& a, double other, double alpha);
+Tensor mul_scalar(const Tensor& a, double other);
+
+}  // namespace pt2run::cpu
