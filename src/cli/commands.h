@@ -28,6 +28,7 @@ struct RunOptions {
   std::string output_file;
   std::string device;
   int threads = 0;
+  std::vector<std::string> custom_ops;  // shared libraries registering custom ops
 };
 
 struct BenchOptions {
@@ -47,6 +48,7 @@ struct BenchOptions {
   bool raw_latencies = false;  // with json: every run's latency too
   bool profile = false;  // time spent in each pt2run function during the timed runs
   bool no_packed_weights = false;  // weights read in the model's layout (pt2run::set_packed_weights)
+  std::vector<std::string> custom_ops;
 };
 
 struct ServeOptions {
@@ -58,6 +60,7 @@ struct ServeOptions {
   int instances = 1;   // model instances per model
   int threads_per_run = 0;  // intra-op threads of one run; 0: physical cores / runs at once
   int threads = 8;     // requests handled at once
+  std::vector<std::string> custom_ops;
   int max_body_mib = 64;
   int max_buffered_mib = 512;  // request bytes held at once over all connections (503 beyond)
   int max_queue = 64;  // requests waiting per model beyond its instances (503 above)

@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "cli/commands.h"
+#include "cli/custom_op_libraries.h"
 #include "pt2run/pt2run.h"
 
 namespace {
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--model", run.model, "model name inside the package")->capture_default_str();
   run_cmd->add_option("--expect-sha256", run.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")
       ->check(sha256_digest());
+  run_cmd->add_option("--custom-ops", run.custom_ops, "a shared library registering C++ custom ops (pt2run::register_op); repeat for several")->check(CLI::ExistingFile);
   run_cmd->add_option("-t,--threads", run.threads, "threads per run (0: the physical cores, divided by --concurrency for bench)")->check(count_in(0));
 
   BenchOptions bench;
@@ -126,6 +128,7 @@ int main(int argc, char** argv) {
       ->check(sha256_digest());
   bench_cmd->add_flag("--cuda-graphs", bench.cuda_graphs,
                      "CUDA packages: replay CUDA graphs after the first run (needs --concurrency 1)");
+  bench_cmd->add_option("--custom-ops", bench.custom_ops, "a shared library registering C++ custom ops (pt2run::register_op); repeat for several")->check(CLI::ExistingFile);
   bench_cmd->add_flag("--json", bench.json, "machine-readable output");
   bench_cmd->add_flag("--raw-latencies", bench.raw_latencies, "with --json: every timed run's latency (latencies_ms)");
   bench_cmd->add_flag("--profile", bench.profile,
@@ -176,6 +179,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-connections", serve.max_connections,
                         "connections open at once; a new one displaces the longest-idle")
       ->capture_default_str()->check(count_in(1));
+  serve_cmd->add_option("--custom-ops", serve.custom_ops, "a shared library registering C++ custom ops (pt2run::register_op); repeat for several")->check(CLI::ExistingFile);
   serve_cmd->add_flag("--quiet", serve.quiet, "no request log (one JSON line per request on stdout)");
 
   try {
@@ -192,6 +196,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*inspect_cmd) return inspect_command(inspect);
+    load_custom_op_libraries(*run_cmd ? run.custom_ops : *bench_cmd ? bench.custom_ops : serve.custom_ops);
     if (*run_cmd) return run_command(run);
     if (*bench_cmd) return bench_command(bench);
     if (*serve_cmd) return serve_command(serve);

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""tools/conformance.py on a miniature suite of our own (tests/conformance/fixture): each
+outcome it reports, from real pt2run runs, and CRASH from a pt2run that dies on a signal.
+
+Usage: conformance_test.py PT2RUN"""
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNNER = os.path.join(HERE, "..", "..", "tools", "conformance.py")
+
+
+def run(binary, *extra):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "outcomes.json")
+        proc = subprocess.run([sys.executable, RUNNER, os.path.join(HERE, "fixture"), "--pt2run", binary,
+                               "--json", out, *extra], capture_output=True, text=True)
+        outcomes = {}
+        if os.path.exists(out):
+            with open(out) as f:
+                outcomes = {c["name"]: c for c in json.load(f)["cases"]}
+        return proc, outcomes
+
+
+def main():
+    binary = sys.argv[1]
+    failures = []
+
+    def expect(cond, what):
+        if not cond:
+            failures.append(what)
+
+    proc, cases = run(binary)
+    print(proc.stdout)
+    status = {name: c["status"] for name, c in cases.items()}
+    expect(status.get("test_linear_cpu") == "PASS", f"linear: {cases.get('test_linear_cpu')}")
+    expect(status.get("test_wrong_reference_cpu") == "WRONG", f"wrong: {cases.get('test_wrong_reference_cpu')}")
+    refused = cases.get("test_custom_python_op_cpu", {})
+    expect(refused.get("status") == "REFUSED" and "conformance_fixture::double" in refused.get("reason", ""),
+           f"custom op: {refused}")
+    expect(status.get("test_needs_gpu_cpu") == "SKIP", f"gpu: {cases.get('test_needs_gpu_cpu')}")
+    expect(status.get("test_compiles_only_cpu") == "SKIP", f"compile only: {cases.get('test_compiles_only_cpu')}")
+    expect("conformance: 1/3 match, 1 wrong, 1 refused, 0 crash; 2 skipped" in proc.stdout, "summary line")
+    expect(proc.returncode == 1, f"exit status {proc.returncode} with a WRONG case")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        crashing = os.path.join(tmp, "pt2run")
+        with open(crashing, "w") as f:
+            f.write("#!/bin/sh\nkill -SEGV $$\n")
+        os.chmod(crashing, stat.S_IRWXU)
+        proc, cases = run(crashing, "-k", "test_linear")
+        expect(cases.get("test_linear_cpu", {}).get("status") == "CRASH", f"crash: {cases}")
+        expect("0/1 match, 0 wrong, 0 refused, 1 crash" in proc.stdout, "crash summary")
+
+    proc = subprocess.run([sys.executable, RUNNER, HERE, "--pt2run", binary], capture_output=True, text=True)
+    expect(proc.returncode == 2 and "lacks test_aot_inductor.py" in proc.stderr, "missing upstream folder")
+
+    for f in failures:
+        print("FAIL:", f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Runs PyTorch's own AOTInductor test suite against pt2run.
+
+PyTorch's test/inductor/test_aot_inductor.py builds a model per test and calls check_model,
+which compiles and packages it, loads the package with torch's loader and compares the outputs
+with eager. Here the loader is replaced: torch._inductor.aoti_load_package hands back a callable
+that runs the package with `pt2run run` (inputs and outputs through tensor files), so every
+comparison the suite makes is made against pt2run's numbers. torch is used to export, to run
+eager and to read the package's call spec; never to compute the package's outputs.
+
+PyTorch's test files are not part of this repository (and CI cannot fetch them): pass the
+folder that holds them, a PyTorch checkout's test/inductor or copies kept outside git:
+  test_aot_inductor.py, test_aot_inductor_utils.py   required
+  test_control_flow.py, test_torchinductor.py        used when present; otherwise stand-ins
+                                                     provide what the suite imports from them
+                                                     and the tests needing more are SKIP
+
+Every case ends as one of
+  PASS     pt2run ran the package and the suite's comparison held
+  WRONG    pt2run ran it and the comparison failed
+  REFUSED  pt2run refused it with an error (the message is the reason)
+  CRASH    pt2run died on a signal or hung past --timeout
+  SKIP     the case never reached pt2run: it needs a GPU or Triton, inspects torch's compile,
+           checks no outputs, or torch itself failed (the reason says which)
+and the last line reads "conformance: P/N match, W wrong, R refused, C crash; S skipped", N
+being the cases that reached pt2run.
+
+Usage: conformance.py UPSTREAM_DIR [--pt2run BIN] [--device cpu|cuda] [-k SUBSTRING]
+                      [--json OUT] [--timeout SECONDS] [--list]
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import types
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REQUIRED = ("test_aot_inductor.py", "test_aot_inductor_utils.py")
+
+
+class Pt2runRefused(Exception):
+    """pt2run exited with an error: the package is refused (the message says why)."""
+
+
+class Pt2runCrashed(Exception):
+    """pt2run died on a signal or did not finish in time."""
+
+
+class Calls:
+    """What pt2run did during the current case."""
+
+    def __init__(self):
+        self.runs = 0
+        self.last_error = None
+
+
+CALLS = Calls()
+
+
+def save_inputs(path, tensors):
+    """Flat input tensors as a .safetensors file (every real dtype, bfloat16 included) or,
+    when one is complex, a .npz (safetensors has no complex)."""
+    import torch
+    tensors = [t.detach().contiguous().cpu() for t in tensors]
+    if any(t.is_complex() for t in tensors):
+        import numpy as np
+        path += ".npz"
+        np.savez(path, *[t.numpy() for t in tensors])
+    else:
+        from safetensors.torch import save_file
+        path += ".safetensors"
+        save_file({f"arr_{i}": t for i, t in enumerate(tensors)}, path)
+    return path
+
+
+def load_outputs(path):
+    import torch
+    if path.endswith(".npz"):
+        import numpy as np
+        with np.load(path) as z:
+            return [torch.from_numpy(z[f"arr_{i}"]) for i in range(len(z.files))]
+    from safetensors.torch import load_file
+    named = load_file(path)
+    return [named[f"arr_{i}"] for i in range(len(named))]
+
+
+class Pt2runPackage:
+    """Stands in for torch's loaded package: calling it runs the package with pt2run."""
+
+    def __init__(self, path, binary, device, timeout, torch_loader):
+        self.path, self.binary, self.device, self.timeout = path, binary, device, timeout
+        # The call spec (how inputs flatten and outputs nest) is read with torch's loader;
+        # the numbers come from pt2run.
+        self._torch = torch_loader(path)
+
+    def get_metadata(self):
+        return self._torch.get_metadata()
+
+    def get_call_spec(self):
+        return self._torch.loader.get_call_spec()
+
+    def __getattr__(self, name):
+        # load_constants, get_constant_fqns, ...: weight updates go to torch's copy, which
+        # pt2run never sees; a test that relies on them compares against stale weights and
+        # reads as WRONG rather than passing unseen.
+        return getattr(self._torch, name)
+
+    def __call__(self, *args, **kwargs):
+        import torch
+        import torch.fx._pytree as fx_pytree
+        import torch.utils._pytree as pytree
+        in_spec, out_spec = (pytree.treespec_loads(s) for s in self.get_call_spec())
+        flat = fx_pytree.tree_flatten_spec((args, kwargs), in_spec)
+        flat = [x for x in flat if isinstance(x, torch.Tensor)]
+        out_device = flat[0].device if flat else torch.device(self.device)
+        with tempfile.TemporaryDirectory() as tmp:
+            inputs = save_inputs(os.path.join(tmp, "in"), flat)
+            out = os.path.join(tmp, "out" + os.path.splitext(inputs)[1])
+            cmd = [self.binary, "run", self.path, "--inputs", inputs, "-o", out]
+            if self.device != "cpu":
+                cmd += ["--device", self.device]
+            CALLS.runs += 1
+            try:
+                proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=self.timeout)
+            except subprocess.TimeoutExpired as e:
+                raise Pt2runCrashed(f"pt2run run did not finish in {self.timeout} s") from e
+            if proc.returncode < 0:
+                raise Pt2runCrashed(f"pt2run run died on signal {-proc.returncode}: {proc.stderr.strip()[-300:]}")
+            if proc.returncode != 0:
+                message = " ".join(proc.stderr.split())
+                CALLS.last_error = message
+                raise Pt2runRefused(message[:2000])
+            outputs = [t.to(out_device) for t in load_outputs(out)]
+        return pytree.tree_unflatten(outputs, out_spec)
+
+
+def install_loader(binary, device, timeout):
+    """Routes the suite's package loading through pt2run."""
+    import torch
+    import torch._inductor
+    torch_loader = torch._inductor.aoti_load_package
+
+    def load(path, *args, **kwargs):
+        return Pt2runPackage(str(path), binary, device, timeout, lambda p: torch_loader(p, *args, **kwargs))
+
+    torch._inductor.aoti_load_package = load
+    for legacy in ("aot_load",):  # the pre-package .so API: pt2run runs packages
+        if hasattr(torch._export, legacy):
+            def refuse(*_args, **_kwargs):
+                raise unittest.SkipTest("uses torch._export.aot_load (a bare .so, not a package)")
+            setattr(torch._export, legacy, refuse)
+
+
+def install_stand_ins(upstream):
+    """test_torchinductor.py and test_control_flow.py are large; when the folder lacks them,
+    modules of the same names provide what test_aot_inductor.py imports from them. Tests that
+    need their real models fail with a SkipTest naming the file."""
+    if not os.path.exists(os.path.join(upstream, "test_torchinductor.py")):
+        m = types.ModuleType("test_torchinductor")
+
+        class TestFailure:
+            def __init__(self, suffixes, is_skip=False, __test__=False):
+                self.suffixes, self.is_skip = suffixes, is_skip
+
+        def copy_tests(my_cls, other_cls, suffix, test_failures=None, xfail_prop=None):
+            # Each test of the template, renamed test_<name>_<suffix>, skipped or expected to
+            # fail where the suite's failure table says so for this suffix.
+            for name, value in my_cls.__dict__.items():
+                if not name.startswith("test_"):
+                    continue
+                fn = value
+                failure = (test_failures or {}).get(name)
+                if failure and suffix in failure.suffixes:
+                    fn = unittest.skip("listed as failing in the suite")(fn) if failure.is_skip \
+                        else unittest.expectedFailure(fn)
+                setattr(other_cls, f"{name}_{suffix}", fn)
+
+        def requires_multigpu():
+            return unittest.skip("needs several GPUs")
+
+        m.TestFailure, m.copy_tests, m.requires_multigpu = TestFailure, copy_tests, requires_multigpu
+        sys.modules["test_torchinductor"] = m
+    if not os.path.exists(os.path.join(upstream, "test_control_flow.py")):
+        m = types.ModuleType("test_control_flow")
+
+        class Missing:
+            def __getattr__(self, name):
+                raise unittest.SkipTest(f"needs test_control_flow.py ({name})")
+
+        m.CondModels = m.WhileLoopModels = Missing()
+        m.prepend_counters = m.prepend_predicates = lambda *a, **k: (_ for _ in ()).throw(
+            unittest.SkipTest("needs test_control_flow.py"))
+        sys.modules["test_control_flow"] = m
+
+
+def test_class(module, device):
+    """The suite's test class for the device, or one built from its template."""
+    for name in ("AOTInductorTestABICompatibleCpu" if device == "cpu" else "AOTInductorTestABICompatibleGpu",):
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise SystemExit(f"conformance: {module.__file__} defines no test class for {device}")
+
+
+class Outcome:
+    def __init__(self, name, status, reason=""):
+        self.name, self.status, self.reason = name, status, " ".join(str(reason).split())[:2000]
+
+
+def classify(test):
+    """Runs one test; returns its Outcome."""
+    CALLS.runs, CALLS.last_error = 0, None
+    result = unittest.TestResult()
+    started = time.time()
+    test.run(result)
+    name = test.id().split(".")[-1]
+    ran = CALLS.runs > 0
+    if result.skipped:
+        return Outcome(name, "SKIP", result.skipped[0][1])
+    if result.expectedFailures:
+        return Outcome(name, "SKIP", "listed by the suite as an expected failure, and it failed")
+    if result.unexpectedSuccesses:
+        return Outcome(name, "PASS" if ran else "SKIP", "" if ran else "checks no outputs through a package")
+    problems = result.errors + result.failures
+    if not problems:
+        if not ran:
+            return Outcome(name, "SKIP", "checks no outputs through a package")
+        return Outcome(name, "PASS", f"{time.time() - started:.1f} s")
+    text = problems[0][1]
+    # The exception's own line: the last one naming an exception type.
+    lines = [l for l in text.strip().splitlines() if re.match(r"^[\w.]+(Error|Exception|Refused|Crashed)\b", l)]
+    last = lines[-1] if lines else (text.strip().splitlines() or [""])[-1]
+    if "Pt2runCrashed" in text:
+        return Outcome(name, "CRASH", last.split(":", 1)[-1])
+    if "Pt2runRefused" in text:
+        return Outcome(name, "REFUSED", CALLS.last_error or last)
+    if ran:
+        # The comparison failed, or pt2run's outputs broke the test some other way (a shape or
+        # structure the suite did not expect): either way the numbers are not torch's.
+        return Outcome(name, "WRONG", last)
+    return Outcome(name, "SKIP", "before pt2run ran: " + last)
+
+
+def iter_tests(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from iter_tests(t)
+        else:
+            yield t
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("upstream", help="folder with PyTorch's test_aot_inductor.py and test_aot_inductor_utils.py")
+    parser.add_argument("--pt2run", default=os.path.join(HERE, "..", "build", "dev", "src", "pt2run"))
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    parser.add_argument("-k", dest="pattern", default="", help="only tests whose name contains this")
+    parser.add_argument("--json", help="write every outcome here")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds one pt2run run may take")
+    parser.add_argument("--list", action="store_true", help="list the tests and exit")
+    ns = parser.parse_args()
+    upstream = os.path.abspath(ns.upstream)
+    missing = [f for f in REQUIRED if not os.path.exists(os.path.join(upstream, f))]
+    if missing:
+        print(f"conformance: {upstream} lacks {', '.join(missing)}. Pass the folder of PyTorch's "
+              "test/inductor (a checkout of pytorch/pytorch, or copies kept outside this repository, "
+              "with the commit noted).", file=sys.stderr)
+        return 2
+    binary = os.path.abspath(ns.pt2run)
+    if not os.access(binary, os.X_OK):
+        print(f"conformance: no pt2run binary at {binary} (build it, or pass --pt2run)", file=sys.stderr)
+        return 2
+    os.environ.setdefault("PYTORCH_PRINT_REPRO_ON_FAILURE", "0")
+    sys.path.insert(0, upstream)
+    install_stand_ins(upstream)
+    install_loader(binary, ns.device, ns.timeout)
+    import importlib
+    module = importlib.import_module("test_aot_inductor")
+    cls = test_class(module, ns.device)
+    tests = [t for t in iter_tests(unittest.defaultTestLoader.loadTestsFromTestCase(cls))
+             if ns.pattern in t.id()]
+    if ns.list:
+        for t in tests:
+            print(t.id().split(".")[-1])
+        return 0
+    outcomes = []
+    for t in tests:
+        o = classify(t)
+        outcomes.append(o)
+        # Messages lead with the package's temporary path; the end says what is wrong.
+        shown = o.reason if len(o.reason) <= 240 else "..." + o.reason[-240:]
+        print(f"{o.status:8} {o.name}" + (f"  ({shown})" if o.reason and o.status != "PASS" else ""), flush=True)
+    count = {s: sum(o.status == s for o in outcomes) for s in ("PASS", "WRONG", "REFUSED", "CRASH", "SKIP")}
+    reached = count["PASS"] + count["WRONG"] + count["REFUSED"] + count["CRASH"]
+    summary = (f"conformance: {count['PASS']}/{reached} match, {count['WRONG']} wrong, {count['REFUSED']} refused, "
+               f"{count['CRASH']} crash; {count['SKIP']} skipped")
+    if ns.json:
+        with open(ns.json, "w") as f:
+            json.dump({"upstream": upstream, "device": ns.device, "summary": summary,
+                       "cases": [vars(o) for o in outcomes]}, f, indent=1)
+    print(summary)
+    return 0 if count["WRONG"] == count["CRASH"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
