@@ -5,32 +5,24 @@ TORCH_INCLUDE=$("$PY" -c "import torch, os; print(os.path.join(os.path.dirname(t
 CACHE_DIR=${PT2RUN_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pt2run}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 
-# Exports the corpus once per (export script, torch version); prints its folder.
-corpus() {
-  local key dir
-  key=$("$PY" "$ROOT/tools/export_corpus.py" key)
-  dir="$CACHE_DIR/corpus-$key"
+# Runs an exporter (tools/NAME.py OUT --jobs 2) once per its cache key; prints the folder.
+exported() {
+  local script=$1 prefix=$2 what=$3 key dir
+  key=$("$PY" "$ROOT/tools/$script" key)
+  dir="$CACHE_DIR/$prefix-$key"
   if [ ! -f "$dir/manifest.json" ]; then
     mkdir -p "$CACHE_DIR"
-    echo "exporting the test corpus to $dir (once; a few minutes)" >&2
-    TORCHINDUCTOR_CACHE_DIR="$CACHE_DIR/inductor" "$PY" "$ROOT/tools/export_corpus.py" "$dir" --jobs 2 >&2
+    echo "exporting $what to $dir (once; a few minutes)" >&2
+    TORCHINDUCTOR_CACHE_DIR="$CACHE_DIR/inductor" "$PY" "$ROOT/tools/$script" "$dir" --jobs 2 >&2
   fi
   echo "$dir"
 }
 
-# Exports the conformance regression corpus once per (its script, the corpus script, torch
-# version); prints its folder.
-regressions() {
-  local key dir
-  key=$("$PY" "$ROOT/tools/export_regressions.py" key)
-  dir="$CACHE_DIR/regressions-$key"
-  if [ ! -f "$dir/manifest.json" ]; then
-    mkdir -p "$CACHE_DIR"
-    echo "exporting the conformance regressions to $dir (once; a minute or two)" >&2
-    TORCHINDUCTOR_CACHE_DIR="$CACHE_DIR/inductor" "$PY" "$ROOT/tools/export_regressions.py" "$dir" --jobs 2 >&2
-  fi
-  echo "$dir"
-}
+# The test corpus, once per (export script, torch version).
+corpus() { exported export_corpus.py corpus "the test corpus"; }
+
+# The conformance regressions, once per (their script, the corpus script, torch version).
+regressions() { exported export_regressions.py regressions "the conformance regressions"; }
 
 # Exports the model zoo (tools/zoo_export.py) once per (zoo script, torch, transformers);
 # prints its folder. With "subset", exports only the CI subset into its own folder unless the

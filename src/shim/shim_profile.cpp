@@ -55,11 +55,14 @@ Table& this_thread_table() {
 
 std::atomic<bool> g_profiling{false};
 
-void record_call(const char* function, std::uint64_t ns) noexcept {
+namespace {
+
+template <class Map, class Key>
+void add_to_this_thread(Map Table::*map, const Key& key, std::uint64_t ns) noexcept {
   try {
     Table& t = this_thread_table();
     std::lock_guard lock(t.mutex);
-    Entry& e = t.entries[function];
+    Entry& e = (t.*map)[key];
     ++e.calls;
     e.ns += ns;
   } catch (...) {
@@ -67,16 +70,11 @@ void record_call(const char* function, std::uint64_t ns) noexcept {
   }
 }
 
-void record_region(const char* name, std::uint64_t ns) noexcept {
-  try {
-    Table& t = this_thread_table();
-    std::lock_guard lock(t.mutex);
-    Entry& e = t.regions[name];
-    ++e.calls;
-    e.ns += ns;
-  } catch (...) {
-  }
-}
+}  // namespace
+
+void record_call(const char* function, std::uint64_t ns) noexcept { add_to_this_thread(&Table::entries, function, ns); }
+
+void record_region(const char* name, std::uint64_t ns) noexcept { add_to_this_thread(&Table::regions, name, ns); }
 
 namespace {
 
