@@ -64,6 +64,14 @@ def build_models():
             return (a.clone().normal_(2.0, 3.0), b.clone().normal_(), c.clone().normal_(-1.0, 0.5),
                     a.double().normal_(0.0, 2.0), c.double().normal_())
 
+    class FallbackRandom(nn.Module):
+        """Random ops exported with fallback_random (Inductor calls torch's ops instead of its own
+        kernels): rand, randn, their _like forms, randint, uniform_, randperm."""
+
+        def forward(self, x):
+            return (torch.rand(3, 5), torch.randn(20), torch.rand_like(x), torch.randn_like(x.double()),
+                    torch.randint(0, 10, (7,)), x.clone().uniform_(-2, 3), torch.randperm(9))
+
     class ProfiledLinear(nn.Module):
         """A package built with kernel profiling calls aoti_record_function_start/_end around
         every kernel and fallback."""
@@ -130,6 +138,8 @@ def build_models():
         "complex_ops": (ComplexOps, [((rnd(4, 6, 2), rnd(4, 6, 2), rnd(2, 64)), {})], None),
         "normal": (Normal, [((rnd(4, 8), rnd(20), rnd(5)), {}), ((rnd(4, 8), rnd(20), rnd(5)), {})], None,
                    {"seed": 77}),
+        "fallback_random": (FallbackRandom, [((rnd(4, 8),), {}), ((rnd(4, 8),), {})], None,
+                            {"seed": 5, "configs": {"fallback_random": True}}),
         "profiled_linear": (ProfiledLinear, [((rnd(4, 8),), {})], None,
                             {"configs": {"cpp.enable_kernel_profile": True}}),
         "mask_indexing": (MaskIndexing, [((rnd(4, 6), mask, rnd(4, 2)), {})], None, {"deterministic": True}),

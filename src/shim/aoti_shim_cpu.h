@@ -159,6 +159,30 @@ PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_normal_functional(AtenTensorHan
                                                                    double std, AtenGeneratorHandle* generator,
                                                                    AtenTensorHandle* ret0);
 
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_uniform(AtenTensorHandle self, double from, double to,
+                                                         AtenGeneratorHandle* generator, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_rand(const int64_t* size, int64_t size_len_, int32_t* dtype,
+                                                      int32_t* layout, int32_t* device, int32_t device_index_,
+                                                      int32_t* pin_memory, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_randn(const int64_t* size, int64_t size_len_, int32_t* dtype,
+                                                       int32_t* layout, int32_t* device, int32_t device_index_,
+                                                       int32_t* pin_memory, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_rand_like(AtenTensorHandle self, int32_t* dtype, int32_t* layout,
+                                                           int32_t* device, int32_t device_index_,
+                                                           int32_t* pin_memory, int32_t* memory_format,
+                                                           AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_randn_like(AtenTensorHandle self, int32_t* dtype, int32_t* layout,
+                                                            int32_t* device, int32_t device_index_,
+                                                            int32_t* pin_memory, int32_t* memory_format,
+                                                            AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_randint_low(int64_t low, int64_t high, const int64_t* size,
+                                                             int64_t size_len_, int32_t* dtype, int32_t* layout,
+                                                             int32_t* device, int32_t device_index_,
+                                                             int32_t* pin_memory, AtenTensorHandle* ret0);
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_randperm(int64_t n, int32_t* dtype, int32_t* layout,
+                                                          int32_t* device, int32_t device_index_,
+                                                          int32_t* pin_memory, AtenTensorHandle* ret0);
+
 // Windows.
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cpu_hann_window(int64_t window_length, int32_t* dtype,
                                                              int32_t* layout, int32_t* device,

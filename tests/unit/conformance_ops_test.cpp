@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "backends/cpu/advanced_index.h"
@@ -139,9 +140,24 @@ TEST(Elementwise, PromotionAndOutputLayoutAreTorchs) {
   EXPECT_THROW(cpu::add(arange({2, 3}), arange({3, 2}), 1.0), Error);
 }
 
-TEST(RandomOps, NormalRefusesNonFloatingTensors) {
+TEST(RandomOps, BadArgumentsAreRefused) {
   EXPECT_THROW(cpu::normal(Tensor::empty({4}, DType::Int64), 0, 1), Error);
   EXPECT_THROW(cpu::normal(Tensor::empty({4}, DType::Float32), 0, -1), Error);
+  EXPECT_THROW(cpu::uniform(Tensor::empty({4}, DType::Float32), 2, 1), Error);
+  EXPECT_THROW(cpu::uniform(Tensor::empty({4}, DType::Int32), 0, 1), Error);
+  AtenTensorHandle h = nullptr;
+  EXPECT_NE(aoti_torch_cpu_randperm(-1, nullptr, nullptr, nullptr, 0, nullptr, &h), 0);
+  const int64_t negative[] = {2, -3};
+  EXPECT_NE(aoti_torch_cpu_rand(negative, 2, nullptr, nullptr, nullptr, 0, nullptr, &h), 0);
+  int32_t cuda = aoti_torch_device_type_cuda();
+  const int64_t ok[] = {2};
+  EXPECT_NE(aoti_torch_cpu_randn(ok, 1, nullptr, nullptr, &cuda, 0, nullptr, &h), 0);
+  // A permutation of 0..n-1.
+  ASSERT_EQ(aoti_torch_cpu_randperm(50, nullptr, nullptr, nullptr, 0, nullptr, &h), 0);
+  std::vector<int64_t> p(reinterpret_cast<Tensor*>(h)->data<int64_t>(), reinterpret_cast<Tensor*>(h)->data<int64_t>() + 50);
+  aoti_torch_delete_tensor_object(h);
+  std::sort(p.begin(), p.end());
+  for (int64_t i = 0; i < 50; ++i) EXPECT_EQ(p[static_cast<std::size_t>(i)], i);
 }
 
 TEST(ShimWindows, HannWindowIsPeriodic) {

@@ -163,6 +163,46 @@ void normal(const Tensor& out, double mean, double std) {
   o.copy_(values.as_strided(sizes_vector(out), contiguous_strides(sizes_vector(out)), 0));
 }
 
+void uniform(const Tensor& out, double from, double to) {
+  PT2RUN_CHECK(from <= to, InvalidArgument, "uniform: from (", from, ") must be <= to (", to, ")");
+  const int digits = uniform_digits(out.dtype());
+  Tensor values = Tensor::empty(sizes_vector(out), DType::Float64);
+  {
+    Generator& g = generator();
+    std::lock_guard lock(g.mutex);
+    // One draw per element in order, computed in the element's accumulation type (double for
+    // float64, float otherwise), as torch's serial kernel does.
+    for (int64_t i = 0; i < values.numel(); ++i) {
+      const double u = g.uniform_real(digits);
+      values.data<double>()[i] =
+          digits == 53 ? u * (to - from) + from
+                       : static_cast<double>(static_cast<float>(u) * (static_cast<float>(to) - static_cast<float>(from)) +
+                                             static_cast<float>(from));
+    }
+  }
+  Tensor o = out;
+  o.copy_(values);
+}
+
+void randperm(const Tensor& out) {
+  PT2RUN_CHECK(out.dim() == 1, InvalidArgument, "randperm: needs a 1-D output, got ", out.describe());
+  const int64_t n = out.size(0);
+  std::vector<int64_t> r(static_cast<std::size_t>(n));
+  for (int64_t i = 0; i < n; ++i) r[static_cast<std::size_t>(i)] = i;
+  {
+    // torch's CPU shuffle: position i swaps with i + (one 32-bit draw) % (n - i).
+    Generator& g = generator();
+    std::lock_guard lock(g.mutex);
+    for (int64_t i = 0; i + 1 < n; ++i) {
+      const auto z = static_cast<int64_t>(g.random() % static_cast<uint64_t>(n - i));
+      std::swap(r[static_cast<std::size_t>(i)], r[static_cast<std::size_t>(z + i)]);
+    }
+  }
+  Tensor values = Tensor::from_blob(r.data(), {n}, DType::Int64);
+  Tensor o = out;
+  o.copy_(values);
+}
+
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement) {
   PT2RUN_CHECK(probs.dim() == 1 || probs.dim() == 2, InvalidArgument,
                "multinomial needs 1-D or 2-D probabilities, got ", probs.describe());

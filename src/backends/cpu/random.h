@@ -16,6 +16,13 @@ void randint(const Tensor& out, int64_t low, int64_t high);
 // drawing exactly as torch's CPU kernel, so a seeded package matches libtorch's numbers.
 void normal(const Tensor& out, double mean, double std);
 
+// Tensor.uniform_(from, to) into `out` (floating dtypes), drawing exactly as torch's CPU kernel:
+// one draw per element in order (torch.rand is uniform_(0, 1)).
+void uniform(const Tensor& out, double from, double to);
+
+// torch.randperm(n) into the 1-D `out` (any numeric dtype), torch's CPU shuffle.
+void randperm(const Tensor& out);
+
 // torch.multinomial on probabilities [n] or [rows, n]: num_samples int64 category indices per
 // row, with or without replacement. Distributionally as torch; the draws differ from torch's.
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement);

@@ -46,3 +46,107 @@ AOTITorchError aoti_torch_cpu_normal_functional(AtenTensorHandle self, double me
     *require_out(ret0, "ret0") = release_handle(std::move(out));
   });
 }
+
+namespace {
+
+// The new tensor a factory function (rand, randn, randint, randperm) returns: CPU, strided,
+// contiguous, `dtype` or the default.
+Tensor factory_output(std::vector<int64_t> sizes, int32_t* dtype, int32_t* layout, int32_t* device,
+                      int32_t device_index, pt2run::DType default_dtype, const char* op) {
+  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout");
+  PT2RUN_CHECK(device == nullptr || pt2run::shim::device_arg(*device, device_index).type == pt2run::DeviceType::CPU,
+               DeviceMismatch, op, ": the CPU fallback makes CPU tensors");
+  for (int64_t s : sizes) PT2RUN_CHECK(s >= 0, InvalidArgument, op, ": negative size ", s);
+  return Tensor::empty(sizes, dtype ? pt2run::shim::dtype_arg(*dtype) : default_dtype);
+}
+
+// rand_like / randn_like: self's shape and (dense) layout, optionally another dtype.
+Tensor like_output(const Tensor& self, int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index,
+                   int32_t* memory_format, const char* op) {
+  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout");
+  PT2RUN_CHECK(device == nullptr || pt2run::shim::device_arg(*device, device_index).type == pt2run::DeviceType::CPU,
+               DeviceMismatch, op, ": the CPU fallback makes CPU tensors");
+  const pt2run::DType d = dtype ? pt2run::shim::dtype_arg(*dtype) : self.dtype();
+  // memory_format: 0 contiguous, 1 preserve (the default), 2 channels-last.
+  if (memory_format && *memory_format == 0) return Tensor::empty(pt2run::detail::sizes_of(self), d);
+  if (memory_format && *memory_format == 2) {
+    const auto sizes = pt2run::detail::sizes_of(self);
+    return Tensor::empty_strided(sizes, pt2run::detail::channels_last_strides(sizes), d);
+  }
+  return pt2run::detail::empty_like(self, d);
+}
+
+}  // namespace
+
+AOTITorchError aoti_torch_cpu_uniform(AtenTensorHandle self, double from, double to, AtenGeneratorHandle* generator,
+                                      AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    require_default_generator(generator, "uniform");
+    Tensor out = pt2run::detail::empty_like(tensor(self), tensor(self).dtype());
+    cpu::uniform(out, from, to);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_rand(const int64_t* size, int64_t size_len_, int32_t* dtype, int32_t* layout,
+                                   int32_t* device, int32_t device_index_, int32_t* /*pin_memory*/,
+                                   AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    Tensor out = factory_output(int_array(size, size_len_, "size"), dtype, layout, device, device_index_,
+                                pt2run::DType::Float32, "rand");
+    cpu::uniform(out, 0, 1);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randn(const int64_t* size, int64_t size_len_, int32_t* dtype, int32_t* layout,
+                                    int32_t* device, int32_t device_index_, int32_t* /*pin_memory*/,
+                                    AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    Tensor out = factory_output(int_array(size, size_len_, "size"), dtype, layout, device, device_index_,
+                                pt2run::DType::Float32, "randn");
+    cpu::normal(out, 0, 1);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_rand_like(AtenTensorHandle self, int32_t* dtype, int32_t* layout, int32_t* device,
+                                        int32_t device_index_, int32_t* /*pin_memory*/, int32_t* memory_format,
+                                        AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    Tensor out = like_output(tensor(self), dtype, layout, device, device_index_, memory_format, "rand_like");
+    cpu::uniform(out, 0, 1);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randn_like(AtenTensorHandle self, int32_t* dtype, int32_t* layout, int32_t* device,
+                                         int32_t device_index_, int32_t* /*pin_memory*/, int32_t* memory_format,
+                                         AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    Tensor out = like_output(tensor(self), dtype, layout, device, device_index_, memory_format, "randn_like");
+    cpu::normal(out, 0, 1);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randint_low(int64_t low, int64_t high, const int64_t* size, int64_t size_len_,
+                                          int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
+                                          int32_t* /*pin_memory*/, AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    Tensor out = factory_output(int_array(size, size_len_, "size"), dtype, layout, device, device_index_,
+                                pt2run::DType::Int64, "randint");
+    cpu::randint(out, low, high);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randperm(int64_t n, int32_t* dtype, int32_t* layout, int32_t* device,
+                                       int32_t device_index_, int32_t* /*pin_memory*/, AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    PT2RUN_CHECK(n >= 0, InvalidArgument, "randperm: n must be >= 0, got ", n);
+    Tensor out = factory_output({n}, dtype, layout, device, device_index_, pt2run::DType::Int64, "randperm");
+    cpu::randperm(out);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
