@@ -12,7 +12,6 @@ models, against torch running the same package after manual_seed).
 Usage: export_regressions.py OUT [--jobs N] [--only NAME,...] | key
 """
 import argparse
-import contextlib
 import hashlib
 import os
 import sys
@@ -158,18 +157,11 @@ def export_one(name, out_dir):
     model = factory().eval()
     model_dir = os.path.join(out_dir, name)
     os.makedirs(model_dir, exist_ok=True)
-    deterministic = contextlib.nullcontext()
-    if options.get("deterministic"):
-        @contextlib.contextmanager
-        def deterministic_algorithms():
-            torch.use_deterministic_algorithms(True)
-            try:
-                yield
-            finally:
-                torch.use_deterministic_algorithms(False)
-        deterministic = deterministic_algorithms()
-    with deterministic:
+    torch.use_deterministic_algorithms(bool(options.get("deterministic")))
+    try:
         return export_corpus.export_model(name, model, cases, dynamic, options, model_dir)
+    finally:
+        torch.use_deterministic_algorithms(False)
 
 
 def regressions_key():

@@ -35,6 +35,14 @@ inline Device device_arg(int32_t device_type, int32_t device_index) {
   }
 }
 
+// The optional layout and device arguments of a CPU factory fallback (rand, hann_window, ...):
+// only a strided CPU tensor can be made here.
+inline void require_cpu_strided(const int32_t* layout, const int32_t* device, int32_t device_index, const char* op) {
+  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout is supported");
+  PT2RUN_CHECK(device == nullptr || device_arg(*device, device_index).type == DeviceType::CPU, DeviceMismatch, op,
+               ": the CPU fallback makes CPU tensors");
+}
+
 // aten.convolution's parameters as the CPU and CUDA convolution shims receive them.
 inline detail::ConvolutionParams convolution_params(const int64_t* stride, int64_t stride_len, const int64_t* padding,
                                                     int64_t padding_len, const int64_t* dilation,

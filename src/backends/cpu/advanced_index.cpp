@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 
 #include "backends/cpu/dim_lines.h"
 #include "backends/cpu/selection.h"
@@ -23,8 +24,7 @@ struct IndexPlan {
 IndexPlan plan_index(const Tensor& self, const std::vector<const Tensor*>& given, const char* op) {
   // Masks become one position tensor per dim they cover.
   std::vector<const Tensor*> dims;
-  std::vector<Tensor> owned;
-  owned.reserve(given.size() * 8);
+  std::deque<Tensor> owned;  // the masks' position tensors; dims points at them (a deque never moves them)
   for (const Tensor* t : given) {
     if (t && (t->dtype() == DType::Bool || t->dtype() == DType::UInt8)) {
       PT2RUN_CHECK(static_cast<int64_t>(dims.size()) + t->dim() <= self.dim(), InvalidArgument, op,
@@ -152,11 +152,10 @@ void index_put(const Tensor& out, const Tensor& self, const std::vector<const Te
                ShapeMismatch, "index_put: out ", out.describe(), " must have self's shape ", self.describe());
   Tensor o = out;
   if (!out.shares_storage_with(self) || out.data_ptr() != self.data_ptr()) o.copy_(self);
-  // Offsets are planned on out, where the values go.
-  IndexPlan plan = plan_index(out, indices, "index_put");
-  Tensor v = detail::expand_to(values, plan.sizes);
   if (!accumulate) {
-    Tensor dense = v.to(out.dtype());
+    // Offsets are planned on out, where the values go.
+    const IndexPlan plan = plan_index(out, indices, "index_put");
+    Tensor dense = detail::expand_to(values, plan.sizes).to(out.dtype());
     const std::size_t item = out.element_size();
     const auto* src = static_cast<const char*>(dense.data_ptr());
     auto* dst = static_cast<char*>(out.data_ptr());
@@ -164,27 +163,25 @@ void index_put(const Tensor& out, const Tensor& self, const std::vector<const Te
       std::memcpy(dst + plan.offsets[e] * static_cast<int64_t>(item), src + e * item, item);
     return;
   }
-  // Accumulate in a wide type through a strided view of each element.
+  // Accumulate in a wide type on a contiguous copy, planned on that copy's strides.
   const DType work = is_complex(out.dtype()) ? DType::Complex128
                      : is_floating_point(out.dtype()) ? DType::Float64
                                                       : DType::Int64;
-  Tensor wv = v.to(work);
-  const std::size_t witem = element_size(work);
+  Tensor acc = out.to(work);
+  const IndexPlan plan = plan_index(acc, indices, "index_put");
+  Tensor wv = detail::expand_to(values, plan.sizes).to(work);
   for (std::size_t e = 0; e < plan.offsets.size(); ++e) {
-    Tensor target = o.as_strided({}, {}, o.storage_offset() + plan.offsets[e]);
-    Tensor sum = target.to(work);
+    const int64_t at = plan.offsets[e];
     if (work == DType::Complex128) {
-      auto* s = sum.data<double>();
-      const auto* add = reinterpret_cast<const double*>(static_cast<const char*>(wv.data_ptr()) + e * witem);
-      s[0] += add[0];
-      s[1] += add[1];
+      acc.data<double>()[2 * at] += wv.data<double>()[2 * e];
+      acc.data<double>()[2 * at + 1] += wv.data<double>()[2 * e + 1];
     } else if (work == DType::Float64) {
-      sum.data<double>()[0] += wv.data<double>()[e];
+      acc.data<double>()[at] += wv.data<double>()[e];
     } else {
-      sum.data<int64_t>()[0] += wv.data<int64_t>()[e];
+      acc.data<int64_t>()[at] += wv.data<int64_t>()[e];
     }
-    target.copy_(sum);
   }
+  o.copy_(acc);
 }
 
 }  // namespace pt2run::cpu

@@ -62,11 +62,6 @@ std::vector<int64_t> broadcast_sizes(const Tensor& a, const Tensor& b) {
   return sizes;
 }
 
-// The output laid out as torch's TensorIterator lays it out for these inputs.
-Tensor make_output(const std::vector<int64_t>& sizes, DType dtype, const Tensor& a, const Tensor& b) {
-  const Tensor ea = detail::expand_to(a, sizes), eb = detail::expand_to(b, sizes);
-  return Tensor::empty_strided(sizes, detail::iterator_output_strides(sizes, {ea.strides(), eb.strides()}), dtype);
-}
 
 template <class T, class Op>
 void apply(Tensor& work_out, const Tensor& wa, const Tensor& wb, Op op) {
@@ -87,12 +82,14 @@ Tensor binary(const Tensor& a, const Tensor& b, DType result, const char* name, 
   const DType work = cat == Category::Complex ? DType::Complex128
                      : cat == Category::Floating ? DType::Float64
                                                  : DType::Int64;
-  Tensor wa = detail::expand_to(a, sizes).to(work), wb = detail::expand_to(b, sizes).to(work);
+  const Tensor ea = detail::expand_to(a, sizes), eb = detail::expand_to(b, sizes);
+  Tensor wa = ea.to(work), wb = eb.to(work);
   Tensor wo = Tensor::empty(sizes, work);
   if (cat == Category::Complex) apply<std::complex<double>>(wo, wa, wb, complex_op);
   else if (cat == Category::Floating) apply<double>(wo, wa, wb, real_op);
   else apply<int64_t>(wo, wa, wb, int_op);
-  Tensor out = make_output(sizes, result, a, b);
+  // Laid out as torch's TensorIterator lays out the output for these inputs.
+  Tensor out = Tensor::empty_strided(sizes, detail::iterator_output_strides(sizes, {ea.strides(), eb.strides()}), result);
   out.copy_(wo);
   return out;
 }

@@ -53,9 +53,7 @@ namespace {
 // contiguous, `dtype` or the default.
 Tensor factory_output(std::vector<int64_t> sizes, int32_t* dtype, int32_t* layout, int32_t* device,
                       int32_t device_index, pt2run::DType default_dtype, const char* op) {
-  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout");
-  PT2RUN_CHECK(device == nullptr || pt2run::shim::device_arg(*device, device_index).type == pt2run::DeviceType::CPU,
-               DeviceMismatch, op, ": the CPU fallback makes CPU tensors");
+  pt2run::shim::require_cpu_strided(layout, device, device_index, op);
   for (int64_t s : sizes) PT2RUN_CHECK(s >= 0, InvalidArgument, op, ": negative size ", s);
   return Tensor::empty(sizes, dtype ? pt2run::shim::dtype_arg(*dtype) : default_dtype);
 }
@@ -63,9 +61,7 @@ Tensor factory_output(std::vector<int64_t> sizes, int32_t* dtype, int32_t* layou
 // rand_like / randn_like: self's shape and (dense) layout, optionally another dtype.
 Tensor like_output(const Tensor& self, int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index,
                    int32_t* memory_format, const char* op) {
-  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout");
-  PT2RUN_CHECK(device == nullptr || pt2run::shim::device_arg(*device, device_index).type == pt2run::DeviceType::CPU,
-               DeviceMismatch, op, ": the CPU fallback makes CPU tensors");
+  pt2run::shim::require_cpu_strided(layout, device, device_index, op);
   const pt2run::DType d = dtype ? pt2run::shim::dtype_arg(*dtype) : self.dtype();
   // memory_format: 0 contiguous, 1 preserve (the default), 2 channels-last.
   if (memory_format && *memory_format == 0) return Tensor::empty(pt2run::detail::sizes_of(self), d);

@@ -128,9 +128,7 @@ AOTITorchError aoti_torch_cpu_hann_window(int64_t window_length, int32_t* dtype,
   return guard(__func__, [&] {
     PT2RUN_CHECK(window_length >= 0, InvalidArgument, "hann_window: window_length must be >= 0, got ",
                  window_length);
-    PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, "hann_window: only the strided layout");
-    PT2RUN_CHECK(device == nullptr || pt2run::shim::device_arg(*device, device_index_).type == pt2run::DeviceType::CPU,
-                 DeviceMismatch, "aoti_torch_cpu_hann_window makes CPU tensors");
+    pt2run::shim::require_cpu_strided(layout, device, device_index_, "hann_window");
     const DType out_dtype = dtype ? dtype_arg(*dtype) : DType::Float32;
     PT2RUN_CHECK(pt2run::is_floating_point(out_dtype), DTypeMismatch, "hann_window needs a floating dtype, got ",
                  pt2run::dtype_name(out_dtype));
