@@ -228,3 +228,5 @@ PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_convolution(
     AtenTensorHandle* ret);
 
 #include "shim/aoti_shim_cpu.h"  // IWYU pragma: export
+#include "shim/aoti_shim_cpu_tail.h"  // IWYU pragma: export
+#include "shim/aoti_shim_aten.h"  // IWYU pragma: export

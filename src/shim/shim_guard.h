@@ -86,4 +86,7 @@ T* require_out(T* out, const char* name) {
   return out;
 }
 
+// Hands a new tensor to the caller through an output handle.
+inline void put_result(Tensor t, AtenTensorHandle* out) { *require_out(out, "ret0") = release_handle(std::move(t)); }
+
 }  // namespace pt2run::shim

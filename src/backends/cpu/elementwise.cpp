@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <numbers>
 #include <vector>
 
 #include "core/check.h"
@@ -158,6 +159,145 @@ Tensor add_scalar(const Tensor& a, double other, double alpha) {
 Tensor mul_scalar(const Tensor& a, double other) {
   const DType result = scalar_result(a, other);
   return mul_as(a, scalar_tensor(other, result), result);
+}
+
+Tensor sub(const Tensor& a, const Tensor& b, double alpha) {
+  PT2RUN_CHECK(!(a.dtype() == DType::Bool && b.dtype() == DType::Bool), DTypeMismatch,
+               "subtract: two bool tensors cannot be subtracted (torch refuses it too); use logical_xor");
+  return add_as(a, b, -alpha, promote(a, b));
+}
+
+namespace {
+
+// base ** exp in integers, wrapping as torch's integer kernels do; a negative exponent gives
+// what torch's integral pow gives (1 for base 1, +-1 for base -1, else 0).
+int64_t int_pow(int64_t base, int64_t exp) {
+  if (exp < 0) {
+    if (base == 1) return 1;
+    if (base == -1) return exp % 2 == 0 ? 1 : -1;
+    return 0;
+  }
+  uint64_t result = 1, b = static_cast<uint64_t>(base);
+  for (auto e = static_cast<uint64_t>(exp); e != 0; e >>= 1) {
+    if (e & 1) result *= b;
+    b *= b;
+  }
+  return static_cast<int64_t>(result);
+}
+
+Tensor pow_as(const Tensor& base, const Tensor& exponent, DType result) {
+  return binary(
+      base, exponent, result, "pow", [](double x, double y) { return std::pow(x, y); },
+      [](std::complex<double> x, std::complex<double> y) {
+        // torch: anything to the power 0 is 1, and 0 to a positive real power is 0.
+        if (y == std::complex<double>(0, 0)) return std::complex<double>(1, 0);
+        if (x == std::complex<double>(0, 0) && y.imag() == 0 && y.real() > 0) return std::complex<double>(0, 0);
+        return std::pow(x, y);
+      },
+      [result](int64_t x, int64_t y) { return result == DType::Bool ? int64_t{x != 0 || y == 0} : int_pow(x, y); });
+}
+
+// The dtype a Python number gives beside a tensor of `dtype` in a binary op.
+DType number_with(DType dtype, double number) {
+  const Category c = category(dtype);
+  if (c == Category::Bool) return number == std::floor(number) ? DType::Int64 : DType::Float32;
+  if (c == Category::Integral && number != std::floor(number)) return DType::Float32;
+  return dtype;
+}
+
+// A unary op computed in double or complex<double>, written in `result` laid out as the input
+// (TensorIterator with one operand).
+template <class RealOp, class ComplexOp>
+Tensor unary(const Tensor& a, DType result, const char* name, bool preserve_layout, RealOp real_op,
+             ComplexOp complex_op) {
+  PT2RUN_CHECK(a.device().type == DeviceType::CPU, DeviceMismatch, name, ": needs a CPU tensor, got ", a.describe());
+  const std::vector<int64_t> sizes = detail::sizes_of(a);
+  Tensor wo = Tensor::empty(sizes, is_complex(result) ? DType::Complex128 : DType::Float64);
+  if (is_complex(a.dtype())) {
+    Tensor wa = a.to(DType::Complex128);
+    const auto* pa = wa.data<std::complex<double>>();
+    for (int64_t i = 0; i < wo.numel(); ++i) {
+      if (is_complex(result)) wo.data<std::complex<double>>()[i] = complex_op(pa[i]);
+      else wo.data<double>()[i] = complex_op(pa[i]).real();
+    }
+  } else {
+    Tensor wa = a.to(DType::Float64);
+    for (int64_t i = 0; i < wo.numel(); ++i) wo.data<double>()[i] = real_op(wa.data<double>()[i]);
+  }
+  if (!preserve_layout) return wo.to(result);
+  Tensor out = Tensor::empty_strided(sizes, detail::iterator_output_strides(sizes, {a.strides()}), result);
+  out.copy_(wo);
+  return out;
+}
+
+DType real_of(DType complex) {
+  return complex == DType::Complex128 ? DType::Float64 : complex == DType::Complex32 ? DType::Float16 : DType::Float32;
+}
+
+}  // namespace
+
+Tensor pow(const Tensor& base, const Tensor& exponent) { return pow_as(base, exponent, promote(base, exponent)); }
+
+Tensor pow_scalar_exponent(const Tensor& base, double exponent) {
+  const DType result = number_with(base.dtype(), exponent);
+  return pow_as(base, scalar_tensor(exponent, is_complex(result) ? result : DType::Float64), result);
+}
+
+Tensor pow_scalar_base(double base, const Tensor& exponent) {
+  const DType result = number_with(exponent.dtype(), base);
+  return pow_as(scalar_tensor(base, DType::Float64), exponent, result);
+}
+
+Tensor gcd(const Tensor& a, const Tensor& b) {
+  const DType result = promote(a, b);
+  PT2RUN_CHECK(category(result) == Category::Integral, DTypeMismatch, "gcd needs integral tensors, got ",
+               a.describe(), " and ", b.describe());
+  return binary(
+      a, b, result, "gcd", [](double, double) { return 0.0; },
+      [](std::complex<double>, std::complex<double>) { return std::complex<double>(); },
+      [](int64_t x, int64_t y) {
+        // Euclid on magnitudes, as torch's calc_gcd does (std::gcd is undefined for INT64_MIN).
+        uint64_t ux = x < 0 ? 0 - static_cast<uint64_t>(x) : static_cast<uint64_t>(x);
+        uint64_t uy = y < 0 ? 0 - static_cast<uint64_t>(y) : static_cast<uint64_t>(y);
+        while (uy != 0) {
+          const uint64_t r = ux % uy;
+          ux = uy;
+          uy = r;
+        }
+        return static_cast<int64_t>(ux);
+      });
+}
+
+Tensor angle(const Tensor& a) {
+  const DType result = is_complex(a.dtype())          ? real_of(a.dtype())
+                       : is_floating_point(a.dtype()) ? a.dtype()
+                                                      : DType::Float32;
+  // torch's complex angle is a composite op with a contiguous result; the real one is a
+  // TensorIterator kernel that keeps the input's layout.
+  return unary(
+      a, result, "angle", !is_complex(a.dtype()),
+      [](double x) { return std::isnan(x) ? x : x < 0 ? std::numbers::pi : 0.0; },
+      [](std::complex<double> z) { return std::complex<double>(std::arg(z), 0); });
+}
+
+Tensor polar(const Tensor& abs, const Tensor& angle) {
+  PT2RUN_CHECK(abs.dtype() == angle.dtype() && (abs.dtype() == DType::Float32 || abs.dtype() == DType::Float64),
+               DTypeMismatch, "polar needs abs and angle of one dtype, float32 or float64; got ", abs.describe(),
+               " and ", angle.describe());
+  const DType result = abs.dtype() == DType::Float64 ? DType::Complex128 : DType::Complex64;
+  const std::vector<int64_t> sizes = broadcast_sizes(abs, angle);
+  const Tensor ea = detail::expand_to(abs, sizes), eb = detail::expand_to(angle, sizes);
+  const Tensor r = ea.to(DType::Float64), theta = eb.to(DType::Float64);
+  Tensor wo = Tensor::empty(sizes, DType::Complex128);
+  // abs * cos and abs * sin separately, as torch computes them (a complex product would turn
+  // an infinite abs at angle 0 into NaN).
+  for (int64_t i = 0; i < wo.numel(); ++i) {
+    const double m = r.data<double>()[i], t = theta.data<double>()[i];
+    wo.data<std::complex<double>>()[i] = {m * std::cos(t), m * std::sin(t)};
+  }
+  Tensor out = Tensor::empty_strided(sizes, detail::iterator_output_strides(sizes, {ea.strides(), eb.strides()}), result);
+  out.copy_(wo);
+  return out;
 }
 
 }  // namespace pt2run::cpu

@@ -18,15 +18,12 @@ using pt2run::Tensor;
 using pt2run::shim::dtype_arg;
 using pt2run::shim::guard;
 using pt2run::shim::int_array;
-using pt2run::shim::release_handle;
-using pt2run::shim::require_out;
+using pt2run::shim::put_result;
 using pt2run::shim::tensor;
 namespace cpu = pt2run::cpu;
 namespace views = pt2run::detail;
 
 namespace {
-
-void put(Tensor t, AtenTensorHandle* ret0) { *require_out(ret0, "ret0") = release_handle(std::move(t)); }
 
 // An index list as generated code passes it: pointers to handles, null (or a null handle)
 // where the index is None.
@@ -41,61 +38,61 @@ std::vector<const Tensor*> index_list(const AtenTensorHandle* const* indices, in
 }  // namespace
 
 AOTITorchError aoti_torch_cpu_view_dtype(AtenTensorHandle self, int32_t dtype, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(views::view_dtype(tensor(self), dtype_arg(dtype)), ret0); });
+  return guard(__func__, [&] { put_result(views::view_dtype(tensor(self), dtype_arg(dtype)), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_view_as_complex(AtenTensorHandle self, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(views::view_as_complex(tensor(self)), ret0); });
+  return guard(__func__, [&] { put_result(views::view_as_complex(tensor(self)), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_permute(AtenTensorHandle self, const int64_t* dims, int64_t dims_len_,
                                       AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(views::permute(tensor(self), int_array(dims, dims_len_, "dims")), ret0); });
+  return guard(__func__, [&] { put_result(views::permute(tensor(self), int_array(dims, dims_len_, "dims")), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_slice_Tensor(AtenTensorHandle self, int64_t dim, int64_t* start, int64_t* end,
                                            int64_t step, AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    put(views::slice(tensor(self), dim, start ? std::optional<int64_t>(*start) : std::nullopt,
+    put_result(views::slice(tensor(self), dim, start ? std::optional<int64_t>(*start) : std::nullopt,
                      end ? std::optional<int64_t>(*end) : std::nullopt, step),
         ret0);
   });
 }
 
 AOTITorchError aoti_torch_cpu_squeeze_dim(AtenTensorHandle self, int64_t dim, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(views::squeeze_dim(tensor(self), dim), ret0); });
+  return guard(__func__, [&] { put_result(views::squeeze_dim(tensor(self), dim), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_narrow(AtenTensorHandle self, int64_t dim, int64_t start, int64_t length,
                                      AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(views::narrow(tensor(self), dim, start, length), ret0); });
+  return guard(__func__, [&] { put_result(views::narrow(tensor(self), dim, start, length), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_reshape(AtenTensorHandle self, const int64_t* shape, int64_t shape_len_,
                                       AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(views::reshape(tensor(self), int_array(shape, shape_len_, "shape")), ret0); });
+  return guard(__func__, [&] { put_result(views::reshape(tensor(self), int_array(shape, shape_len_, "shape")), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_add_Tensor(AtenTensorHandle self, AtenTensorHandle other, double alpha,
                                          AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(cpu::add(tensor(self), tensor(other), alpha), ret0); });
+  return guard(__func__, [&] { put_result(cpu::add(tensor(self), tensor(other), alpha), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_add_Scalar(AtenTensorHandle self, double other, double alpha, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(cpu::add_scalar(tensor(self), other, alpha), ret0); });
+  return guard(__func__, [&] { put_result(cpu::add_scalar(tensor(self), other, alpha), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_mul_Tensor(AtenTensorHandle self, AtenTensorHandle other, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(cpu::mul(tensor(self), tensor(other)), ret0); });
+  return guard(__func__, [&] { put_result(cpu::mul(tensor(self), tensor(other)), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_mul_Scalar(AtenTensorHandle self, double other, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(cpu::mul_scalar(tensor(self), other), ret0); });
+  return guard(__func__, [&] { put_result(cpu::mul_scalar(tensor(self), other), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_index_Tensor(AtenTensorHandle self, const AtenTensorHandle** indices,
                                            int64_t indices_len_, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put(cpu::index(tensor(self), index_list(indices, indices_len_)), ret0); });
+  return guard(__func__, [&] { put_result(cpu::index(tensor(self), index_list(indices, indices_len_)), ret0); });
 }
 
 AOTITorchError aoti_torch_cpu_index_put(AtenTensorHandle self, const AtenTensorHandle** indices,
@@ -105,7 +102,7 @@ AOTITorchError aoti_torch_cpu_index_put(AtenTensorHandle self, const AtenTensorH
     const Tensor& s = tensor(self);
     Tensor out = pt2run::detail::empty_like(s, s.dtype());
     cpu::index_put(out, s, index_list(indices, indices_len_), tensor(values), accumulate != 0);
-    put(std::move(out), ret0);
+    put_result(std::move(out), ret0);
   });
 }
 
@@ -136,6 +133,6 @@ AOTITorchError aoti_torch_cpu_hann_window(int64_t window_length, int32_t* dtype,
     Tensor w = Tensor::empty({window_length}, DType::Float64);
     for (int64_t n = 0; n < window_length; ++n)
       w.data<double>()[n] = window_length == 1 ? 1.0 : 0.5 - 0.5 * std::cos(2 * std::numbers::pi * n / window_length);
-    put(w.to(out_dtype), ret0);
+    put_result(w.to(out_dtype), ret0);
   });
 }

@@ -1,0 +1,423 @@
+#!/usr/bin/env python3
+"""pt2run's CPU fallbacks against torch's eager ops, called directly through the C shim.
+
+Each case calls one aoti_torch_cpu_* / aoti_torch_aten_* function of libpt2run with torch
+tensors and compares every output with what the eager op returns: dtype, shape, the strides of
+every dim longer than 1 (AOTInductor's generated code assumes torch's layout), and the values
+(exact for integers and bools, per-dtype tolerances for floating types). Failure cases check
+that a bad call returns an error instead of crashing.
+
+Usage: eager_test.py libpt2run.so [--coverage-table tools/shim_coverage.tsv]
+With --coverage-table, every function the table marks implemented-and-eager-tested must have a case here.
+"""
+import argparse
+import math
+import sys
+import traceback
+
+import torch
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from shim_eager import RET, Shim, ShimError, f64, i32, i64, ints, opt  # noqa: E402
+
+TOLERANCE = {torch.float16: (1e-3, 1e-3), torch.bfloat16: (1e-2, 1e-2), torch.float32: (1e-5, 1e-6),
+             torch.float64: (1e-10, 1e-12), torch.complex64: (1e-5, 1e-6), torch.complex128: (1e-10, 1e-12)}
+
+CASES = {}
+
+
+def case(*functions):
+    """Registers a test of the named shim functions."""
+    def register(f):
+        CASES[f.__name__] = (functions, f)
+        return f
+    return register
+
+
+class Mismatch(AssertionError):
+    pass
+
+
+def same(got, want, what="output", layout=True):
+    if isinstance(want, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(want):
+            raise Mismatch(f"{what}: want {len(want)} outputs, got {got!r:.200}")
+        for k, (g, w) in enumerate(zip(got, want)):
+            same(g, w, f"{what}[{k}]", layout)
+        return
+    if got.dtype != want.dtype:
+        raise Mismatch(f"{what}: dtype {got.dtype}, torch {want.dtype}")
+    if tuple(got.shape) != tuple(want.shape):
+        raise Mismatch(f"{what}: shape {tuple(got.shape)}, torch {tuple(want.shape)}")
+    if layout and want.numel() > 1:
+        gs = [s for s, n in zip(got.stride(), got.shape) if n > 1]
+        ws = [s for s, n in zip(want.stride(), want.shape) if n > 1]
+        if gs != ws:
+            raise Mismatch(f"{what}: strides {got.stride()}, torch {want.stride()} (shape {tuple(want.shape)})")
+    if want.dtype in TOLERANCE:
+        rtol, atol = TOLERANCE[want.dtype]
+        if not torch.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
+            diff = (got.to(torch.complex128) - want.to(torch.complex128)).abs()
+            diff = torch.where(torch.isnan(diff), torch.zeros_like(diff), diff)
+            raise Mismatch(f"{what}: values differ by up to {diff.max().item():.3g} (rtol {rtol}, atol {atol})")
+    elif not torch.equal(got, want):
+        raise Mismatch(f"{what}: values differ\n got {got}\n torch {want}")
+
+
+def refused(s, name, *args):
+    try:
+        s.call(name, *args)
+    except ShimError:
+        return
+    raise Mismatch(f"{name} accepted a call it must refuse")
+
+
+def channels_last(t):
+    return t.contiguous(memory_format=torch.channels_last if t.dim() == 4 else torch.channels_last_3d)
+
+
+aten = torch.ops.aten
+torch.manual_seed(0)
+
+
+# --- arithmetic -----------------------------------------------------------------------------
+
+@case("aoti_torch_cpu_pow_Tensor_Tensor", "aoti_torch_cpu_pow_Tensor_Scalar", "aoti_torch_cpu_pow_Scalar")
+def pow_overloads(s):
+    x = torch.rand(3, 4) + 0.5
+    e = torch.randn(3, 4)
+    same(s.call("aoti_torch_cpu_pow_Tensor_Tensor", x, e, RET), torch.pow(x, e))
+    z = torch.randn(3, 4, dtype=torch.complex64)
+    same(s.call("aoti_torch_cpu_pow_Tensor_Tensor", z, x, RET), torch.pow(z, x))
+    same(s.call("aoti_torch_cpu_pow_Tensor_Tensor", z.t(), z.t(), RET), torch.pow(z.t(), z.t()))
+    a, b = torch.tensor([2, 3, -2, 1, -1, 5]), torch.tensor([3, 2, 3, -4, -3, -1])
+    same(s.call("aoti_torch_cpu_pow_Tensor_Tensor", a, b, RET), torch.pow(a, b))
+    same(s.call("aoti_torch_cpu_pow_Tensor_Tensor", a.to(torch.int32), x[0, :1], RET), torch.pow(a.to(torch.int32), x[0, :1]))
+    same(s.call("aoti_torch_cpu_pow_Tensor_Scalar", x, f64(2.5), RET), torch.pow(x, 2.5))
+    same(s.call("aoti_torch_cpu_pow_Tensor_Scalar", a, f64(3), RET), torch.pow(a, 3))
+    same(s.call("aoti_torch_cpu_pow_Tensor_Scalar", a, f64(0.5), RET), torch.pow(a, 0.5))
+    same(s.call("aoti_torch_cpu_pow_Tensor_Scalar", z, f64(2), RET), torch.pow(z, 2))
+    same(s.call("aoti_torch_cpu_pow_Scalar", f64(2.0), e, RET), torch.pow(2.0, e))
+    same(s.call("aoti_torch_cpu_pow_Scalar", f64(3), a.abs(), RET), torch.pow(3, a.abs()))
+    same(s.call("aoti_torch_cpu_pow_Scalar", f64(1.5), a.abs(), RET), torch.pow(1.5, a.abs()))
+    refused(s, "aoti_torch_cpu_pow_Tensor_Scalar", a, f64(-1), RET)
+
+
+@case("aoti_torch_cpu_gcd")
+def gcd(s):
+    a = torch.tensor([12, -18, 0, 7, 0, -5])
+    b = torch.tensor([8, 12, 5, 0, 0, -15])
+    same(s.call("aoti_torch_cpu_gcd", a, b, RET), torch.gcd(a, b))
+    same(s.call("aoti_torch_cpu_gcd", a.view(2, 3), b[:3], RET), torch.gcd(a.view(2, 3), b[:3]))
+    refused(s, "aoti_torch_cpu_gcd", torch.rand(3), torch.rand(3), RET)
+
+
+@case("aoti_torch_cpu_angle", "aoti_torch_cpu_polar")
+def angle_polar(s):
+    z = torch.randn(4, 3, dtype=torch.complex64).t()
+    same(s.call("aoti_torch_cpu_angle", z, RET), torch.angle(z))
+    r = torch.tensor([-1.0, 2.0, float("nan"), -0.0, 0.0])
+    same(s.call("aoti_torch_cpu_angle", r, RET), torch.angle(r))
+    same(s.call("aoti_torch_cpu_angle", torch.tensor([-3, 0, 4]), RET), torch.angle(torch.tensor([-3, 0, 4])))
+    m, t = torch.rand(3, 4, dtype=torch.float64), torch.randn(3, 4, dtype=torch.float64)
+    same(s.call("aoti_torch_cpu_polar", m, t, RET), torch.polar(m, t))
+    m32 = torch.tensor([float("inf"), 1.0, 2.0])
+    t32 = torch.tensor([0.0, math.pi / 2, 1.0])
+    same(s.call("aoti_torch_cpu_polar", m32, t32, RET), torch.polar(m32, t32))
+    refused(s, "aoti_torch_cpu_polar", m, t.float(), RET)
+
+
+@case("aoti_torch_aten_subtract_Tensor")
+def subtract(s):
+    a, b = torch.randn(3, 4), torch.randn(4)
+    same(s.call("aoti_torch_aten_subtract_Tensor", a, b, f64(2.0), RET), torch.sub(a, b, alpha=2.0))
+    ia, ib = torch.tensor([5, 7]), torch.tensor([2, 9], dtype=torch.int32)
+    same(s.call("aoti_torch_aten_subtract_Tensor", ia, ib, f64(1.0), RET), torch.sub(ia, ib))
+    refused(s, "aoti_torch_aten_subtract_Tensor", torch.tensor([True]), torch.tensor([False]), f64(1.0), RET)
+
+
+# --- building tensors -----------------------------------------------------------------------
+
+@case("aoti_torch_cpu_cat")
+def cat(s):
+    import ctypes
+    def call(tensors, dim):
+        handles = (ctypes.c_void_p * len(tensors))(*[s.handle(t).value for t in tensors])
+        return s.call("aoti_torch_cpu_cat", handles, i64(len(tensors)), i64(dim), RET)
+    a, b = torch.randn(2, 3), torch.randn(4, 3)
+    same(call([a, b], 0), torch.cat([a, b], 0))
+    same(call([a.t(), b.t()], 1), torch.cat([a.t(), b.t()], 1))
+    same(call([a, b.to(torch.float64)], -2), torch.cat([a, b.to(torch.float64)], -2))
+    same(call([a, torch.empty(0)], 0), torch.cat([a, torch.empty(0)], 0))
+    x = channels_last(torch.randn(2, 3, 4, 5))
+    same(call([x, x], 1), torch.cat([x, x], 1))
+    y = torch.randn(2, 3, 4, 5)
+    same(call([x, y], 1), torch.cat([x, y], 1))
+    same(call([torch.tensor([1, 2]), torch.tensor([3], dtype=torch.int8)], 0),
+         torch.cat([torch.tensor([1, 2]), torch.tensor([3], dtype=torch.int8)], 0))
+    refused(s, "aoti_torch_cpu_cat", (ctypes.c_void_p * 2)(s.handle(a).value, s.handle(torch.randn(2, 4)).value),
+            i64(2), i64(0), RET)
+
+
+@case("aoti_torch_cpu_pad", "aoti_torch_aten_pad")
+def pad(s):
+    x = torch.randn(2, 3, 4, 5)
+    for fn in ("aoti_torch_cpu_pad", "aoti_torch_aten_pad"):
+        for mode, p in (("constant", [1, 2]), ("constant", [-1, 2, 0, 3]), ("reflect", [1, 2, 3, 1]),
+                        ("replicate", [2, 2, 1, 0]), ("circular", [1, 2, 4, 0])):
+            for inp in (x, channels_last(x), x.transpose(2, 3)):
+                value = opt(ctypes_double(1.5)) if mode == "constant" else None
+                want = aten.pad(inp, p, mode, 1.5 if mode == "constant" else None)
+                same(s.call(fn, inp, ints(p), mode.encode(), value, RET), want)
+    v = torch.randn(1, 2, 3, 4, 5)
+    same(s.call("aoti_torch_cpu_pad", v, ints([1, 1, 2, 0, 1, 2]), b"replicate", None, RET),
+         aten.pad(v, [1, 1, 2, 0, 1, 2], "replicate"))
+    i = torch.arange(6).view(2, 3)
+    same(s.call("aoti_torch_cpu_pad", i, ints([1, 1]), b"constant", opt(ctypes_double(7)), RET),
+         aten.pad(i, [1, 1], "constant", 7))
+    refused(s, "aoti_torch_cpu_pad", x, ints([5, 5]), b"reflect", None, RET)
+    refused(s, "aoti_torch_cpu_pad", x, ints([1, 1]), b"wrap", None, RET)
+
+
+def ctypes_double(v):
+    import ctypes
+    return ctypes.c_double(v)
+
+
+def ctypes_int32(v):
+    import ctypes
+    return ctypes.c_int32(v)
+
+
+def ctypes_int64(v):
+    import ctypes
+    return ctypes.c_int64(v)
+
+
+@case("aoti_torch_cpu_fill__Scalar", "aoti_torch_aten_fill__Scalar")
+def fill(s):
+    for fn in ("aoti_torch_cpu_fill__Scalar", "aoti_torch_aten_fill__Scalar"):
+        base = torch.zeros(4, 5)
+        view = base[:, 1:4]
+        s.call(fn, view, f64(2.5))
+        want = torch.zeros(4, 5)
+        want[:, 1:4] = 2.5
+        same(base, want)
+        ints_ = torch.zeros(3, dtype=torch.int32)
+        s.call(fn, ints_, f64(7))
+        same(ints_, torch.full((3,), 7, dtype=torch.int32))
+
+
+@case("aoti_torch_aten_full", "aoti_torch_aten_new_empty", "aoti_torch_aten_new_zeros", "aoti_torch_cpu__efficientzerotensor")
+def factories(s):
+    dt = lambda d: opt(ctypes_int32(__import__("shim_eager").DTYPE_CODE[d]))
+    same(s.call("aoti_torch_aten_full", ints([2, 3]), f64(1.5), dt(torch.float64), None, None, i32(0), None, RET),
+         torch.full((2, 3), 1.5, dtype=torch.float64))
+    same(s.call("aoti_torch_aten_full", ints([4]), f64(3), dt(torch.int64), None, None, i32(0), None, RET),
+         torch.full((4,), 3))
+    x = torch.randn(2, 2, dtype=torch.float16)
+    got = s.call("aoti_torch_aten_new_empty", x, ints([3, 4]), None, None, None, i32(0), None, RET)
+    same(torch.zeros_like(got), torch.zeros(3, 4, dtype=torch.float16))
+    same(s.call("aoti_torch_aten_new_zeros", x, ints([3, 1]), dt(torch.int32), None, None, i32(0), None, RET),
+         x.new_zeros((3, 1), dtype=torch.int32))
+    same(s.call("aoti_torch_cpu__efficientzerotensor", ints([2, 5]), dt(torch.float32), None, None, i32(0), None, RET),
+         torch.zeros(2, 5))
+    refused(s, "aoti_torch_aten_full", ints([-1]), f64(0), None, None, None, i32(0), None, RET)
+    refused(s, "aoti_torch_aten_full", ints([2]), f64(0), None, opt(ctypes_int32(1)), None, i32(0), None, RET)
+
+
+@case("aoti_torch_aten_narrow", "aoti_torch_aten_amax")
+def narrow_amax(s):
+    x = torch.randn(4, 6)
+    same(s.call("aoti_torch_aten_narrow", x, i64(1), i64(2), i64(3), RET), x.narrow(1, 2, 3))
+    y = torch.randn(3, 4, 5)
+    y[1, 2, 3] = float("nan")
+    for dims, keep in (([1], 0), ([0, 2], 1), ([], 0), ([-1], 1)):
+        same(s.call("aoti_torch_aten_amax", y, ints(dims), i32(keep), RET), torch.amax(y, dims, bool(keep)))
+    iy = torch.randint(-50, 50, (3, 4), dtype=torch.int32)
+    same(s.call("aoti_torch_aten_amax", iy, ints([0]), i32(0), RET), torch.amax(iy, [0]))
+    refused(s, "aoti_torch_aten_amax", torch.empty(0, 3), ints([0]), i32(0), RET)
+    refused(s, "aoti_torch_aten_narrow", x, i64(1), i64(5), i64(3), RET)
+
+
+@case("aoti_torch_cpu_nonzero_static")
+def nonzero_static(s):
+    x = torch.tensor([[0, 1, 0], [2, 0, 3]]).t()
+    for size in (0, 2, 3, 6):
+        same(s.call("aoti_torch_cpu_nonzero_static", x, i64(size), i64(-1), RET),
+             torch.nonzero_static(x, size=size, fill_value=-1))
+    f = torch.tensor([0.0, float("nan"), -0.0, 2.0])
+    same(s.call("aoti_torch_cpu_nonzero_static", f, i64(4), i64(9), RET), torch.nonzero_static(f, size=4, fill_value=9))
+
+
+@case("aoti_torch_cpu_bucketize_Tensor")
+def bucketize(s):
+    b = torch.tensor([1.0, 3.0, 5.0, 7.0])
+    x = torch.tensor([[0.0, 1.0, 4.0], [5.0, 7.0, 9.0]])
+    for out_int32 in (0, 1):
+        for right in (0, 1):
+            same(s.call("aoti_torch_cpu_bucketize_Tensor", x, b, i32(out_int32), i32(right), RET),
+                 torch.bucketize(x, b, out_int32=bool(out_int32), right=bool(right)))
+    refused(s, "aoti_torch_cpu_bucketize_Tensor", x, b.view(2, 2), i32(0), i32(0), RET)
+
+
+@case("aoti_torch_cpu_resize_", "aoti_torch_cpu_resize_as_", "aoti_torch_cpu_set__source_Tensor")
+def resize_set(s):
+    import ctypes
+    x = torch.arange(6, dtype=torch.float32)
+    h = s.handle(x)
+    if s.lib.aoti_torch_cpu_resize_(h, (ctypes.c_int64 * 2)(2, 2), i64(2), None) != 0:
+        raise Mismatch("resize_ to fewer elements failed")
+    same(s.to_torch(h), torch.arange(4, dtype=torch.float32).view(2, 2))
+    if s.lib.aoti_torch_cpu_resize_(h, (ctypes.c_int64 * 2)(3, 4), i64(2), None) != 0:
+        raise Mismatch("resize_ to more elements failed")
+    got = s.to_torch(h)
+    same(got.flatten()[:6], torch.arange(6, dtype=torch.float32))
+    same(torch.zeros_like(got), torch.zeros(3, 4))
+    like = torch.empty(2, 3, 4, 5)
+    if s.lib.aoti_torch_cpu_resize_as_(h, s.handle(like), opt(ctypes_int32(2))) != 0:
+        raise Mismatch("resize_as_ failed")
+    if s.to_torch(h).stride() != like.contiguous(memory_format=torch.channels_last).stride():
+        raise Mismatch("resize_as_ with channels_last did not give channels-last strides")
+    src = torch.randn(3, 2)
+    if s.lib.aoti_torch_cpu_set__source_Tensor(h, s.handle(src.t())) != 0:
+        raise Mismatch("set_ failed")
+    same(s.to_torch(h), src.t())
+    if s.lib.aoti_torch_cpu_resize_(h, (ctypes.c_int64 * 1)(-2), i64(1), None) == 0:
+        raise Mismatch("resize_ accepted a negative size")
+    if s.lib.aoti_torch_cpu_set__source_Tensor(h, s.handle(torch.zeros(2, dtype=torch.int64))) == 0:
+        raise Mismatch("set_ accepted a source of another dtype")
+
+
+@case("aoti_torch_cpu_native_dropout")
+def native_dropout(s):
+    x = torch.randn(3, 4).t()
+    want = aten.native_dropout(x, 0.5, False)
+    same(s.call("aoti_torch_cpu_native_dropout", x, f64(0.5), opt(ctypes_int32(0)), RET, RET), want)
+    same(s.call("aoti_torch_cpu_native_dropout", x, f64(0.0), opt(ctypes_int32(1)), RET, RET),
+         aten.native_dropout(x, 0.0, True))
+    refused(s, "aoti_torch_cpu_native_dropout", x, f64(0.5), opt(ctypes_int32(1)), RET, RET)
+
+
+# --- pooling --------------------------------------------------------------------------------
+
+def pool_inputs():
+    x = torch.randn(2, 3, 7, 9)
+    x[0, 1, 2, 3] = float("nan")
+    return [x, channels_last(x), torch.randn(3, 8, 6), x.to(torch.float64)]
+
+
+@case("aoti_torch_cpu_max_pool2d_with_indices", "aoti_torch_cpu_max_pool3d_with_indices")
+def max_pool(s):
+    for x in pool_inputs():
+        for k, st, p, d, ceil in (([3, 3], [2, 2], [1, 1], [1, 1], 0), ([2, 3], [], [0, 1], [2, 1], 1), ([3], [1], [0], [1], 0)):
+            want = aten.max_pool2d_with_indices(x, k, st, p, d, bool(ceil))
+            same(s.call("aoti_torch_cpu_max_pool2d_with_indices", x, ints(k), ints(st), ints(p), ints(d), i32(ceil),
+                        RET, RET), want)
+    v = torch.randn(2, 2, 5, 6, 7)
+    for x in (v, channels_last(v)):
+        want = aten.max_pool3d_with_indices(x, [2, 3, 2], [2, 2, 1], [1, 1, 0], [1, 1, 2], True)
+        same(s.call("aoti_torch_cpu_max_pool3d_with_indices", x, ints([2, 3, 2]), ints([2, 2, 1]), ints([1, 1, 0]),
+                    ints([1, 1, 2]), i32(1), RET, RET), want)
+    refused(s, "aoti_torch_cpu_max_pool2d_with_indices", pool_inputs()[0], ints([2, 2]), ints([2, 2]), ints([2, 2]),
+            ints([1, 1]), i32(0), RET, RET)
+
+
+@case("aoti_torch_cpu_avg_pool2d", "aoti_torch_cpu_avg_pool3d")
+def avg_pool(s):
+    for x in pool_inputs():
+        for k, st, p, ceil, cip, div in (([3, 3], [2, 2], [1, 1], 0, 1, None), ([2, 3], [], [1, 1], 1, 0, None),
+                                         ([3, 2], [2, 1], [0, 1], 1, 1, 5)):
+            want = aten.avg_pool2d(x, k, st, p, bool(ceil), bool(cip), div)
+            same(s.call("aoti_torch_cpu_avg_pool2d", x, ints(k), ints(st), ints(p), i32(ceil), i32(cip),
+                        opt(ctypes_int64(div)) if div else None, RET), want)
+    v = torch.randn(2, 2, 5, 6, 7)
+    for x in (v, channels_last(v)):
+        want = aten.avg_pool3d(x, [2, 3, 2], [2, 2, 1], [1, 1, 0], True, False, None)
+        same(s.call("aoti_torch_cpu_avg_pool3d", x, ints([2, 3, 2]), ints([2, 2, 1]), ints([1, 1, 0]), i32(1), i32(0),
+                    None, RET), want)
+    refused(s, "aoti_torch_cpu_avg_pool2d", torch.arange(16).view(1, 1, 4, 4), ints([2]), ints([]), ints([0]), i32(0),
+            i32(1), None, RET)
+
+
+@case("aoti_torch_cpu__adaptive_avg_pool2d", "aoti_torch_cpu__adaptive_avg_pool3d",
+      "aoti_torch_cpu_adaptive_max_pool2d", "aoti_torch_cpu_adaptive_max_pool3d")
+def adaptive_pool(s):
+    for x in pool_inputs():
+        for out in ([3, 4], [1, 1], [7, 9], [5, 2]):
+            same(s.call("aoti_torch_cpu__adaptive_avg_pool2d", x, ints(out), RET), aten._adaptive_avg_pool2d(x, out))
+            same(s.call("aoti_torch_cpu_adaptive_max_pool2d", x, ints(out), RET, RET), aten.adaptive_max_pool2d(x, out))
+    v = torch.randn(2, 2, 5, 6, 7)
+    for x in (v, channels_last(v)):
+        same(s.call("aoti_torch_cpu__adaptive_avg_pool3d", x, ints([2, 4, 3]), RET), aten._adaptive_avg_pool3d(x, [2, 4, 3]))
+        same(s.call("aoti_torch_cpu_adaptive_max_pool3d", x, ints([3, 4, 5]), RET, RET),
+             aten.adaptive_max_pool3d(x, [3, 4, 5]))
+    refused(s, "aoti_torch_cpu__adaptive_avg_pool2d", v, ints([2, 2]), RET)
+
+
+@case("aoti_torch_cpu_fractional_max_pool2d", "aoti_torch_cpu_fractional_max_pool3d")
+def fractional_pool(s):
+    for x in pool_inputs()[:2] + [pool_inputs()[3]]:
+        samples = torch.rand(2, 3, 2, dtype=x.dtype)
+        want = aten.fractional_max_pool2d(x, [2, 3], [4, 5], samples)
+        same(s.call("aoti_torch_cpu_fractional_max_pool2d", x, ints([2, 3]), ints([4, 5]), samples, RET, RET), want)
+    v = torch.randn(2, 2, 6, 7, 8)
+    samples = torch.rand(2, 2, 3)
+    same(s.call("aoti_torch_cpu_fractional_max_pool3d", v, ints([2, 2, 3]), ints([3, 4, 4]), samples, RET, RET),
+         aten.fractional_max_pool3d(v, [2, 2, 3], [3, 4, 4], samples))
+    refused(s, "aoti_torch_cpu_fractional_max_pool2d", pool_inputs()[0], ints([2, 3]), ints([7, 9]),
+            torch.rand(2, 3, 2), RET, RET)
+
+
+@case("aoti_torch_cpu_max_unpool2d", "aoti_torch_cpu_max_unpool3d")
+def max_unpool(s):
+    x = torch.randn(2, 3, 8, 6)
+    for inp in (x, channels_last(x)):
+        vals, idx = aten.max_pool2d_with_indices(inp, [2, 2], [2, 2])
+        same(s.call("aoti_torch_cpu_max_unpool2d", vals, idx, ints([8, 6]), RET), aten.max_unpool2d(vals, idx, [8, 6]))
+    v = torch.randn(1, 2, 4, 6, 6)
+    vals, idx = aten.max_pool3d_with_indices(v, [2, 2, 2], [2, 2, 2])
+    same(s.call("aoti_torch_cpu_max_unpool3d", vals, idx, ints([4, 6, 6]), ints([2, 2, 2]), ints([0, 0, 0]), RET),
+         aten.max_unpool3d(vals, idx, [4, 6, 6], [2, 2, 2], [0, 0, 0]))
+    vals, idx = aten.max_pool2d_with_indices(x, [2, 2], [2, 2])
+    refused(s, "aoti_torch_cpu_max_unpool2d", vals, idx, ints([2, 2]), RET)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("lib")
+    p.add_argument("--coverage-table")
+    p.add_argument("-k", help="run only cases whose name contains this")
+    args = p.parse_args()
+    s = Shim(args.lib)
+    failed = []
+    for name, (functions, f) in CASES.items():
+        if args.k and args.k not in name:
+            continue
+        try:
+            f(s)
+            print(f"PASS {name}")
+        except Exception as e:  # a failing case must not hide the others
+            failed.append(name)
+            print(f"FAIL {name}: {e}")
+            if not isinstance(e, Mismatch):
+                traceback.print_exc()
+        s.release()
+    covered = {fn for functions, _ in CASES.values() for fn in functions}
+    if args.coverage_table:
+        missing = []
+        with open(args.coverage_table, encoding="utf-8") as t:
+            for line in t:
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) >= 3 and not line.startswith("#") and parts[2] == "implemented" and \
+                        len(parts) > 3 and parts[3] == "eager" and parts[0] not in covered:
+                    missing.append(parts[0])
+        for m in missing:
+            print(f"FAIL coverage: {m} is marked eager-tested but has no case here")
+        failed += missing
+    print(f"shim eager: {len(CASES) - len(failed)}/{len(CASES)} cases pass, {len(covered)} functions covered")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
