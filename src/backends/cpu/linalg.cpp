@@ -57,6 +57,40 @@ Tensor weight_int8pack_mm(const Tensor& x, const Tensor& w, const Tensor& scales
   return x.dtype() == DType::Float32 ? out : out.to(x.dtype());
 }
 
+namespace {
+
+// The p-norm of u - v: p = 0 counts differing coordinates, p = inf takes the largest.
+double p_distance(const double* u, const double* v, int64_t cols, double p) {
+  double acc = 0;
+  for (int64_t c = 0; c < cols; ++c) {
+    const double d = std::abs(u[c] - v[c]);
+    if (p == 0) acc += d != 0;
+    else if (std::isinf(p)) acc = std::max(acc, d);
+    else if (p == 1) acc += d;
+    else if (p == 2) acc += d * d;
+    else acc += std::pow(d, p);
+  }
+  if (p == 2) return std::sqrt(acc);
+  if (p != 0 && p != 1 && !std::isinf(p)) return std::pow(acc, 1.0 / p);
+  return acc;
+}
+
+}  // namespace
+
+Tensor pdist(const Tensor& x, double p) {
+  PT2RUN_CHECK(x.dim() == 2, ShapeMismatch, "pdist needs a 2-d input [N, M], got ", x.describe());
+  PT2RUN_CHECK(p >= 0, InvalidArgument, "pdist: p must be non-negative, got ", p);
+  PT2RUN_CHECK(is_floating_point(x.dtype()), DTypeMismatch, "pdist needs a floating-point input, got ", x.describe());
+  const int64_t n = x.size(0), cols = x.size(1);
+  const Tensor a = x.to(DType::Float64);
+  Tensor out = Tensor::empty({n < 2 ? 0 : n * (n - 1) / 2}, DType::Float64);
+  int64_t k = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j)
+      out.data<double>()[k++] = p_distance(a.data<double>() + i * cols, a.data<double>() + j * cols, cols, p);
+  return out.to(x.dtype());
+}
+
 Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
   PT2RUN_CHECK(x1.dim() >= 2 && x1.dim() == x2.dim() && x1.size(-1) == x2.size(-1), ShapeMismatch,
                "cdist: ", x1.describe(), " and ", x2.describe(), " need the same rank (>= 2) and columns");
@@ -77,17 +111,7 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
       for (int64_t j = 0; j < rows2; ++j) {
         const double* u = a.data<double>() + (bi * rows1 + i) * cols;
         const double* v = b.data<double>() + (bi * rows2 + j) * cols;
-        double acc = 0;
-        for (int64_t c = 0; c < cols; ++c) {
-          const double d = std::abs(u[c] - v[c]);
-          if (p == 0) acc += d != 0;
-          else if (std::isinf(p)) acc = std::max(acc, d);
-          else if (p == 1) acc += d;
-          else if (p == 2) acc += d * d;
-          else acc += std::pow(d, p);
-        }
-        if (p == 2) acc = std::sqrt(acc);
-        else if (p != 0 && p != 1 && !std::isinf(p)) acc = std::pow(acc, 1.0 / p);
+        const double acc = p_distance(u, v, cols, p);
         out.data<double>()[(bi * rows1 + i) * rows2 + j] = acc;
       }
     }

@@ -15,6 +15,9 @@ Tensor weight_int8pack_mm(const Tensor& x, const Tensor& w, const Tensor& scales
 // -> [..., P, R]; p = 0 counts differing coordinates, p = inf takes the largest. Batch dims must
 // match.
 Tensor cdist(const Tensor& x1, const Tensor& x2, double p);
+// torch._pdist_forward: the distances between the rows of x [N, M], pairs (i, j > i) in
+// row-major order -> [N * (N - 1) / 2].
+Tensor pdist(const Tensor& x, double p);
 
 // torch.linalg.inv_ex on square matrices [..., n, n] through LAPACK getrf/getri (OpenBLAS):
 // (inverse laid out column-major per matrix as torch returns it, int32 info per matrix: 0, or

@@ -5,10 +5,12 @@
 #include <mutex>
 #include <numbers>
 #include <optional>
+#include <numeric>
 #include <random>
 
 #include "backends/cpu/dim_lines.h"
 #include "core/check.h"
+#include "core/views.h"
 #include "pt2run/random.h"
 
 namespace pt2run {
@@ -77,11 +79,28 @@ uint64_t initial_seed() {
 }
 
 namespace cpu {
+namespace {
+
+// `out` with its dims ordered as torch's TensorIterator walks them (largest stride outermost),
+// so that the n-th draw lands where torch's serial kernel puts it: in memory order for a
+// dense tensor, whatever its dim order.
+Tensor iteration_order_view(const Tensor& out) {
+  std::vector<int64_t> perm(static_cast<std::size_t>(out.dim()));
+  std::iota(perm.begin(), perm.end(), 0);
+  std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) {
+    if (out.size(a) == 1 || out.size(b) == 1) return false;
+    return out.stride(a) > out.stride(b);
+  });
+  return detail::permute(out, perm);
+}
+
+}  // namespace
 
 void randint(const Tensor& out, int64_t low, int64_t high) {
   PT2RUN_CHECK(low < high, InvalidArgument, "randint: low (", low, ") must be below high (", high, ")");
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  Tensor values = Tensor::empty(sizes_vector(out), DType::Int64);
+  Tensor target = iteration_order_view(out);
+  Tensor values = Tensor::empty(sizes_vector(target), DType::Int64);
   {
     Generator& g = generator();
     std::lock_guard lock(g.mutex);
@@ -90,8 +109,7 @@ void randint(const Tensor& out, int64_t low, int64_t high) {
       values.data<int64_t>()[i] = static_cast<int64_t>(draw % range + static_cast<uint64_t>(low));
     }
   }
-  Tensor o = out;
-  o.copy_(values);
+  target.copy_(values);
 }
 
 namespace {
@@ -157,16 +175,17 @@ void normal(const Tensor& out, double mean, double std) {
     o.copy_(staging);
     return;
   }
-  Tensor values = Tensor::empty({n}, DType::Float64);
+  Tensor target = iteration_order_view(out);
+  Tensor values = Tensor::empty(sizes_vector(target), DType::Float64);
   for (int64_t i = 0; i < n; ++i) values.data<double>()[i] = g.normal_double() * std + mean;
-  Tensor o = out;
-  o.copy_(values.as_strided(sizes_vector(out), contiguous_strides(sizes_vector(out)), 0));
+  target.copy_(values);
 }
 
 void uniform(const Tensor& out, double from, double to) {
   PT2RUN_CHECK(from <= to, InvalidArgument, "uniform: from (", from, ") must be <= to (", to, ")");
   const int digits = uniform_digits(out.dtype());
-  Tensor values = Tensor::empty(sizes_vector(out), DType::Float64);
+  Tensor target = iteration_order_view(out);
+  Tensor values = Tensor::empty(sizes_vector(target), DType::Float64);
   {
     Generator& g = generator();
     std::lock_guard lock(g.mutex);
@@ -180,8 +199,7 @@ void uniform(const Tensor& out, double from, double to) {
                                              static_cast<float>(from));
     }
   }
-  Tensor o = out;
-  o.copy_(values);
+  target.copy_(values);
 }
 
 void randperm(const Tensor& out) {

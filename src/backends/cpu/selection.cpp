@@ -222,3 +222,124 @@ Tensor repeat_interleave(const Tensor& repeats, const int64_t* output_size) {
 }
 
 }  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+namespace {
+
+// Scalar is float for every dtype narrower than double: torch's kernels compute in input_t,
+// and the few narrower types are rare enough to share float's rounding.
+template <class Scalar>
+HistogramResult histogramdd_in(const Tensor& input, const std::vector<int64_t>& bins, const std::vector<double>* range,
+                               const Tensor* weight, bool density) {
+  const auto dims = static_cast<int64_t>(bins.size());
+  const Tensor data = input.to(DType::Float64);
+  const int64_t samples = dims == 0 ? 0 : data.numel() / dims;
+  const double* x = data.data<double>();
+  std::vector<std::vector<Scalar>> edges(bins.size());
+  for (int64_t d = 0; d < dims; ++d) {
+    Scalar lo, hi;
+    if (range != nullptr) {
+      lo = static_cast<Scalar>((*range)[static_cast<std::size_t>(2 * d)]);
+      hi = static_cast<Scalar>((*range)[static_cast<std::size_t>(2 * d + 1)]);
+    } else if (samples == 0) {
+      lo = 0;
+      hi = 1;
+    } else {
+      double mn = std::numeric_limits<double>::infinity(), mx = -mn;
+      for (int64_t i = 0; i < samples; ++i) {
+        mn = std::min(mn, x[i * dims + d]);
+        mx = std::max(mx, x[i * dims + d]);
+      }
+      lo = static_cast<Scalar>(mn);
+      hi = static_cast<Scalar>(mx);
+    }
+    PT2RUN_CHECK(std::isfinite(static_cast<double>(lo)) && std::isfinite(static_cast<double>(hi)), InvalidArgument,
+                 "histogram: the range [", static_cast<double>(lo), ", ", static_cast<double>(hi),
+                 "] of dim ", d, " is not finite");
+    PT2RUN_CHECK(lo <= hi, InvalidArgument, "histogram: range max ", static_cast<double>(hi), " is below min ",
+                 static_cast<double>(lo));
+    if (lo == hi) {
+      lo -= static_cast<Scalar>(0.5);
+      hi += static_cast<Scalar>(0.5);
+    }
+    // torch's linspace: from the start for the first half, from the end for the rest.
+    const int64_t steps = bins[static_cast<std::size_t>(d)] + 1;
+    const Scalar step = (hi - lo) / static_cast<Scalar>(steps - 1);
+    auto& e = edges[static_cast<std::size_t>(d)];
+    e.resize(static_cast<std::size_t>(steps));
+    for (int64_t i = 0; i < steps; ++i)
+      e[static_cast<std::size_t>(i)] = i < steps / 2 ? lo + step * static_cast<Scalar>(i)
+                                                     : hi - step * static_cast<Scalar>(steps - 1 - i);
+  }
+  std::vector<int64_t> hist_sizes(bins.begin(), bins.end());
+  Tensor hist = Tensor::zeros(hist_sizes, DType::Float64);
+  const Tensor w = weight ? weight->to(DType::Float64) : Tensor();
+  if (weight)
+    PT2RUN_CHECK(weight->numel() == samples, ShapeMismatch, "histogram: weight ", weight->describe(), " needs one ",
+                 "value per sample (", samples, ")");
+  for (int64_t i = 0; i < samples; ++i) {
+    int64_t flat = 0;
+    bool skip = false;
+    for (int64_t d = 0; d < dims && !skip; ++d) {
+      const auto& e = edges[static_cast<std::size_t>(d)];
+      const auto n_edges = static_cast<int64_t>(e.size());
+      const auto v = static_cast<Scalar>(x[i * dims + d]);
+      if (!(v >= e.front() && v <= e.back())) {
+        skip = true;
+        break;
+      }
+      // Linear interpolation, corrected against the neighbouring edges.
+      int64_t pos = static_cast<int64_t>((v - e.front()) * static_cast<Scalar>(n_edges - 1) / (e.back() - e.front()));
+      const int64_t pos_min = std::max<int64_t>(0, pos - 1), pos_max = std::min<int64_t>(pos + 2, n_edges);
+      pos = std::upper_bound(e.begin() + pos_min, e.begin() + pos_max, v) - e.begin() - 1;
+      if (pos == n_edges - 1) pos -= 1;
+      flat = flat * (n_edges - 1) + pos;
+    }
+    if (!skip) hist.data<double>()[flat] += weight ? w.data<double>()[i] : 1.0;
+  }
+  if (density) {
+    double total = 0;
+    for (int64_t i = 0; i < hist.numel(); ++i) total += hist.data<double>()[i];
+    for (int64_t i = 0; i < hist.numel(); ++i) {
+      double volume = 1;
+      int64_t rest = i;
+      for (int64_t d = dims - 1; d >= 0; --d) {
+        const auto& e = edges[static_cast<std::size_t>(d)];
+        const int64_t b = rest % bins[static_cast<std::size_t>(d)];
+        rest /= bins[static_cast<std::size_t>(d)];
+        volume *= static_cast<double>(e[static_cast<std::size_t>(b + 1)] - e[static_cast<std::size_t>(b)]);
+      }
+      hist.data<double>()[i] /= total * volume;
+    }
+  }
+  HistogramResult r;
+  r.hist = hist.to(input.dtype());
+  for (const auto& e : edges) {
+    Tensor t = Tensor::empty({static_cast<int64_t>(e.size())}, DType::Float64);
+    for (std::size_t i = 0; i < e.size(); ++i) t.data<double>()[i] = static_cast<double>(e[i]);
+    r.edges.push_back(t.to(input.dtype()));
+  }
+  return r;
+}
+
+}  // namespace
+
+HistogramResult histogramdd(const Tensor& input, const std::vector<int64_t>& bins, const std::vector<double>* range,
+                            const Tensor* weight, bool density) {
+  PT2RUN_CHECK(is_floating_point(input.dtype()), DTypeMismatch, "histogram needs a floating-point input, got ",
+               input.describe());
+  PT2RUN_CHECK(!bins.empty() && bins.size() <= 16, InvalidArgument, "histogram: want 1 to 16 dims of bins, got ",
+               bins.size());
+  for (int64_t b : bins) PT2RUN_CHECK(b > 0, InvalidArgument, "histogram: bins must be positive, got ", b);
+  PT2RUN_CHECK(range == nullptr || range->size() == 2 * bins.size(), InvalidArgument, "histogram: range needs ",
+               2 * bins.size(), " values, got ", range ? range->size() : 0);
+  PT2RUN_CHECK(weight == nullptr || weight->dtype() == input.dtype(), DTypeMismatch, "histogram: weight ",
+               weight ? weight->describe() : "", " needs the input's dtype");
+  const auto dims = static_cast<int64_t>(bins.size());
+  PT2RUN_CHECK(dims == 1 || (input.dim() >= 1 && input.size(input.dim() - 1) == dims), ShapeMismatch,
+               "histogramdd: input ", input.describe(), " needs its last dim to be ", dims);
+  if (input.dtype() == DType::Float64) return histogramdd_in<double>(input, bins, range, weight, density);
+  return histogramdd_in<float>(input, bins, range, weight, density);
+}
+
+}  // namespace pt2run::cpu

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include "pt2run/tensor.h"
 
 namespace pt2run::cpu {
@@ -39,5 +41,22 @@ Tensor masked_select(const Tensor& input, const Tensor& mask);
 // torch.repeat_interleave(repeats): [0]*repeats[0] + [1]*repeats[1] + ..., int64.
 // output_size, when given, must equal the sum of repeats.
 Tensor repeat_interleave(const Tensor& repeats, const int64_t* output_size);
+
+}  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+
+// torch.histogramdd with bin counts (histogram.bin_ct is its 1-d case): samples are the rows of
+// input viewed as [-1, D], D = bins.size(). Edges per dim: linspace over `range` (2 * D values,
+// min and max per dim) or the data's extent (widened by 0.5 each way when it is one value; [0, 1]
+// for no data), computed in the input's precision as torch computes them. Samples outside the
+// edges (or NaN) are skipped; the last edge is inclusive. weight: one per sample; density
+// divides by the total and the bin volume. Floating input; results in its dtype.
+struct HistogramResult {
+  Tensor hist;
+  std::vector<Tensor> edges;
+};
+HistogramResult histogramdd(const Tensor& input, const std::vector<int64_t>& bins, const std::vector<double>* range,
+                            const Tensor* weight, bool density);
 
 }  // namespace pt2run::cpu

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 #include "backends/cpu/dim_lines.h"
@@ -219,6 +220,86 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& input, int64_t k, int64_t dim, 
 
 std::pair<Tensor, Tensor> median(const Tensor& input, int64_t dim, bool keepdim) {
   return select_rank(input, dim, keepdim, "median", [](int64_t n) { return (n - 1) / 2; }, true);
+}
+
+}  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+namespace {
+
+Tensor scalar_of(double v, DType dtype) {
+  Tensor t = Tensor::empty({}, DType::Float64);
+  t.data<double>()[0] = v;
+  return t.to(dtype);
+}
+
+Tensor lower_median(const Tensor& input, bool skip_nan, const char* op) {
+  PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, op, " of complex tensors");
+  const Tensor work = work_copy(input, DType::Float64);
+  std::vector<double> values;
+  values.reserve(static_cast<std::size_t>(work.numel()));
+  for (int64_t i = 0; i < work.numel(); ++i) {
+    const double x = work.data<double>()[i];
+    if (std::isnan(x)) {
+      if (!skip_nan) return scalar_of(x, input.dtype());
+      continue;
+    }
+    values.push_back(x);
+  }
+  if (values.empty()) {
+    PT2RUN_CHECK(is_floating_point(input.dtype()), InvalidArgument, op, ": an empty integral tensor has no median");
+    return scalar_of(std::numeric_limits<double>::quiet_NaN(), input.dtype());
+  }
+  const auto mid = values.begin() + static_cast<std::ptrdiff_t>((values.size() - 1) / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  return scalar_of(*mid, input.dtype());
+}
+
+}  // namespace
+
+Tensor median_all(const Tensor& input) { return lower_median(input, false, "median"); }
+
+Tensor nanmedian_all(const Tensor& input) { return lower_median(input, true, "nanmedian"); }
+
+std::pair<Tensor, Tensor> mode(const Tensor& input, int64_t dim, bool keepdim) {
+  PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, "mode of complex tensors");
+  const DimLines l = dim_lines(input, dim, "mode");
+  PT2RUN_CHECK(l.n > 0, InvalidArgument, "mode: dim ", l.dim, " of ", input.describe(), " is empty");
+  const Tensor work = work_copy(input, DType::Float64);
+  std::vector<int64_t> out_sizes = sizes_vector(input);
+  if (input.dim() > 0) {
+    if (keepdim) out_sizes[static_cast<std::size_t>(l.dim)] = 1;
+    else out_sizes.erase(out_sizes.begin() + l.dim);
+  }
+  Tensor values = Tensor::empty(out_sizes, DType::Float64);
+  Tensor indices = Tensor::empty(out_sizes, DType::Int64);
+  std::vector<std::pair<double, int64_t>> line(static_cast<std::size_t>(l.n));
+  for (int64_t li = 0; li < l.lines(); ++li) {
+    const int64_t s = l.start(li);
+    for (int64_t k = 0; k < l.n; ++k) line[static_cast<std::size_t>(k)] = {work.data<double>()[s + k * l.inner], k};
+    // torch's CPU kernel: std::sort by value alone (so which index of a repeated value comes
+    // last is std::sort's doing, and NaN compares as equal to everything), then the longest
+    // run of equal neighbours, first such run on ties, reported by its last element. The same
+    // algorithm from the same standard library gives the same indices.
+    std::sort(line.begin(), line.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    int64_t best_count = 0, run = 0;
+    std::pair<double, int64_t> best{};
+    for (std::size_t k = 0; k < line.size(); ++k) {
+      ++run;
+      if (k + 1 == line.size() || line[k].first != line[k + 1].first) {
+        if (run > best_count) {
+          best_count = run;
+          best = line[k];
+        }
+        run = 0;
+      }
+    }
+    values.data<double>()[li] = best.first;
+    indices.data<int64_t>()[li] = best.second;
+  }
+  Tensor out = Tensor::empty(out_sizes, input.dtype());
+  out.copy_(values);
+  return {out, indices};
 }
 
 }  // namespace pt2run::cpu

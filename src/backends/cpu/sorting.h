@@ -34,3 +34,15 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& input, int64_t k, int64_t dim, 
 std::pair<Tensor, Tensor> median(const Tensor& input, int64_t dim, bool keepdim);
 
 }  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+
+// torch.median() of all elements: the lower median, NaN when any element is NaN or none exist.
+Tensor median_all(const Tensor& input);
+// torch.nanmedian(): the lower median of the non-NaN elements; NaN when there are none.
+Tensor nanmedian_all(const Tensor& input);
+// torch.mode(dim): the most frequent value of each line (the smallest among equally frequent
+// ones) and an index where it occurs: the one torch's CPU kernel reports, found the same way.
+std::pair<Tensor, Tensor> mode(const Tensor& input, int64_t dim, bool keepdim);
+
+}  // namespace pt2run::cpu

@@ -24,6 +24,13 @@ void require_default_generator(AtenGeneratorHandle* generator, const char* op) {
                "(pt2run::manual_seed); export the model without passing a generator");
 }
 
+// Runs `call` (the overload without a generator) when the generator argument is None.
+template <class F>
+AOTITorchError on_default_generator(const char* function, AtenGeneratorHandle* generator, const char* op, F call) {
+  const AOTITorchError rc = guard(function, [&] { require_default_generator(generator, op); });
+  return rc != 0 ? rc : call();
+}
+
 }  // namespace
 
 AOTITorchError aoti_torch_cpu_randint_low_out(AtenTensorHandle out, int64_t low, int64_t high,
@@ -145,4 +152,73 @@ AOTITorchError aoti_torch_cpu_randperm(int64_t n, int32_t* dtype, int32_t* layou
     cpu::randperm(out);
     *require_out(ret0, "ret0") = release_handle(std::move(out));
   });
+}
+
+// The *_generator overloads: AOTInductor passes the graph's generator argument, which is None
+// (a null handle) in every exportable graph; the process generator then draws, as above.
+
+AOTITorchError aoti_torch_cpu_rand_generator(const int64_t* size, int64_t size_len_, AtenGeneratorHandle* generator,
+                                             int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
+                                             int32_t* pin_memory, AtenTensorHandle* ret0) {
+  return on_default_generator(__func__, generator, "rand", [&] {
+    return aoti_torch_cpu_rand(size, size_len_, dtype, layout, device, device_index_, pin_memory, ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randn_generator(const int64_t* size, int64_t size_len_, AtenGeneratorHandle* generator,
+                                              int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
+                                              int32_t* pin_memory, AtenTensorHandle* ret0) {
+  return on_default_generator(__func__, generator, "randn", [&] {
+    return aoti_torch_cpu_randn(size, size_len_, dtype, layout, device, device_index_, pin_memory, ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_rand_like_generator(AtenTensorHandle self, AtenGeneratorHandle* generator, int32_t* dtype,
+                                                  int32_t* layout, int32_t* device, int32_t device_index_,
+                                                  int32_t* pin_memory, int32_t* memory_format, AtenTensorHandle* ret0) {
+  return on_default_generator(__func__, generator, "rand_like", [&] {
+    return aoti_torch_cpu_rand_like(self, dtype, layout, device, device_index_, pin_memory, memory_format, ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randn_like_generator(AtenTensorHandle self, AtenGeneratorHandle* generator,
+                                                   int32_t* dtype, int32_t* layout, int32_t* device,
+                                                   int32_t device_index_, int32_t* pin_memory, int32_t* memory_format,
+                                                   AtenTensorHandle* ret0) {
+  return on_default_generator(__func__, generator, "randn_like", [&] {
+    return aoti_torch_cpu_randn_like(self, dtype, layout, device, device_index_, pin_memory, memory_format, ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randint(int64_t high, const int64_t* size, int64_t size_len_, int32_t* dtype,
+                                      int32_t* layout, int32_t* device, int32_t device_index_, int32_t* pin_memory,
+                                      AtenTensorHandle* ret0) {
+  return aoti_torch_cpu_randint_low(0, high, size, size_len_, dtype, layout, device, device_index_, pin_memory, ret0);
+}
+
+AOTITorchError aoti_torch_cpu_randint_generator(int64_t high, const int64_t* size, int64_t size_len_,
+                                                AtenGeneratorHandle* generator, int32_t* dtype, int32_t* layout,
+                                                int32_t* device, int32_t device_index_, int32_t* pin_memory,
+                                                AtenTensorHandle* ret0) {
+  return on_default_generator(__func__, generator, "randint", [&] {
+    return aoti_torch_cpu_randint_low(0, high, size, size_len_, dtype, layout, device, device_index_, pin_memory, ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randint_like_low_dtype(AtenTensorHandle self, int64_t low, int64_t high, int32_t* dtype,
+                                                     int32_t* layout, int32_t* device, int32_t device_index_,
+                                                     int32_t* /*pin_memory*/, int32_t* memory_format,
+                                                     AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    Tensor out = like_output(tensor(self), dtype, layout, device, device_index_, memory_format, "randint_like");
+    cpu::randint(out, low, high);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_randint_like(AtenTensorHandle self, int64_t high, int32_t* dtype, int32_t* layout,
+                                           int32_t* device, int32_t device_index_, int32_t* pin_memory,
+                                           int32_t* memory_format, AtenTensorHandle* ret0) {
+  return aoti_torch_cpu_randint_like_low_dtype(self, 0, high, dtype, layout, device, device_index_, pin_memory,
+                                               memory_format, ret0);
 }

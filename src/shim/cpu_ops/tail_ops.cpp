@@ -63,6 +63,24 @@ AOTITorchError aoti_torch_cpu_repeat_interleave_Tensor(AtenTensorHandle repeats,
   });
 }
 
+namespace {
+
+// scale_grad_by_freq and sparse only change gradients, so the two embedding_bag fallbacks
+// compute the same four outputs.
+void embedding_bag_outputs(AtenTensorHandle weight, AtenTensorHandle indices, AtenTensorHandle offsets, int64_t mode,
+                           AtenTensorHandle* per_sample_weights, int32_t include_last_offset, int64_t padding_idx,
+                           AtenTensorHandle* ret0, AtenTensorHandle* ret1, AtenTensorHandle* ret2,
+                           AtenTensorHandle* ret3) {
+  auto r = cpu::embedding_bag(tensor(weight), tensor(indices), tensor(offsets), mode,
+                              optional_tensor(per_sample_weights), include_last_offset != 0, padding_idx);
+  *require_out(ret0, "ret0") = release_handle(std::move(r.output));
+  *require_out(ret1, "ret1") = release_handle(std::move(r.offset2bag));
+  *require_out(ret2, "ret2") = release_handle(std::move(r.bag_size));
+  *require_out(ret3, "ret3") = release_handle(std::move(r.max_indices));
+}
+
+}  // namespace
+
 AOTITorchError aoti_torch_cpu__embedding_bag(AtenTensorHandle weight, AtenTensorHandle indices,
                                              AtenTensorHandle offsets, int32_t /*scale_grad_by_freq*/,
                                              int64_t mode, int32_t /*sparse*/,
@@ -70,15 +88,20 @@ AOTITorchError aoti_torch_cpu__embedding_bag(AtenTensorHandle weight, AtenTensor
                                              int32_t include_last_offset, int64_t padding_idx,
                                              AtenTensorHandle* ret0, AtenTensorHandle* ret1,
                                              AtenTensorHandle* ret2, AtenTensorHandle* ret3) {
-  // scale_grad_by_freq and sparse only change gradients.
   return guard(__func__, [&] {
-    auto r = cpu::embedding_bag(tensor(weight), tensor(indices), tensor(offsets), mode,
-                                optional_tensor(per_sample_weights), include_last_offset != 0,
-                                padding_idx);
-    *require_out(ret0, "ret0") = release_handle(std::move(r.output));
-    *require_out(ret1, "ret1") = release_handle(std::move(r.offset2bag));
-    *require_out(ret2, "ret2") = release_handle(std::move(r.bag_size));
-    *require_out(ret3, "ret3") = release_handle(std::move(r.max_indices));
+    embedding_bag_outputs(weight, indices, offsets, mode, per_sample_weights, include_last_offset, padding_idx, ret0,
+                          ret1, ret2, ret3);
+  });
+}
+
+AOTITorchError aoti_torch_cpu__embedding_bag_forward_only(
+    AtenTensorHandle weight, AtenTensorHandle indices, AtenTensorHandle offsets, int32_t /*scale_grad_by_freq*/,
+    int64_t mode, int32_t /*sparse*/, AtenTensorHandle* per_sample_weights, int32_t include_last_offset,
+    int64_t padding_idx, AtenTensorHandle* ret0, AtenTensorHandle* ret1, AtenTensorHandle* ret2,
+    AtenTensorHandle* ret3) {
+  return guard(__func__, [&] {
+    embedding_bag_outputs(weight, indices, offsets, mode, per_sample_weights, include_last_offset, padding_idx, ret0,
+                          ret1, ret2, ret3);
   });
 }
 
