@@ -79,6 +79,7 @@ def channels_last(t):
 
 aten = torch.ops.aten
 warnings.filterwarnings("ignore", message="index_reduce\\(\\) is in beta")
+warnings.filterwarnings("ignore", message="torch.triangular_solve is deprecated")
 torch.manual_seed(0)
 
 
@@ -562,6 +563,119 @@ def composites(s):
         same(s.call("aoti_torch_cpu__embedding_bag_forward_only", weight, indices, offsets, i32(0), i64(mode), i32(0),
                     None, i32(0), i64(-1), RET, RET, RET, RET),
              aten._embedding_bag_forward_only(weight, indices, offsets, False, mode))
+
+
+# --- linear algebra -------------------------------------------------------------------------
+
+def spd(batch, n, dtype=torch.float64):
+    a = torch.randn(*batch, n, n, dtype=dtype)
+    return a @ a.mT + n * torch.eye(n, dtype=dtype)
+
+
+@case("aoti_torch_cpu_cholesky_solve", "aoti_torch_cpu_cholesky_inverse", "aoti_torch_cpu_triangular_solve")
+def cholesky_triangular(s):
+    for dtype in (torch.float64, torch.float32):
+        a = spd([2], 4, dtype)
+        b = torch.randn(2, 4, 3, dtype=dtype)
+        for upper in (0, 1):
+            f = torch.linalg.cholesky(a, upper=bool(upper))
+            same(s.call("aoti_torch_cpu_cholesky_solve", b, f, i32(upper), RET), torch.cholesky_solve(b, f, bool(upper)))
+            same(s.call("aoti_torch_cpu_cholesky_solve", b[0], f, i32(upper), RET),
+                 torch.cholesky_solve(b[0], f, bool(upper)))
+            same(s.call("aoti_torch_cpu_cholesky_inverse", f, i32(upper), RET), torch.cholesky_inverse(f, bool(upper)))
+            same(s.call("aoti_torch_cpu_cholesky_inverse", f[1].mT, i32(1 - upper), RET),
+                 torch.cholesky_inverse(f[1].mT, not upper))
+        t = torch.randn(2, 4, 4, dtype=dtype).triu() + 3 * torch.eye(4, dtype=dtype)
+        for upper, trans, unit in ((1, 0, 0), (1, 1, 0), (0, 0, 1), (0, 1, 1)):
+            m = t if upper else t.mT
+            same(s.call("aoti_torch_cpu_triangular_solve", b, m, i32(upper), i32(trans), i32(unit), RET, RET),
+                 tuple(torch.triangular_solve(b, m, bool(upper), bool(trans), bool(unit))))
+    singular = torch.tensor([[1.0, 2.0], [0.0, 0.0]], dtype=torch.float64)
+    rhs = torch.tensor([[1.0], [1.0]], dtype=torch.float64)
+    same(s.call("aoti_torch_cpu_triangular_solve", rhs, singular, i32(1), i32(0), i32(0), RET, RET),
+         tuple(torch.triangular_solve(rhs, singular, True)))
+    refused(s, "aoti_torch_cpu_cholesky_solve", torch.randn(3, 2), torch.randn(4, 4), i32(0), RET)
+    refused(s, "aoti_torch_cpu_cholesky_inverse", torch.zeros(3, 3), i32(0), RET)
+    refused(s, "aoti_torch_cpu_cholesky_solve", torch.randn(2, 2, dtype=torch.complex64),
+            torch.randn(2, 2, dtype=torch.complex64), i32(0), RET)
+
+
+@case("aoti_torch_cpu_geqrf", "aoti_torch_cpu_ormqr", "aoti_torch_cpu_lu_unpack")
+def qr_lu(s):
+    for shape in ((5, 3), (2, 3, 5), (4, 4)):
+        a = torch.randn(*shape, dtype=torch.float64)
+        got = s.call("aoti_torch_cpu_geqrf", a, RET, RET)
+        same(got, tuple(torch.geqrf(a)))
+        r, tau = torch.geqrf(a)
+        rows = shape[-2]
+        for left, trans in ((1, 0), (1, 1), (0, 0), (0, 1)):
+            c = torch.randn(*shape[:-2], rows, 3, dtype=torch.float64) if left else \
+                torch.randn(*shape[:-2], 3, rows, dtype=torch.float64)
+            same(s.call("aoti_torch_cpu_ormqr", r, tau, c, i32(left), i32(trans), RET),
+                 torch.ormqr(r, tau, c, bool(left), bool(trans)))
+    for shape in ((4, 3), (2, 3, 5), (4, 4)):
+        lu, piv = torch.linalg.lu_factor(torch.randn(*shape))
+        for data, pivots in ((1, 1), (0, 1), (1, 0)):
+            same(s.call("aoti_torch_cpu_lu_unpack", lu, piv, i32(data), i32(pivots), RET, RET, RET),
+                 tuple(torch.lu_unpack(lu, piv, bool(data), bool(pivots))))
+    lu, piv = torch.linalg.lu_factor(torch.randn(3, 3))
+    refused(s, "aoti_torch_cpu_lu_unpack", lu, piv + 5, i32(1), i32(1), RET, RET, RET)
+    refused(s, "aoti_torch_cpu_lu_unpack", lu, piv.long(), i32(1), i32(1), RET, RET, RET)
+
+
+# --- special GEMMs, sampling ---------------------------------------------------------------
+
+@case("aoti_torch_cpu__grouped_mm", "aoti_torch_cpu__scaled_mm", "aoti_torch_cpu__scaled_mm_out")
+def special_gemms(s):
+    bf = torch.bfloat16
+    offs = torch.tensor([8, 8, 16], dtype=torch.int32)
+    a, b = torch.randn(16, 8, dtype=bf), torch.randn(3, 8, 16, dtype=bf)
+    same(s.call("aoti_torch_cpu__grouped_mm", a, b, s.opt_handle(offs), None, None, RET), aten._grouped_mm(a, b, offs))
+    a3, b3 = torch.randn(3, 8, 16), torch.randn(3, 16, 8)
+    same(s.call("aoti_torch_cpu__grouped_mm", a3, b3, None, None, None, RET), aten._grouped_mm(a3, b3))
+    offs2 = torch.tensor([16, 32], dtype=torch.int32)
+    a2, b2 = torch.randn(8, 32, dtype=bf), torch.randn(32, 16, dtype=bf)
+    same(s.call("aoti_torch_cpu__grouped_mm", a2, b2, s.opt_handle(offs2), None, None, RET), aten._grouped_mm(a2, b2, offs2))
+    a4, b4 = torch.randn(2, 8, 16, dtype=bf), torch.randn(16, 32, dtype=bf)
+    same(s.call("aoti_torch_cpu__grouped_mm", a4, b4, s.opt_handle(offs2), None, None, RET), aten._grouped_mm(a4, b4, offs2))
+    refused(s, "aoti_torch_cpu__grouped_mm", a, b, s.opt_handle(torch.tensor([8, 4, 16], dtype=torch.int32)), None,
+            None, RET)
+    refused(s, "aoti_torch_cpu__grouped_mm", a, b, s.opt_handle(offs), s.opt_handle(torch.randn(3, 16, dtype=bf)),
+            None, RET)
+    e4 = torch.float8_e4m3fn
+    x, w = torch.randn(8, 16).to(e4), torch.randn(16, 4).to(e4)
+    code = lambda d: opt(ctypes_int32(__import__("shim_eager").DTYPE_CODE[d]))
+    sa, sb = torch.tensor(0.5), torch.tensor(3.0)
+    for out_dtype in (torch.float32, torch.bfloat16):
+        same(s.call("aoti_torch_cpu__scaled_mm", x, w, sa, sb, None, None, code(out_dtype), i32(0), RET),
+             aten._scaled_mm(x, w, sa, sb, out_dtype=out_dtype))
+    bias = torch.randn(4)
+    same(s.call("aoti_torch_cpu__scaled_mm", x, w, sa, sb, s.opt_handle(bias), None, code(torch.float32), i32(0), RET),
+         aten._scaled_mm(x, w, sa, sb, bias=bias, out_dtype=torch.float32))
+    ra, rb = torch.rand(8, 1), torch.rand(1, 4)
+    same(s.call("aoti_torch_cpu__scaled_mm", x, w, ra, rb, None, None, code(torch.float32), i32(0), RET),
+         aten._scaled_mm(x, w, ra, rb, out_dtype=torch.float32))
+    sr = torch.tensor(4.0)
+    same(s.call("aoti_torch_cpu__scaled_mm", x, w, sa, sb, None, s.opt_handle(sr), None, i32(0), RET).float(),
+         aten._scaled_mm(x, w, sa, sb, scale_result=sr).float())
+    out = torch.empty(8, 4)
+    s.call("aoti_torch_cpu__scaled_mm_out", out, x, w, sa, sb, None, None, code(torch.float32), i32(0))
+    same(out, aten._scaled_mm(x, w, sa, sb, out_dtype=torch.float32))
+    refused(s, "aoti_torch_cpu__scaled_mm", torch.randn(8, 16), w, sa, sb, None, None, None, i32(0), RET)
+
+
+@case("aoti_torch_cpu_grid_sampler_3d")
+def grid_sampler_3d(s):
+    x = torch.randn(2, 3, 4, 5, 6)
+    grid = torch.rand(2, 3, 4, 2, 3) * 2.4 - 1.2
+    grid[0, 0, 0, 0] = torch.tensor([0.5, 0.25, -0.5])  # a point on the sample lattice
+    for mode in (0, 1):
+        for padding in (0, 1, 2):
+            for align in (0, 1):
+                same(s.call("aoti_torch_cpu_grid_sampler_3d", x, grid, i64(mode), i64(padding), i32(align), RET),
+                     aten.grid_sampler_3d(x, grid, mode, padding, bool(align)))
+    refused(s, "aoti_torch_cpu_grid_sampler_3d", x, grid, i64(2), i64(0), i32(0), RET)
+    refused(s, "aoti_torch_cpu_grid_sampler_3d", x, grid[..., :2], i64(0), i64(0), i32(0), RET)
 
 
 def main():

@@ -12,6 +12,8 @@ import torch
 _DTYPES = [torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.float16, torch.float32,
            torch.float64, None, torch.complex64, torch.complex128, torch.bool, None, None, None, torch.bfloat16]
 DTYPE_CODE = {d: i for i, d in enumerate(_DTYPES) if d is not None}
+# c10's codes of the float8 types.
+DTYPE_CODE.update({torch.float8_e5m2: 23, torch.float8_e4m3fn: 24, torch.float8_e5m2fnuz: 25, torch.float8_e4m3fnuz: 26})
 CODE_DTYPE = {i: d for d, i in DTYPE_CODE.items()}
 
 Handle = ctypes.c_void_p

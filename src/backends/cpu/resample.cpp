@@ -84,3 +84,93 @@ Tensor upsample_bilinear2d_aa(const Tensor& input, const std::vector<int64_t>& o
 }
 
 }  // namespace pt2run::cpu
+
+namespace pt2run::cpu {
+namespace {
+
+double unnormalize(double coord, int64_t size, bool align_corners) {
+  return align_corners ? (coord + 1) / 2 * static_cast<double>(size - 1)
+                       : ((coord + 1) * static_cast<double>(size) - 1) / 2;
+}
+
+double clip(double x, int64_t size) { return std::min(static_cast<double>(size - 1), std::max(x, 0.0)); }
+
+double reflect(double x, double twice_low, double twice_high) {
+  if (twice_low == twice_high) return 0;
+  const double low = twice_low / 2, span = (twice_high - twice_low) / 2;
+  x = std::fabs(x - low);
+  const double extra = std::fmod(x, span);
+  const auto flips = static_cast<int64_t>(std::floor(x / span));
+  return flips % 2 == 0 ? extra + low : span - extra + low;
+}
+
+// torch's grid_sampler_compute_source_index.
+double source_index(double coord, int64_t size, int64_t padding, bool align_corners) {
+  double x = unnormalize(coord, size, align_corners);
+  if (padding == 1) {
+    x = clip(x, size);
+  } else if (padding == 2) {
+    x = align_corners ? reflect(x, 0, 2.0 * static_cast<double>(size - 1))
+                      : reflect(x, -1, 2.0 * static_cast<double>(size) - 1);
+    x = clip(x, size);
+  }
+  // Far outside (or not finite): a position no corner of which is inside.
+  if (!std::isfinite(x) || x > 1e15 || x < -1e15) return -100;
+  return x;
+}
+
+}  // namespace
+
+Tensor grid_sampler_3d(const Tensor& input, const Tensor& grid, int64_t interpolation, int64_t padding,
+                       bool align_corners) {
+  PT2RUN_CHECK(input.dim() == 5 && grid.dim() == 5 && grid.size(4) == 3 && grid.size(0) == input.size(0),
+               ShapeMismatch, "grid_sampler_3d: wants input [N, C, D, H, W] and grid [N, D, H, W, 3], got ",
+               input.describe(), " and ", grid.describe());
+  PT2RUN_CHECK(is_floating_point(input.dtype()) && grid.dtype() == input.dtype(), DTypeMismatch,
+               "grid_sampler_3d: input and grid need one floating dtype, got ", input.describe(), " and ",
+               grid.describe());
+  PT2RUN_CHECK(interpolation == 0 || interpolation == 1, InvalidArgument, "grid_sampler_3d: interpolation ",
+               interpolation, " is not supported (0 bilinear, 1 nearest; torch has no bicubic in 3-d)");
+  PT2RUN_CHECK(padding >= 0 && padding <= 2, InvalidArgument, "grid_sampler_3d: padding mode ", padding,
+               " is not one of 0 zeros, 1 border, 2 reflection");
+  const int64_t n = input.size(0), c = input.size(1), id = input.size(2), ih = input.size(3), iw = input.size(4);
+  const int64_t od = grid.size(1), oh = grid.size(2), ow = grid.size(3);
+  const Tensor in = input.to(DType::Float64), g = grid.to(DType::Float64);
+  Tensor out = Tensor::empty({n, c, od, oh, ow}, DType::Float64);
+  const double* x = in.data<double>();
+  double* o = out.data<double>();
+  const int64_t plane = id * ih * iw, out_plane = od * oh * ow;
+  auto value = [&](int64_t b, int64_t ch, int64_t z, int64_t y, int64_t xx) {
+    if (z < 0 || z >= id || y < 0 || y >= ih || xx < 0 || xx >= iw) return 0.0;
+    return x[(b * c + ch) * plane + (z * ih + y) * iw + xx];
+  };
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t p = 0; p < out_plane; ++p) {
+      const double* gp = g.data<double>() + (b * out_plane + p) * 3;
+      const double sx = source_index(gp[0], iw, padding, align_corners);
+      const double sy = source_index(gp[1], ih, padding, align_corners);
+      const double sz = source_index(gp[2], id, padding, align_corners);
+      for (int64_t ch = 0; ch < c; ++ch) {
+        double v = 0;
+        if (interpolation == 1) {
+          v = value(b, ch, static_cast<int64_t>(std::nearbyint(sz)), static_cast<int64_t>(std::nearbyint(sy)),
+                    static_cast<int64_t>(std::nearbyint(sx)));
+        } else {
+          const auto x0 = static_cast<int64_t>(std::floor(sx)), y0 = static_cast<int64_t>(std::floor(sy)),
+                     z0 = static_cast<int64_t>(std::floor(sz));
+          const double fx = sx - static_cast<double>(x0), fy = sy - static_cast<double>(y0),
+                       fz = sz - static_cast<double>(z0);
+          for (int dz = 0; dz < 2; ++dz)
+            for (int dy = 0; dy < 2; ++dy)
+              for (int dx = 0; dx < 2; ++dx) {
+                const double w = (dz ? fz : 1 - fz) * (dy ? fy : 1 - fy) * (dx ? fx : 1 - fx);
+                v += w * value(b, ch, z0 + dz, y0 + dy, x0 + dx);
+              }
+        }
+        o[(b * c + ch) * out_plane + p] = v;
+      }
+    }
+  return out.to(input.dtype());
+}
+
+}  // namespace pt2run::cpu

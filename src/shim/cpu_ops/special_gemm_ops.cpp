@@ -1,0 +1,72 @@
+// Grouped and float8-scaled GEMM fallbacks, and 3-d grid sampling.
+
+#include <optional>
+
+#include "backends/cpu/resample.h"
+#include "backends/cpu/special_gemm.h"
+#include "shim/shim_args.h"
+#include "shim/shim_guard.h"
+
+using pt2run::DType;
+using pt2run::Tensor;
+using pt2run::shim::dtype_arg;
+using pt2run::shim::guard;
+using pt2run::shim::optional_tensor;
+using pt2run::shim::put_result;
+using pt2run::shim::tensor;
+namespace cpu = pt2run::cpu;
+
+namespace {
+
+std::optional<DType> optional_dtype(const int32_t* dtype) {
+  return dtype ? std::optional<DType>(dtype_arg(*dtype)) : std::nullopt;
+}
+
+Tensor scaled(AtenTensorHandle self, AtenTensorHandle mat2, AtenTensorHandle scale_a, AtenTensorHandle scale_b,
+              AtenTensorHandle* bias, AtenTensorHandle* scale_result, const int32_t* out_dtype) {
+  // use_fast_accum only lets a GPU accumulate in lower precision.
+  return cpu::scaled_mm(tensor(self), tensor(mat2), tensor(scale_a), tensor(scale_b), optional_tensor(bias),
+                        optional_tensor(scale_result), optional_dtype(out_dtype));
+}
+
+}  // namespace
+
+AOTITorchError aoti_torch_cpu__grouped_mm(AtenTensorHandle self, AtenTensorHandle mat2, AtenTensorHandle* offs,
+                                          AtenTensorHandle* bias, int32_t* out_dtype, AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    PT2RUN_CHECK(optional_tensor(bias) == nullptr, NotImplemented,
+                 "_grouped_mm with a bias: torch's CPU kernel does not support it either");
+    put_result(cpu::grouped_mm(tensor(self), tensor(mat2), optional_tensor(offs), optional_dtype(out_dtype)), ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu__scaled_mm(AtenTensorHandle self, AtenTensorHandle mat2, AtenTensorHandle scale_a,
+                                         AtenTensorHandle scale_b, AtenTensorHandle* bias,
+                                         AtenTensorHandle* scale_result, int32_t* out_dtype,
+                                         int32_t /*use_fast_accum*/, AtenTensorHandle* ret0) {
+  return guard(__func__, [&] { put_result(scaled(self, mat2, scale_a, scale_b, bias, scale_result, out_dtype), ret0); });
+}
+
+AOTITorchError aoti_torch_cpu__scaled_mm_out(AtenTensorHandle out, AtenTensorHandle self, AtenTensorHandle mat2,
+                                             AtenTensorHandle scale_a, AtenTensorHandle scale_b,
+                                             AtenTensorHandle* bias, AtenTensorHandle* scale_result,
+                                             int32_t* out_dtype, int32_t /*use_fast_accum*/) {
+  return guard(__func__, [&] {
+    Tensor& o = tensor(out);
+    const int32_t code = out_dtype ? *out_dtype : pt2run::dtype_code(o.dtype());
+    Tensor r = scaled(self, mat2, scale_a, scale_b, bias, scale_result, &code);
+    PT2RUN_CHECK(r.dtype() == o.dtype() && std::equal(r.sizes().begin(), r.sizes().end(), o.sizes().begin(),
+                                                       o.sizes().end()),
+                 ShapeMismatch, "_scaled_mm: out ", o.describe(), " does not match the result ", r.describe());
+    o.copy_(r);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_grid_sampler_3d(AtenTensorHandle input, AtenTensorHandle grid,
+                                              int64_t interpolation_mode, int64_t padding_mode, int32_t align_corners,
+                                              AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    put_result(cpu::grid_sampler_3d(tensor(input), tensor(grid), interpolation_mode, padding_mode, align_corners != 0),
+               ret0);
+  });
+}
