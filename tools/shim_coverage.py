@@ -60,6 +60,8 @@ def read_table(path=TABLE):
             reason = parts[3] if len(parts) > 3 else ""
             if status not in STATUSES:
                 raise ValueError(f"{path}:{n}: status '{status}' is not one of {', '.join(STATUSES)}")
+            if ";" in line:
+                raise ValueError(f"{path}:{n}: no semicolons (CMake reads this table as a list)")
             if status == "refused" and not reason:
                 raise ValueError(f"{path}:{n}: a refused function needs its reason")
             if name in table:
@@ -129,7 +131,11 @@ def render(table):
         if len(vs) > 1 and [v for v in versions if version_key(vs[0]) <= version_key(v) <= version_key(vs[-1])] != vs:
             span = ", ".join(vs)
         if status == "implemented":
-            text = "implemented, checked against eager" if reason == "eager" else "implemented"
+            # note: "eager", optionally followed by " - " and a remark.
+            eager, _, remark = reason.partition(" - ")
+            text = "implemented, checked against eager" if eager == "eager" else "implemented"
+            if remark:
+                text += f" ({remark})"
         else:
             text = f"{status}: {reason}"
         lines.append(f"| `{name}` | {span} | {text} |")

@@ -247,7 +247,26 @@ std::unique_ptr<ModelLibrary> ModelLibrary::open_file(const std::string& path) {
   return lib;
 }
 
+namespace {
+
+// The fallbacks torch declares that pt2run refuses by name, with the reason
+// (tools/shim_coverage.tsv).
+struct RefusedFallback {
+  const char* name;
+  const char* reason;
+};
+constexpr RefusedFallback kRefusedFallbacks[] = {
+#include "refused_fallbacks.inc"
+};
+
+}  // namespace
+
 std::string missing_symbols_advice(const std::vector<std::string>& missing) {
+  std::string reasons;
+  for (const auto& s : missing)
+    for (const auto& r : kRefusedFallbacks)
+      if (s == r.name) reasons += s + ": " + r.reason + ". ";
+  if (!reasons.empty()) return reasons;
   const bool prepacked = std::any_of(missing.begin(), missing.end(), [](const std::string& s) {
     return s.find("mkldnn") != std::string::npos || s.find("_pointwise") != std::string::npos ||
            s.find("mkl_linear") != std::string::npos;

@@ -135,5 +135,14 @@ TEST(MissingSymbols, PrepackedFrozenOpsGetTheExportThatWorks) {
   EXPECT_EQ(detail::missing_symbols_advice({"aoti_torch_cpu_geqrf"}).find("prepack"), std::string::npos);
 }
 
+// A fallback tools/shim_coverage.tsv refuses comes back with the table's reason.
+TEST(MissingSymbols, RefusedFallbacksSayWhy) {
+  const std::string backward = detail::missing_symbols_advice({"aoti_torch_cpu_avg_pool2d_backward"});
+  EXPECT_NE(backward.find("aoti_torch_cpu_avg_pool2d_backward: a backward (training) op"), std::string::npos)
+      << backward;
+  const std::string sparse = detail::missing_symbols_advice({"aoti_torch_cpu_to_sparse"});
+  EXPECT_NE(sparse.find("sparse layouts"), std::string::npos) << sparse;
+}
+
 }  // namespace
 }  // namespace pt2run

@@ -10,6 +10,7 @@
 
 #include "backends/cpu/dim_lines.h"
 #include "core/check.h"
+#include "core/layout.h"
 #include "core/views.h"
 #include "pt2run/random.h"
 
@@ -84,15 +85,17 @@ namespace {
 // `out` with its dims ordered as torch's TensorIterator walks them (largest stride outermost),
 // so that the n-th draw lands where torch's serial kernel puts it: in memory order for a
 // dense tensor, whatever its dim order.
-Tensor iteration_order_view(const Tensor& out) {
+std::vector<int64_t> iteration_order(const Tensor& out) {
   std::vector<int64_t> perm(static_cast<std::size_t>(out.dim()));
   std::iota(perm.begin(), perm.end(), 0);
   std::stable_sort(perm.begin(), perm.end(), [&](int64_t a, int64_t b) {
     if (out.size(a) == 1 || out.size(b) == 1) return false;
     return out.stride(a) > out.stride(b);
   });
-  return detail::permute(out, perm);
+  return perm;
 }
+
+Tensor iteration_order_view(const Tensor& out) { return detail::permute(out, iteration_order(out)); }
 
 }  // namespace
 
@@ -200,6 +203,50 @@ void uniform(const Tensor& out, double from, double to) {
     }
   }
   target.copy_(values);
+}
+
+namespace {
+
+// Fills iteration_order_view(out) with one value per element from draw(g), in order.
+template <class Draw>
+void fill_in_order(const Tensor& out, Draw draw) {
+  Tensor target = iteration_order_view(out);
+  Tensor values = Tensor::empty(sizes_vector(target), DType::Float64);
+  {
+    Generator& g = generator();
+    std::lock_guard lock(g.mutex);
+    for (int64_t i = 0; i < values.numel(); ++i) values.data<double>()[i] = draw(g, i);
+  }
+  target.copy_(values);
+}
+
+}  // namespace
+
+void bernoulli(const Tensor& out, double p) {
+  PT2RUN_CHECK(p >= 0 && p <= 1, InvalidArgument, "bernoulli_: p must be in [0, 1], got ", p);
+  PT2RUN_CHECK(!is_complex(out.dtype()), DTypeMismatch, "bernoulli_: complex tensors are not supported");
+  fill_in_order(out, [p](Generator& g, int64_t) { return g.uniform_real(53) < p ? 1.0 : 0.0; });
+}
+
+void bernoulli(const Tensor& out, const Tensor& p) {
+  PT2RUN_CHECK(is_floating_point(p.dtype()), DTypeMismatch, "bernoulli_: p must be floating point, got ",
+               p.describe());
+  PT2RUN_CHECK(!is_complex(out.dtype()), DTypeMismatch, "bernoulli_: complex tensors are not supported");
+  // p as the iteration walks out: broadcast, then in out's memory order.
+  const Tensor probs = detail::permute(detail::expand_to(p, out.sizes()), iteration_order(out)).to(DType::Float64);
+  fill_in_order(out, [&](Generator& g, int64_t i) {
+    const double pi = probs.data<double>()[i];
+    PT2RUN_CHECK(pi >= 0 && pi <= 1, InvalidArgument, "bernoulli_: probability ", pi, " is outside [0, 1]");
+    // torch: bernoulli_distribution<float>, a 24-bit uniform float against p as float.
+    return static_cast<float>(g.uniform_real(24)) < static_cast<float>(pi) ? 1.0 : 0.0;
+  });
+}
+
+void exponential(const Tensor& out, double lambd) {
+  PT2RUN_CHECK(is_floating_point(out.dtype()), DTypeMismatch, "exponential_: needs a floating-point tensor, got ",
+               out.describe());
+  PT2RUN_CHECK(lambd > 0, InvalidArgument, "exponential_: lambda must be positive, got ", lambd);
+  fill_in_order(out, [lambd](Generator& g, int64_t) { return -1.0 / lambd * std::log1p(-g.uniform_real(53)); });
 }
 
 void randperm(const Tensor& out) {

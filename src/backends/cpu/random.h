@@ -20,6 +20,16 @@ void normal(const Tensor& out, double mean, double std);
 // one draw per element in order (torch.rand is uniform_(0, 1)).
 void uniform(const Tensor& out, double from, double to);
 
+// Tensor.bernoulli_(p) with a number p into `out` (any numeric or bool dtype): 1 where a uniform
+// double draw is below p, as torch's default CPU kernel draws (one 64-bit draw per element,
+// in memory order).
+void bernoulli(const Tensor& out, double p);
+// Tensor.bernoulli_(p) with a tensor of probabilities broadcast to out: one float draw each.
+void bernoulli(const Tensor& out, const Tensor& p);
+// Tensor.exponential_(lambd) into `out` (floating dtypes): -log1p(-u) / lambd for a uniform
+// double u, as torch's default CPU kernel draws.
+void exponential(const Tensor& out, double lambd);
+
 // torch.randperm(n) into the 1-D `out` (any numeric dtype), torch's CPU shuffle.
 void randperm(const Tensor& out);
 

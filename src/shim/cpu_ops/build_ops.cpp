@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "backends/cpu/random.h"
 #include "backends/cpu/sorting.h"
 #include "backends/cpu/tensor_build.h"
 #include "core/layout.h"
@@ -188,16 +189,33 @@ AOTITorchError aoti_torch_cpu_native_dropout(AtenTensorHandle input, double p, i
   return guard(__func__, [&] {
     const Tensor& x = tensor(input);
     PT2RUN_CHECK(p >= 0 && p <= 1, InvalidArgument, "native_dropout: p must be in [0, 1], got ", p);
+    PT2RUN_CHECK(pt2run::is_floating_point(x.dtype()), DTypeMismatch, "native_dropout needs a floating-point input, got ",
+                 x.describe());
+    if (x.numel() == 0) {  // torch returns the input itself and an empty mask of its dtype
+      put_result(x, ret0);
+      put_result(pt2run::detail::empty_like(x, x.dtype()), ret1);
+      return;
+    }
+    Tensor keep = pt2run::detail::empty_like(x, x.dtype());
     const bool training = train == nullptr || *train != 0;
-    // Training-mode dropout with p > 0 draws its mask from torch's bernoulli_, whose CPU kernel
-    // uses MKL's own stream; pt2run cannot give the same mask, so it refuses rather than differ.
-    PT2RUN_CHECK(!training || p == 0, NotImplemented,
-                 "native_dropout in training mode (p = ", p, ") draws torch's MKL bernoulli stream, which pt2run "
-                 "does not reproduce; export the model in eval mode (model.eval()) so dropout is the identity");
+    if (training) {
+      // torch: mask = empty_like(input).bernoulli_(1 - p); output = input * mask * (1 / (1 - p)).
+      cpu::bernoulli(keep, 1 - p);
+    } else {
+      cpu::fill(keep, 1.0);
+    }
+    const double p1m = 1 - p;
+    double scale = training ? (p1m == 0 ? 0.0 : 1.0 / p1m) : 1.0;
+    // The scale as torch multiplies by it: in float for every dtype narrower than double.
+    if (x.dtype() != DType::Float64) scale = static_cast<float>(scale);
+    const Tensor xd = x.to(DType::Float64), kd = keep.to(DType::Float64);
+    Tensor product = Tensor::empty(pt2run::detail::sizes_of(x), DType::Float64);
+    for (int64_t i = 0; i < product.numel(); ++i)
+      product.data<double>()[i] = xd.data<double>()[i] * kd.data<double>()[i] * scale;
     Tensor out = pt2run::detail::empty_like(x, x.dtype());
-    out.copy_(x);
+    out.copy_(product);
     Tensor mask = pt2run::detail::empty_like(x, DType::Bool);
-    cpu::fill(mask, 1.0);
+    mask.copy_(keep);
     put_result(std::move(out), ret0);
     put_result(std::move(mask), ret1);
   });

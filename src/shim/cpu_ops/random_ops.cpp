@@ -222,3 +222,30 @@ AOTITorchError aoti_torch_cpu_randint_like(AtenTensorHandle self, int64_t high, 
   return aoti_torch_cpu_randint_like_low_dtype(self, 0, high, dtype, layout, device, device_index_, pin_memory,
                                                memory_format, ret0);
 }
+
+// bernoulli_ and exponential draw from torch's generator as its CPU kernels do: the wheels
+// (torch 2.11 on an Intel Xeon, 2.13 on an AMD EPYC) give the same numbers for a seed on both.
+AOTITorchError aoti_torch_cpu_bernoulli__float(AtenTensorHandle self, double p, AtenGeneratorHandle* generator) {
+  return guard(__func__, [&] {
+    require_default_generator(generator, "bernoulli_");
+    cpu::bernoulli(tensor(self), p);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_bernoulli__Tensor(AtenTensorHandle self, AtenTensorHandle p,
+                                                AtenGeneratorHandle* generator) {
+  return guard(__func__, [&] {
+    require_default_generator(generator, "bernoulli_");
+    cpu::bernoulli(tensor(self), tensor(p));
+  });
+}
+
+AOTITorchError aoti_torch_cpu_exponential(AtenTensorHandle self, double lambd, AtenGeneratorHandle* generator,
+                                          AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    require_default_generator(generator, "exponential");
+    Tensor out = pt2run::detail::empty_like(tensor(self), tensor(self).dtype());
+    cpu::exponential(out, lambd);
+    *require_out(ret0, "ret0") = release_handle(std::move(out));
+  });
+}
