@@ -706,6 +706,25 @@ def special_gemms(s):
     refused(s, "aoti_torch_cpu__scaled_mm", torch.randn(8, 16), w, sa, sb, None, None, None, i32(0), RET)
 
 
+@case("aoti_torch_cpu__dyn_quant_pack_4bit_weight", "aoti_torch_cpu__dyn_quant_matmul_4bit")
+def dynamic_int4(s):
+    for k, n, bs in ((64, 16, 64), (64, 16, 32), (128, 8, 64), (96, 5, 32)):
+        w = torch.randint(0, 16, (n, k), dtype=torch.uint8)
+        packed_w = (w[:, ::2] | (w[:, 1::2] << 4)).contiguous()
+        scales = torch.rand(n, k // bs) * 0.1
+        want_p = aten._dyn_quant_pack_4bit_weight(packed_w, scales, None, bs, k, n)
+        got_p = s.call("aoti_torch_cpu__dyn_quant_pack_4bit_weight", packed_w, scales, None, i64(bs), i64(k), i64(n), RET)
+        same(got_p, want_p)
+        for x in (torch.randn(3, k), torch.randn(8, k) * 5, torch.rand(1, k), torch.zeros(2, k)):
+            same(s.call("aoti_torch_cpu__dyn_quant_matmul_4bit", x, want_p, i64(bs), i64(k), i64(n), RET),
+                 aten._dyn_quant_matmul_4bit(x, want_p, bs, k, n))
+    refused(s, "aoti_torch_cpu__dyn_quant_matmul_4bit", torch.randn(3, 64), torch.randn(100), i64(64), i64(64), i64(16),
+            RET)
+    refused(s, "aoti_torch_cpu__dyn_quant_matmul_4bit", torch.randn(2, 3, 64), want_p, i64(32), i64(96), i64(5), RET)
+    refused(s, "aoti_torch_cpu__dyn_quant_pack_4bit_weight", torch.zeros(16, 32, dtype=torch.uint8), torch.rand(16, 1),
+            None, i64(48), i64(64), i64(16), RET)
+
+
 @case("aoti_torch_cpu_grid_sampler_3d")
 def grid_sampler_3d(s):
     x = torch.randn(2, 3, 4, 5, 6)

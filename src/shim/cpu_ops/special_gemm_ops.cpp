@@ -1,7 +1,8 @@
-// Grouped and float8-scaled GEMM fallbacks, and 3-d grid sampling.
+// Grouped, float8-scaled and dynamically quantized int4 GEMM fallbacks, and 3-d grid sampling.
 
 #include <optional>
 
+#include "backends/cpu/dynamic_int4.h"
 #include "backends/cpu/resample.h"
 #include "backends/cpu/special_gemm.h"
 #include "shim/shim_args.h"
@@ -67,6 +68,28 @@ AOTITorchError aoti_torch_cpu_grid_sampler_3d(AtenTensorHandle input, AtenTensor
                                               AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
     put_result(cpu::grid_sampler_3d(tensor(input), tensor(grid), interpolation_mode, padding_mode, align_corners != 0),
+               ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu__dyn_quant_pack_4bit_weight(AtenTensorHandle weights, AtenTensorHandle scales_zeros,
+                                                          AtenTensorHandle* bias, int64_t block_size,
+                                                          int64_t in_features, int64_t out_features,
+                                                          AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    PT2RUN_CHECK(optional_tensor(bias) == nullptr, NotImplemented,
+                 "_dyn_quant_pack_4bit_weight with a bias: torch's x86 kernel does not support it either");
+    put_result(cpu::dyn_quant_pack_4bit_weight(tensor(weights), tensor(scales_zeros), block_size, in_features,
+                                               out_features),
+               ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu__dyn_quant_matmul_4bit(AtenTensorHandle inp, AtenTensorHandle packed_weights,
+                                                     int64_t block_size, int64_t in_features, int64_t out_features,
+                                                     AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    put_result(cpu::dyn_quant_matmul_4bit(tensor(inp), tensor(packed_weights), block_size, in_features, out_features),
                ret0);
   });
 }
