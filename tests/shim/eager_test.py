@@ -725,6 +725,53 @@ def dynamic_int4(s):
             None, i64(48), i64(64), i64(16), RET)
 
 
+@case("aoti_torch_cpu__fused_moving_avg_obs_fq_helper", "aoti_torch_cpu__fused_moving_avg_obs_fq_helper_functional")
+def fused_observer_fake_quant(s):
+    def state(per_row, n=0, seen=False):
+        if per_row:
+            if n == 0:
+                return [torch.empty(0), torch.empty(0), torch.empty(0), torch.empty(0, dtype=torch.int32)]
+            return [torch.randn(n) - 2, torch.randn(n) + 2, torch.rand(n), torch.zeros(n, dtype=torch.int32)]
+        if seen:
+            return [torch.tensor(-1.5), torch.tensor(2.5), torch.tensor([0.1]), torch.tensor([3], dtype=torch.int32)]
+        return [torch.tensor(float("inf")), torch.tensor(float("-inf")), torch.tensor([1.0]),
+                torch.tensor([0], dtype=torch.int32)]
+    on, off = torch.tensor([1]), torch.tensor([0])
+    x = torch.randn(4, 6) * 3
+    tiny = torch.full((4, 6), 1e-7)
+    for inp in (x, tiny, x.t()):
+        for per_row, seen, n in ((False, False, 0), (False, True, 0), (True, False, 0), (True, True, inp.size(0))):
+            for qmin, qmax, symmetric in ((0, 255, False), (-128, 127, True), (0, 15, False)):
+                for obs, fq in ((on, on), (off, on), (on, off)):
+                    args = (obs, fq)
+                    consts = (0.01, qmin, qmax, 0, per_row, symmetric)
+                    st = state(per_row, n, seen)
+                    want = aten._fused_moving_avg_obs_fq_helper_functional(inp, *args, *[t.clone() for t in st], *consts)
+                    got = s.call("aoti_torch_cpu__fused_moving_avg_obs_fq_helper_functional", inp, obs, fq, *st,
+                                 f64(0.01), i64(qmin), i64(qmax), i64(0), i32(per_row), i32(symmetric),
+                                 RET, RET, RET, RET, RET, RET)
+                    # torch leaves a scale and zero point it grows but does not compute uninitialized.
+                    keep = 4 if per_row and n == 0 and fq is off else 6
+                    same(got[:keep], tuple(want)[:keep], f"functional per_row={per_row} seen={seen} q=({qmin},{qmax})"
+                         f" obs/fq={obs.item()}/{fq.item()}", layout=False)
+                    # The in-place form updates the state it is given.
+                    mine, theirs = state(per_row, n, seen), None
+                    theirs = [t.clone() for t in mine]
+                    import ctypes
+                    handles = [s.handle(t) for t in mine]
+                    ptrs = [ctypes.pointer(h) for h in handles]
+                    outs = s.call("aoti_torch_cpu__fused_moving_avg_obs_fq_helper", inp, obs, fq, *handles,
+                                  f64(0.01), i64(qmin), i64(qmax), i64(0), i32(per_row), i32(symmetric), RET, RET)
+                    want2 = aten._fused_moving_avg_obs_fq_helper(inp, obs, fq, *theirs, *consts)
+                    where = f"per_row={per_row} seen={seen} q=({qmin},{qmax}) obs/fq={obs.item()}/{fq.item()}"
+                    same(outs, tuple(want2), "in place outputs " + where)
+                    same([s.to_torch(h) for h in handles][:keep - 2], theirs[:keep - 2], "in place state " + where,
+                         layout=False)
+                    del ptrs
+    refused(s, "aoti_torch_cpu__fused_moving_avg_obs_fq_helper_functional", x.double(), on, on, *state(False),
+            f64(0.01), i64(0), i64(255), i64(0), i32(0), i32(0), RET, RET, RET, RET, RET, RET)
+
+
 @case("aoti_torch_cpu_grid_sampler_3d")
 def grid_sampler_3d(s):
     x = torch.randn(2, 3, 4, 5, 6)
