@@ -26,6 +26,7 @@ def build_models():
     torch.use_deterministic_algorithms)."""
     import torch
     import torch.nn as nn
+    import torch.nn.functional as F
 
     def rnd(*shape, dtype=torch.float32):
         return torch.randn(*shape, dtype=dtype)
@@ -70,6 +71,29 @@ def build_models():
         def forward(self, x):
             return (torch.rand(3, 5), torch.randn(20), torch.rand_like(x), torch.randn_like(x.double()),
                     torch.randint(0, 10, (7,)), x.clone().uniform_(-2, 3), torch.randperm(9))
+
+    class RandomDraws(nn.Module):
+        """More random fallbacks of a fallback_random export: bernoulli_ with a number and with
+        a tensor of probabilities, exponential_, and dropout in training mode."""
+
+        def forward(self, x):
+            return (x.clone().bernoulli_(0.3), torch.bernoulli(torch.sigmoid(x)), x.clone().exponential_(1.5),
+                    F.dropout(x, 0.4, training=True))
+
+    class TailFallbacks(nn.Module):
+        """Fallbacks from the long tail of torch's c_shim_cpu.h that real graphs reach: mode,
+        median and nanmedian of a whole tensor, bucketize, masked_scatter, index_reduce, polar,
+        3-d adaptive pooling and grid sampling, Cholesky factor and solve."""
+
+        def forward(self, x, vol, grid, labels, mask, m):
+            values, indices = torch.mode(labels, 1)
+            factor = torch.linalg.cholesky(m @ m.mT + torch.eye(3))
+            return (values, indices, torch.median(x) + torch.nanmedian(x),
+                    torch.bucketize(x, torch.tensor([-1.0, 0.0, 1.0])),
+                    x.masked_scatter(mask, torch.arange(24.0).view(4, 6)),
+                    x.index_reduce(0, torch.tensor([0, 0, 3, 1]), x * 2, "amax"),
+                    torch.polar(x.abs(), x), F.adaptive_avg_pool3d(vol, (2, 3, 2)),
+                    F.grid_sample(vol, grid, align_corners=False), torch.cholesky_solve(x[:3, :2], factor))
 
     class ProfiledLinear(nn.Module):
         """A package built with kernel profiling calls aoti_record_function_start/_end around
@@ -139,6 +163,11 @@ def build_models():
                    {"seed": 77}),
         "fallback_random": (FallbackRandom, [((rnd(4, 8),), {}), ((rnd(4, 8),), {})], None,
                             {"seed": 5, "configs": {"fallback_random": True}}),
+        "random_draws": (RandomDraws, [((rnd(4, 8),), {}), ((rnd(4, 8),), {})], None,
+                         {"seed": 7, "configs": {"fallback_random": True}}),
+        "tail_fallbacks": (TailFallbacks, [((rnd(4, 6), rnd(1, 2, 4, 5, 6), torch.rand(1, 2, 3, 4, 3) * 2 - 1,
+                                             torch.randint(0, 3, (4, 7)), torch.rand(4, 6) > 0.5, rnd(3, 3)), {})],
+                           None),
         "profiled_linear": (ProfiledLinear, [((rnd(4, 8),), {})], None,
                             {"configs": {"cpp.enable_kernel_profile": True}}),
         "mask_indexing": (MaskIndexing, [((rnd(4, 6), mask, rnd(4, 2)), {})], None, {"deterministic": True}),

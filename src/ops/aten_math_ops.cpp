@@ -2,6 +2,7 @@
 // sampling.
 
 #include "backends/cpu/linalg.h"
+#include "backends/cpu/linalg_solve.h"
 #include "backends/cpu/random.h"
 #include "backends/cpu/resample.h"
 #include "backends/cpu/sorting.h"
@@ -29,6 +30,18 @@ void register_aten_math_ops() {
                          "linalg.inv: the input matrix is singular");
         }
         return std::vector<Tensor>{r.inverse, r.info};
+      });
+  register_builtin_op(
+      "aten::linalg_cholesky_ex(Tensor self, *, bool upper=False, bool check_errors=False) -> (Tensor L, Tensor info)",
+      [](const OpArgs& a) {
+        auto r = cpu::cholesky_ex(a.tensor("self"), a.bool_value("upper"));
+        if (a.bool_value("check_errors")) {
+          for (int64_t i = 0; i < r.info.numel(); ++i)
+            PT2RUN_CHECK(r.info.data<int32_t>()[i] == 0, InvalidArgument,
+                         "linalg.cholesky: the input is not positive-definite (leading minor of order ",
+                         r.info.data<int32_t>()[i], ")");
+        }
+        return std::vector<Tensor>{r.factor, r.info};
       });
   register_builtin_op(
       "aten::_linalg_check_errors(Tensor info, str api_name, *, bool is_matrix) -> ()",

@@ -289,11 +289,17 @@ Tensor polar(const Tensor& abs, const Tensor& angle) {
   const Tensor ea = detail::expand_to(abs, sizes), eb = detail::expand_to(angle, sizes);
   const Tensor r = ea.to(DType::Float64), theta = eb.to(DType::Float64);
   Tensor wo = Tensor::empty(sizes, DType::Complex128);
-  // abs * cos and abs * sin separately, as torch computes them (a complex product would turn
-  // an infinite abs at angle 0 into NaN).
+  // abs * cos and abs * sin separately, in the input's precision, as torch computes them (a
+  // complex product would turn an infinite abs at angle 0 into NaN).
+  const bool single = abs.dtype() == DType::Float32;
   for (int64_t i = 0; i < wo.numel(); ++i) {
     const double m = r.data<double>()[i], t = theta.data<double>()[i];
-    wo.data<std::complex<double>>()[i] = {m * std::cos(t), m * std::sin(t)};
+    if (single) {
+      const auto fm = static_cast<float>(m), ft = static_cast<float>(t);
+      wo.data<std::complex<double>>()[i] = {fm * std::cos(ft), fm * std::sin(ft)};
+    } else {
+      wo.data<std::complex<double>>()[i] = {m * std::cos(t), m * std::sin(t)};
+    }
   }
   Tensor out = Tensor::empty_strided(sizes, detail::iterator_output_strides(sizes, {ea.strides(), eb.strides()}), result);
   out.copy_(wo);

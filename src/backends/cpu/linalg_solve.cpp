@@ -11,6 +11,7 @@
 extern "C" {
 void dpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, const int* lda, double* b,
              const int* ldb, int* info);
+void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
 void dpotri_(const char* uplo, const int* n, double* a, const int* lda, int* info);
 void dtrtrs_(const char* uplo, const char* trans, const char* diag, const int* n, const int* nrhs, const double* a,
              const int* lda, double* b, const int* ldb, int* info);
@@ -102,6 +103,28 @@ void lapack_ok(int info, const char* op, const char* what) {
 }
 
 }  // namespace
+
+CholeskyResult cholesky_ex(const Tensor& a, bool upper) {
+  require_real_matrices(a, "linalg.cholesky", "the input");
+  PT2RUN_CHECK(a.size(-1) == a.size(-2), ShapeMismatch, "linalg.cholesky needs square matrices, got ", a.describe());
+  const auto batch = batch_of(a);
+  ColumnMajor m = column_major(a, batch);
+  const int n = as_int(m.rows);
+  const char uplo = upper ? 'U' : 'L';
+  Tensor info = Tensor::zeros(batch, DType::Int32);
+  for (int64_t i = 0; i < m.count && m.rows > 0; ++i) {
+    int status = 0;
+    dpotrf_(&uplo, &n, m.at(i), &n, &status);
+    PT2RUN_CHECK(status >= 0, Internal, "linalg.cholesky: LAPACK rejected argument ", -status);
+    info.data<int32_t>()[i] = status;
+    // potrf leaves the other triangle as it was; torch zeroes it.
+    double* f = m.at(i);
+    for (int c = 0; c < n; ++c)
+      for (int r = 0; r < n; ++r)
+        if (upper ? r > c : r < c) f[r + c * n] = 0;
+  }
+  return {from_column_major(m, batch, a.dtype()), info};
+}
 
 Tensor cholesky_solve(const Tensor& b, const Tensor& factor, bool upper) {
   require_real_matrices(b, "cholesky_solve", "the right-hand side");

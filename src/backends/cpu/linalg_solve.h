@@ -11,6 +11,14 @@
 
 namespace pt2run::cpu {
 
+// torch.linalg.cholesky_ex(A [..., n, n], upper): (L with A = L L^H (U^H U with upper), int32
+// info per matrix: 0, or k > 0 when the leading minor of order k is not positive definite).
+// Only the lower (upper) triangle of A is read; the other triangle of the result is zero.
+struct CholeskyResult {
+  Tensor factor, info;
+};
+CholeskyResult cholesky_ex(const Tensor& a, bool upper);
+
 // torch.cholesky_solve(B [..., n, k], L [..., n, n], upper): X with (L L^H) X = B (U^H U with upper).
 Tensor cholesky_solve(const Tensor& b, const Tensor& factor, bool upper);
 // torch.cholesky_inverse(L [..., n, n], upper): (L L^H)^-1.
