@@ -124,6 +124,15 @@ void box_max(const double* plane, const int64_t* in, const int64_t* lo, const in
 
 int64_t plane_size(const int64_t* s) { return s[0] * s[1] * s[2]; }
 
+// Sum over the box [lo, hi) of a [D, H, W] plane with sizes `in`.
+double box_sum(const double* plane, const int64_t* in, const int64_t* lo, const int64_t* hi) {
+  double sum = 0;
+  for (int64_t z = lo[0]; z < hi[0]; ++z)
+    for (int64_t y = lo[1]; y < hi[1]; ++y)
+      for (int64_t x = lo[2]; x < hi[2]; ++x) sum += plane[(z * in[1] + y) * in[2] + x];
+  return sum;
+}
+
 }  // namespace
 
 std::vector<int64_t> pool_param(const std::vector<int64_t>& values, int64_t dims, const char* name, const char* op,
@@ -186,10 +195,7 @@ Tensor avg_pool(const Tensor& input, int64_t spatial_dims, const PoolWindow& win
         hi[i] = std::min(end, pl.in[i]);
         count *= std::max<int64_t>(hi[i] - lo[i], 0);
       }
-      double sum = 0;
-      for (int64_t z = lo[0]; z < hi[0]; ++z)
-        for (int64_t y = lo[1]; y < hi[1]; ++y)
-          for (int64_t x = lo[2]; x < hi[2]; ++x) sum += plane[(z * pl.in[1] + y) * pl.in[2] + x];
+      const double sum = box_sum(plane, pl.in, lo, hi);
       const int64_t divide = divisor_override ? *divisor_override : count_include_pad ? pool_size : count;
       values.data<double>()[p * out_plane + o] = count == 0 ? 0.0 : sum / static_cast<double>(divide);
     }
@@ -240,11 +246,7 @@ Tensor adaptive_avg_pool(const Tensor& input, const std::vector<int64_t>& output
   adaptive_out(pl, output_size, op, out);
   Tensor values = Tensor::empty({pl.planes * plane_size(out)}, DType::Float64);
   adaptive_windows(pl, out, [&](const double* plane, const int64_t* lo, const int64_t* hi, int64_t at) {
-    double sum = 0;
-    for (int64_t z = lo[0]; z < hi[0]; ++z)
-      for (int64_t y = lo[1]; y < hi[1]; ++y)
-        for (int64_t x = lo[2]; x < hi[2]; ++x) sum += plane[(z * pl.in[1] + y) * pl.in[2] + x];
-    values.data<double>()[at] = sum / static_cast<double>((hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]));
+    values.data<double>()[at] = box_sum(plane, pl.in, lo, hi) / static_cast<double>((hi[0] - lo[0]) * (hi[1] - lo[1]) * (hi[2] - lo[2]));
   });
   return shaped(values, pl, out, input.dtype(), dims == 2 && detail::suggests_channels_last(input));
 }

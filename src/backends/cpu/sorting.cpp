@@ -168,6 +168,16 @@ Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool ou
 namespace pt2run::cpu {
 namespace {
 
+// input's sizes with `dim` reduced: kept as 1 with keepdim, else removed.
+std::vector<int64_t> reduced_sizes(const Tensor& input, int64_t dim, bool keepdim) {
+  std::vector<int64_t> sizes = sizes_vector(input);
+  if (input.dim() > 0) {
+    if (keepdim) sizes[static_cast<std::size_t>(dim)] = 1;
+    else sizes.erase(sizes.begin() + dim);
+  }
+  return sizes;
+}
+
 // The `rank`-th (0-based) element of each line in ascending order (NaN last, or first with
 // nan_wins), with its index.
 std::pair<Tensor, Tensor> select_rank(const Tensor& input, int64_t dim, bool keepdim, const char* op,
@@ -175,11 +185,7 @@ std::pair<Tensor, Tensor> select_rank(const Tensor& input, int64_t dim, bool kee
   PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, op, " of complex tensors");
   const DimLines l = dim_lines(input, dim, op);
   Tensor work = work_copy(input, DType::Float64);
-  std::vector<int64_t> out_sizes = sizes_vector(input);
-  if (input.dim() > 0) {
-    if (keepdim) out_sizes[static_cast<std::size_t>(l.dim)] = 1;
-    else out_sizes.erase(out_sizes.begin() + l.dim);
-  }
+  const std::vector<int64_t> out_sizes = reduced_sizes(input, l.dim, keepdim);
   Tensor values = Tensor::empty(out_sizes, DType::Float64);
   Tensor indices = Tensor::empty(out_sizes, DType::Int64);
   const double* v = work.data<double>();
@@ -266,11 +272,7 @@ std::pair<Tensor, Tensor> mode(const Tensor& input, int64_t dim, bool keepdim) {
   const DimLines l = dim_lines(input, dim, "mode");
   PT2RUN_CHECK(l.n > 0, InvalidArgument, "mode: dim ", l.dim, " of ", input.describe(), " is empty");
   const Tensor work = work_copy(input, DType::Float64);
-  std::vector<int64_t> out_sizes = sizes_vector(input);
-  if (input.dim() > 0) {
-    if (keepdim) out_sizes[static_cast<std::size_t>(l.dim)] = 1;
-    else out_sizes.erase(out_sizes.begin() + l.dim);
-  }
+  const std::vector<int64_t> out_sizes = reduced_sizes(input, l.dim, keepdim);
   Tensor values = Tensor::empty(out_sizes, DType::Float64);
   Tensor indices = Tensor::empty(out_sizes, DType::Int64);
   std::vector<std::pair<double, int64_t>> line(static_cast<std::size_t>(l.n));
