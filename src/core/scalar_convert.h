@@ -10,6 +10,16 @@
 
 namespace pt2run::detail {
 
+// static_cast<Int>(value) as x86's truncating conversion computes it, without the undefined
+// behaviour: NaN and values outside Int's range give Int's lowest value (the "integer
+// indefinite" 0x80...0). torch's kernels that cast float results to integers behave so on x86.
+template <class Int>
+inline Int truncate_like_x86(double value) {
+  constexpr double lo = -static_cast<double>(static_cast<uint64_t>(1) << (sizeof(Int) * 8 - 1));
+  if (!(value >= lo && value < -lo)) return static_cast<Int>(static_cast<uint64_t>(1) << (sizeof(Int) * 8 - 1));
+  return static_cast<Int>(value);
+}
+
 inline float bf16_to_float(uint16_t bits) { return std::bit_cast<float>(uint32_t{bits} << 16); }
 
 inline uint16_t float_to_bf16(float value) {

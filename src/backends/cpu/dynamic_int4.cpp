@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/check.h"
+#include "core/scalar_convert.h"
 
 namespace pt2run::cpu {
 namespace {
@@ -30,9 +31,11 @@ struct QuantizedRow {
 // order; `grouped` picks the groupwise order, so the rare tie breaks the same way.
 QuantizedRow quantize_row(const float* x, int64_t k, bool grouped) {
   float lo = FLT_MAX, hi = -FLT_MAX;
+  // Argument order as torch's: a NaN element becomes the running extreme until a number
+  // replaces it.
   for (int64_t i = 0; i < k; ++i) {
-    lo = std::min(lo, x[i]);
-    hi = std::max(hi, x[i]);
+    lo = std::min(x[i], lo);
+    hi = std::max(x[i], hi);
   }
   const float qmin = -128.0f, qmax = 127.0f;
   const float rmin = std::min(0.0f, lo), rmax = std::max(0.0f, hi);
@@ -48,7 +51,10 @@ QuantizedRow quantize_row(const float* x, int64_t k, bool grouped) {
   r.offset = -nudged;
   r.q.resize(static_cast<std::size_t>(k));
   for (int64_t i = 0; i < k; ++i) {
-    const auto v = static_cast<int32_t>(std::round(x[i] * scale)) + nudged;
+    // Wrapping like torch's int32 add on x86 (the truncation of NaN gives INT32_MIN).
+    const auto v = static_cast<int32_t>(
+        static_cast<uint32_t>(detail::truncate_like_x86<int32_t>(std::round(x[i] * scale))) +
+        static_cast<uint32_t>(nudged));
     r.q[static_cast<std::size_t>(i)] = std::min(std::max(v, -128), 127);
   }
   return r;

@@ -7,6 +7,7 @@
 
 #include "core/check.h"
 #include "core/layout.h"
+#include "core/scalar_convert.h"
 #include "core/views.h"
 
 namespace pt2run::cpu {
@@ -55,7 +56,9 @@ QParams choose_qparams(float min, float max, int32_t qmin, int32_t qmax, bool pr
   const double from_max_error = std::abs(qmax) - std::abs(max / scale);
   double initial = from_min_error < from_max_error ? from_min : from_max;
   if (min < 0 && max > 0 && preserve_sparsity) initial = static_cast<double>(qmin + qmax) / 2;
-  int32_t nudged = initial < qmin ? qmin : initial > qmax ? qmax : static_cast<int32_t>(std::nearbyint(initial));
+  // A NaN range leaves the zero point NaN; it converts as on x86 (to INT32_MIN), out of range.
+  const int32_t nudged =
+      initial < qmin ? qmin : initial > qmax ? qmax : detail::truncate_like_x86<int32_t>(std::nearbyint(initial));
   return {static_cast<float>(scale), nudged};
 }
 
@@ -144,6 +147,11 @@ FakeQuantResult fused_moving_avg_obs_fake_quant(const Tensor& x, const Tensor& o
   for (int64_t c = 0; c < channels; ++c) {
     const QParams q = choose_qparams(rmin.data<float>()[c], rmax.data<float>()[c], static_cast<int32_t>(quant_min),
                                      static_cast<int32_t>(quant_max), symmetric);
+    // torch's per-channel fake quantizer refuses such a zero point; the per-tensor one uses it.
+    PT2RUN_CHECK(!per_row || (q.zero_point >= quant_min && q.zero_point <= quant_max), InvalidArgument, op,
+                 ": `zero_point` must be between `quant_min` and `quant_max` (the observed range [",
+                 rmin.data<float>()[c], ", ", rmax.data<float>()[c], "] of channel ", c,
+                 " is not finite), as torch refuses it");
     scale.data<float>()[c] = q.scale;
     zero_point.data<int32_t>()[c] = q.zero_point;
   }
@@ -163,10 +171,13 @@ FakeQuantResult fused_moving_avg_obs_fake_quant(const Tensor& x, const Tensor& o
     const float inv_scale = 1.0f / sc;
     for (int64_t i = 0; i < inner; ++i) {
       const float v = xc.data<float>()[o * inner + i];
-      const auto q = static_cast<int64_t>(static_cast<float>(zp) + std::nearbyint(v * inv_scale));
-      out.data<float>()[o * inner + i] =
-          (std::fmin(qmax, std::fmax(qmin, static_cast<float>(q))) - static_cast<float>(zp)) * sc;
-      mask.data<bool>()[o * inner + i] = quant_min <= q && q <= quant_max;
+      // torch's per-tensor kernel clamps the float, so values far outside the range saturate;
+      // its per-channel kernel converts to int64 first, where such values (and NaN) become
+      // x86's INT64_MIN and so quant_min.
+      float q = static_cast<float>(zp) + std::nearbyint(v * inv_scale);
+      if (per_row) q = static_cast<float>(detail::truncate_like_x86<int64_t>(q));
+      out.data<float>()[o * inner + i] = (std::fmin(qmax, std::fmax(qmin, q)) - static_cast<float>(zp)) * sc;
+      mask.data<bool>()[o * inner + i] = qmin <= q && q <= qmax;
     }
   }
   r.output.copy_(out);
