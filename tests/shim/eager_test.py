@@ -20,6 +20,7 @@ from checks import CASES, Mismatch  # noqa: E402
 from shim_eager import Shim  # noqa: E402
 # Each cases module registers its cases on import.
 import cases_building  # noqa: E402,F401
+import cases_core  # noqa: E402,F401
 import cases_indexing  # noqa: E402,F401
 import cases_linalg  # noqa: E402,F401
 import cases_pooling  # noqa: E402,F401

@@ -87,6 +87,18 @@ class Shim:
         self._keep.append(h)
         return ctypes.pointer(h)
 
+    def handle_list(self, tensors):
+        """An index list as generated code passes it (const AtenTensorHandle**): a pointer per
+        entry, null for None."""
+        arr = (ctypes.POINTER(Handle) * max(len(tensors), 1))()
+        for k, t in enumerate(tensors):
+            if t is not None:
+                h = self.handle(t)
+                self._keep.append(h)
+                arr[k] = ctypes.pointer(h)
+        self._keep.append(arr)
+        return arr
+
     def to_torch(self, h):
         """A copy of a pt2run tensor as a torch tensor with the same sizes and strides."""
         lib = self.lib

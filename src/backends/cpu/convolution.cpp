@@ -256,7 +256,9 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
   PT2RUN_CHECK(input.device().is_cpu(), DeviceMismatch,
                "convolution: the CPU backend got tensors on ", input.device().str());
   const Geometry g = geometry(input, weight, params);
-  const bool channels_last = detail::convolution_channels_last(input, weight);
+  // torch's CPU convolution returns channels-last only in 2-d; a channels_last_3d input of a
+  // 3-d convolution gives a contiguous result.
+  const bool channels_last = detail::convolution_channels_last(input, weight) && input.dim() == 4;
   auto make_output = [&](DType dtype) {
     return channels_last ? Tensor::empty_strided(g.out_sizes, detail::channels_last_strides(g.out_sizes), dtype)
                          : Tensor::empty(g.out_sizes, dtype);

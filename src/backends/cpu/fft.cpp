@@ -1,5 +1,7 @@
 #include "backends/cpu/fft.h"
 
+#include <algorithm>
+
 #include <kissfft/kissfft.hh>
 
 #include <cmath>
@@ -93,6 +95,36 @@ Tensor complex_tensor(const Signal& s, DType dtype) {
   return dtype == DType::Complex128 ? c : c.to(dtype);
 }
 
+// The strides torch's CPU FFT gives its result: the untransformed dims first, in the input's
+// stride order, then the transformed ones (c2c: by input stride; r2c: the halved last dim
+// kept last), dense in that order.
+std::vector<int64_t> fft_output_strides(const Tensor& input, std::vector<int64_t> dims,
+                                        const std::vector<int64_t>& out_sizes, bool keep_last) {
+  const int64_t rank = input.dim();
+  auto by_stride = [&](int64_t a, int64_t b) { return input.stride(a) > input.stride(b); };
+  if (keep_last && !dims.empty()) std::sort(dims.begin(), dims.end() - 1, by_stride);
+  else std::sort(dims.begin(), dims.end(), by_stride);
+  std::vector<int64_t> order;
+  for (int64_t d = 0; d < rank; ++d)
+    if (std::find(dims.begin(), dims.end(), d) == dims.end()) order.push_back(d);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return input.stride(a) > input.stride(b); });
+  order.insert(order.end(), dims.begin(), dims.end());
+  std::vector<int64_t> strides(static_cast<std::size_t>(rank));
+  int64_t acc = 1;
+  for (std::size_t i = order.size(); i-- > 0;) {
+    strides[static_cast<std::size_t>(order[i])] = acc;
+    acc *= std::max<int64_t>(out_sizes[static_cast<std::size_t>(order[i])], 1);
+  }
+  return strides;
+}
+
+Tensor laid_out(const Tensor& contiguous_result, const std::vector<int64_t>& strides) {
+  const std::vector<int64_t> sizes(contiguous_result.sizes().begin(), contiguous_result.sizes().end());
+  Tensor out = Tensor::empty_strided(sizes, strides, contiguous_result.dtype());
+  out.copy_(contiguous_result);
+  return out;
+}
+
 }  // namespace
 
 Tensor fft_c2c(const Tensor& input, const std::vector<int64_t>& dims, int64_t normalization,
@@ -109,7 +141,8 @@ Tensor fft_c2c(const Tensor& input, const std::vector<int64_t>& dims, int64_t no
   const double f = scale(normalization, points);
   if (f != 1.0)
     for (auto& z : s.data) z *= f;
-  return complex_tensor(s, complex_for(input.dtype()));
+  const std::vector<int64_t> given(ds.begin(), ds.end());
+  return laid_out(complex_tensor(s, complex_for(input.dtype())), fft_output_strides(input, given, s.sizes, false));
 }
 
 Tensor fft_r2c(const Tensor& input, const std::vector<int64_t>& dims, int64_t normalization,
@@ -127,12 +160,13 @@ Tensor fft_r2c(const Tensor& input, const std::vector<int64_t>& dims, int64_t no
   if (f != 1.0)
     for (auto& z : s.data) z *= f;
   Tensor full = complex_tensor(s, complex_for(input.dtype()));
-  if (!onesided) return full;
+  const std::vector<int64_t> given(ds.begin(), ds.end());
+  if (!onesided) return laid_out(full, fft_output_strides(input, given, s.sizes, true));
   const std::size_t last = ds.back();
   std::vector<int64_t> half = s.sizes;
   half[last] = s.sizes[last] / 2 + 1;
   std::vector<int64_t> strides(full.strides().begin(), full.strides().end());
-  return full.as_strided(half, strides, 0).contiguous();
+  return laid_out(full.as_strided(half, strides, 0), fft_output_strides(input, given, half, true));
 }
 
 Tensor fft_c2r(const Tensor& input, const std::vector<int64_t>& dims, int64_t normalization,

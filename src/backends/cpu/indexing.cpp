@@ -38,10 +38,15 @@ EmbeddingBagResult embedding_bag(const Tensor& weight, const Tensor& indices, co
   const std::vector<int64_t> idx = int_values(indices);
   std::vector<int64_t> starts = int_values(offsets);
   const auto n = static_cast<int64_t>(idx.size());
-  // With include_last_offset torch ignores the last offset's value: the last bag runs to the
-  // end of indices.
-  if (include_last_offset && !starts.empty()) starts.back() = n;
-  else starts.push_back(n);
+  // With include_last_offset torch counts the last bag (bag_size, offset2bag, max) to the end
+  // of indices but sums (and averages) only up to the last offset: `summed_end` keeps it.
+  int64_t summed_end = n;
+  if (include_last_offset && !starts.empty()) {
+    summed_end = std::clamp<int64_t>(starts.back(), 0, n);
+    starts.back() = n;
+  } else {
+    starts.push_back(n);
+  }
   const int64_t bags = static_cast<int64_t>(starts.size()) - 1;
   PT2RUN_CHECK(bags >= 0, InvalidArgument, "embedding_bag: include_last_offset needs at least one offset");
   Tensor w = weight.to(DType::Float64);
@@ -83,7 +88,7 @@ EmbeddingBagResult embedding_bag(const Tensor& weight, const Tensor& indices, co
             o[d] = src[d];
             r.max_indices.data<int64_t>()[b * width + d] = row;
           }
-        } else {
+        } else if (b + 1 < bags || j < summed_end) {
           o[d] += scale * src[d];
         }
       }
@@ -210,8 +215,9 @@ Tensor segment_reduce(const Tensor& data, std::string_view reduce, const Tensor*
         else v = std::isnan(x) || x < v ? x : v;
       }
       if (reduce == "mean") {
-        const auto count = static_cast<double>(end - begin + (initial ? 1 : 0));
-        v = count > 0 ? v / count : std::numeric_limits<double>::quiet_NaN();
+        // torch: (initial + sum) / count; an empty segment is the initial value, else NaN.
+        const auto count = static_cast<double>(end - begin);
+        v = count > 0 ? v / count : initial ? *initial : std::numeric_limits<double>::quiet_NaN();
       }
       o[seg * l.inner] = v;
     }

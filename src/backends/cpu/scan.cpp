@@ -19,10 +19,12 @@ void scan_line(T* p, int64_t n, int64_t stride, T init, Step&& step) {
   }
 }
 
+// log(exp(a) + exp(b)) as torch's logcumsumexp combines: NaN spreads, and two equal
+// infinities stay that infinity.
 double log_add_exp(double a, double b) {
-  if (std::isinf(a) && a < 0) return b;
-  if (std::isinf(b) && b < 0) return a;
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
   const double hi = std::max(a, b), lo = std::min(a, b);
+  if (lo == hi && !std::isfinite(lo)) return a;
   return hi + std::log1p(std::exp(lo - hi));
 }
 

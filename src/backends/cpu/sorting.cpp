@@ -9,6 +9,7 @@
 
 #include "backends/cpu/dim_lines.h"
 #include "core/check.h"
+#include "core/layout.h"
 
 namespace pt2run::cpu {
 namespace {
@@ -109,7 +110,12 @@ std::pair<Tensor, Tensor> ordered(const Tensor& input, int64_t dim, bool descend
 
 std::pair<Tensor, Tensor> sort(const Tensor& input, int64_t dim, bool descending) {
   dim = wrap_dim(input, dim, "sort");
-  return ordered(input, dim, descending, input.dim() == 0 ? 1 : input.size(dim));
+  auto [values, indices] = ordered(input, dim, descending, input.dim() == 0 ? 1 : input.size(dim));
+  // torch's sort lays both results out as the input (empty_like), unlike topk.
+  Tensor v = detail::empty_like(input, values.dtype()), i = detail::empty_like(input, DType::Int64);
+  v.copy_(values);
+  i.copy_(indices);
+  return {v, i};
 }
 
 std::pair<Tensor, Tensor> topk(const Tensor& input, int64_t k, int64_t dim, bool largest) {

@@ -8,7 +8,7 @@
 
 namespace pt2run::cpu {
 
-// torch.sort along `dim`: (values, int64 indices), contiguous. NaN sorts above every number,
+// torch.sort along `dim`: (values, int64 indices) laid out as the input. NaN sorts above every number,
 // as in torch; equal elements keep their order (stable).
 std::pair<Tensor, Tensor> sort(const Tensor& input, int64_t dim, bool descending);
 
