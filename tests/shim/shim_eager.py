@@ -61,7 +61,11 @@ class ShimError(RuntimeError):
 
 class Shim:
     def __init__(self, path):
-        self.lib = ctypes.CDLL(path, mode=os.RTLD_DEEPBIND | ctypes.RTLD_LOCAL)
+        # A sanitized libpt2run runs under the sanitizer runtime preloaded, which refuses
+        # RTLD_DEEPBIND; torch's own libraries are loaded locally, so the plain local load is
+        # safe there too.
+        deep = 0 if os.environ.get("PT2RUN_SHIM_EAGER_PLAIN_DLOPEN") else os.RTLD_DEEPBIND
+        self.lib = ctypes.CDLL(path, mode=deep | ctypes.RTLD_LOCAL)
         self._keep = []
         self._handles = []
 
