@@ -24,6 +24,20 @@ corpus() { exported export_corpus.py corpus "the test corpus"; }
 # The conformance regressions, once per (their script, the corpus script, torch version).
 regressions() { exported export_regressions.py regressions "the conformance regressions"; }
 
+# The generated shim headers of every supported torch (2.11-2.14), read out of the wheels on
+# PyPI once (tools/shim_coverage.py fetch); prints the folder, or nothing when they cannot be
+# fetched (then only the installed torch's headers are checked).
+shim_headers() {
+  local dir="$CACHE_DIR/shim-headers" v
+  for v in 2.11.0 2.12.1 2.13.0 2.14.1; do
+    if [ ! -f "$dir/${v%.*}/c_shim_cpu.h" ]; then
+      "$PY" "$ROOT/tools/shim_coverage.py" fetch "$v" --into "$dir" >&2 ||
+        { echo "warning: cannot fetch torch $v's shim headers; checking the installed torch's only" >&2; return 0; }
+    fi
+  done
+  echo "$dir"
+}
+
 # Exports the model zoo (tools/zoo_export.py) once per (zoo script, torch, transformers);
 # prints its folder. With "subset", exports only the CI subset into its own folder unless the
 # whole zoo is already cached (then prints that).

@@ -10,6 +10,7 @@ CORPUS=$(corpus)
 export PT2RUN_CORPUS_DIR="$CORPUS"
 REGRESSIONS=$(regressions)
 export PT2RUN_REGRESSIONS_DIR="$REGRESSIONS"
+SHIM_HEADERS=$(shim_headers)
 
 # With nvcc here, the CUDA backend is built too (its tests skip without a GPU).
 CUBLAS_HEADERS=$(cuda_headers)
@@ -18,7 +19,7 @@ configure() {
   local cuda=AUTO
   [ "$1" = dev ] || cuda=OFF
   cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" \
-    -DPT2RUN_REGRESSIONS_DIR="$REGRESSIONS" \
+    -DPT2RUN_REGRESSIONS_DIR="$REGRESSIONS" -DPT2RUN_SHIM_HEADERS_DIR="$SHIM_HEADERS" \
     -DPT2RUN_PYTHON="$PY" -DPT2RUN_CUBLAS_INCLUDE_DIR="$CUBLAS_HEADERS" -DPT2RUN_CUDA=$cuda >/dev/null
 }
 
