@@ -8,7 +8,7 @@ or refused (with the reason). This tool keeps that table, the headers and the li
 
   shim_coverage.py fetch VERSION... [--into DIR]
       Downloads only the two headers of torch VERSION's x86-64 wheel from PyPI (HTTP range
-      reads of the wheel's zip directory), into DIR/VERSION (default .upstream/shim-headers).
+      reads of the wheel's zip directory), into DIR/<major.minor> (default .upstream/shim-headers).
   shim_coverage.py check [--headers DIR]... [--torch-include DIR] [--lib libpt2run.so] [--doc FILE]
       Fails when a header declares a function the table does not classify, when the table's
       versions disagree with a header, when an implemented function is not exported by the

@@ -1,7 +1,8 @@
 #pragma once
 
 // pt2run's declarations of torch's device-generic fallbacks (c_shim_aten.h,
-// aoti_torch_aten_*): the same ops for every device, here computed on the CPU.
+// aoti_torch_aten_*): the same ops for every device, here computed on the CPU. Checked against
+// torch's c_shim_aten.h by tests/abi.
 
 #include "shim/aoti_shim.h"
 

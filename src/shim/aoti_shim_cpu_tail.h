@@ -2,8 +2,8 @@
 
 // pt2run's declarations of the long tail of CPU fallbacks: pooling, padding and joining,
 // arithmetic beyond add/mul, in-place resizing, and the rest tools/shim_coverage.tsv lists as
-// implemented. Written from the ABI description (generated-shim naming); included by
-// aoti_shim.h and checked against torch's c_shim_cpu.h by tests/abi.
+// implemented. Each signature is the one the ABI fixes for that name; included by aoti_shim.h
+// and compiled beside torch's c_shim_cpu.h by tests/abi, which rejects any that differs.
 
 #include "shim/aoti_shim.h"
 
