@@ -224,7 +224,8 @@ AOTITorchError aoti_torch_cpu_randint_like(AtenTensorHandle self, int64_t high, 
 }
 
 // bernoulli_ and exponential draw from torch's generator as its CPU kernels do: the wheels
-// (torch 2.11 on an Intel Xeon, 2.13 on an AMD EPYC) give the same numbers for a seed on both.
+// (torch 2.11 and 2.13, both on Intel Xeons, where an MKL path would apply) give the same numbers
+// for a seed as this default path.
 AOTITorchError aoti_torch_cpu_bernoulli__float(AtenTensorHandle self, double p, AtenGeneratorHandle* generator) {
   return guard(__func__, [&] {
     require_default_generator(generator, "bernoulli_");
