@@ -55,7 +55,9 @@ def integer_gemms(s):
     x = torch.randn(5, 64)
     w = torch.randint(-128, 127, (24, 64), dtype=torch.int8)
     scales = torch.rand(24)
-    same(s.call("aoti_torch_cpu__weight_int8pack_mm", x, w, scales, RET), aten._weight_int8pack_mm(x, w, scales))
+    # torch 2.11's kernel sums in another order than 2.13's: float32 GEMM tolerance.
+    same(s.call("aoti_torch_cpu__weight_int8pack_mm", x, w, scales, RET), aten._weight_int8pack_mm(x, w, scales),
+         tolerance=(1e-4, 1e-4))
     refused(s, "aoti_torch_cpu__int_mm_out", out, a.float(), b)
 
 
