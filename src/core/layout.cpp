@@ -6,6 +6,26 @@
 
 namespace pt2run::detail {
 
+std::vector<int64_t> broadcast_sizes(const Tensor& a, const Tensor& b) {
+  const int64_t rank = std::max(a.dim(), b.dim());
+  std::vector<int64_t> sizes(static_cast<std::size_t>(rank));
+  for (int64_t i = 0; i < rank; ++i) {
+    const int64_t da = i - (rank - a.dim()), db = i - (rank - b.dim());
+    const int64_t sa = da >= 0 ? a.size(da) : 1, sb = db >= 0 ? b.size(db) : 1;
+    PT2RUN_CHECK(sa == sb || sa == 1 || sb == 1, ShapeMismatch, "cannot broadcast ", a.describe(), " with ",
+                 b.describe());
+    sizes[static_cast<std::size_t>(i)] = sa == 1 ? sb : sa;
+  }
+  return sizes;
+}
+
+Tensor scalar_tensor(double value, DType dtype) {
+  Tensor t = Tensor::empty({}, DType::Float64);
+  t.data<double>()[0] = value;
+  return t.to(dtype);
+}
+
+
 bool is_non_overlapping_and_dense(std::span<const int64_t> sizes, std::span<const int64_t> strides) {
   // Dims of size 1 may carry any stride; the others, sorted by stride, must tile densely.
   std::vector<std::size_t> dims;

@@ -16,6 +16,12 @@ inline std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(
 // such layouts.
 bool is_non_overlapping_and_dense(std::span<const int64_t> sizes, std::span<const int64_t> strides);
 
+// The shape a and b broadcast to (torch's rules); throws Error(ShapeMismatch) when they do not.
+std::vector<int64_t> broadcast_sizes(const Tensor& a, const Tensor& b);
+
+// A 0-d tensor of `dtype` holding value (converted as Tensor::to converts).
+Tensor scalar_tensor(double value, DType dtype);
+
 // A view of src broadcast to `sizes` (stride 0 on expanded dims), following torch's
 // broadcasting rules; throws Error(ShapeMismatch) when they do not allow it.
 Tensor expand_to(const Tensor& src, std::span<const int64_t> sizes);

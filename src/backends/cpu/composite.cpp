@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "backends/cpu/elementwise.h"
+#include "backends/cpu/index_walk.h"
 #include "core/check.h"
 #include "core/layout.h"
 #include "core/views.h"
@@ -52,17 +53,12 @@ Tensor trilinear(const Tensor& i1, const Tensor& i2, const Tensor& i3, const std
     stride *= product.size(d);
   }
   Tensor acc = Tensor::zeros(out_sizes, product.dtype());
-  std::vector<int64_t> index(static_cast<std::size_t>(product.dim()), 0);
-  for (int64_t e = 0; e < product.numel(); ++e) {
+  for_each_index(product.sizes(), [&](int64_t e, const std::vector<int64_t>& index) {
     int64_t o = 0;
     for (std::size_t d = 0; d < index.size(); ++d) o += index[d] * kept_strides[d];
     if (is_complex(result)) acc.data<std::complex<double>>()[o] += product.data<std::complex<double>>()[e];
     else acc.data<double>()[o] += product.data<double>()[e];
-    for (std::size_t d = index.size(); d-- > 0;) {
-      if (++index[d] < product.size(static_cast<int64_t>(d))) break;
-      index[d] = 0;
-    }
-  }
+  });
   return acc.to(result);
 }
 

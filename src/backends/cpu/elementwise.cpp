@@ -50,19 +50,6 @@ DType combine(DType a, DType b) {
   return ca > cb ? a : b;
 }
 
-std::vector<int64_t> broadcast_sizes(const Tensor& a, const Tensor& b) {
-  const int64_t rank = std::max(a.dim(), b.dim());
-  std::vector<int64_t> sizes(static_cast<std::size_t>(rank));
-  for (int64_t i = 0; i < rank; ++i) {
-    const int64_t da = i - (rank - a.dim()), db = i - (rank - b.dim());
-    const int64_t sa = da >= 0 ? a.size(da) : 1, sb = db >= 0 ? b.size(db) : 1;
-    PT2RUN_CHECK(sa == sb || sa == 1 || sb == 1, ShapeMismatch, "cannot broadcast ", a.describe(), " with ",
-                 b.describe());
-    sizes[static_cast<std::size_t>(i)] = sa == 1 ? sb : sa;
-  }
-  return sizes;
-}
-
 
 template <class T, class Op>
 void apply(Tensor& work_out, const Tensor& wa, const Tensor& wb, Op op) {
@@ -78,7 +65,7 @@ Tensor binary(const Tensor& a, const Tensor& b, DType result, const char* name, 
               ComplexOp complex_op, IntOp int_op) {
   PT2RUN_CHECK(a.device().type == DeviceType::CPU && b.device().type == DeviceType::CPU, DeviceMismatch, name,
                ": needs CPU tensors, got ", a.describe(), " and ", b.describe());
-  const std::vector<int64_t> sizes = broadcast_sizes(a, b);
+  const std::vector<int64_t> sizes = detail::broadcast_sizes(a, b);
   const Category cat = category(result);
   const DType work = cat == Category::Complex ? DType::Complex128
                      : cat == Category::Floating ? DType::Float64
@@ -93,12 +80,6 @@ Tensor binary(const Tensor& a, const Tensor& b, DType result, const char* name, 
   Tensor out = Tensor::empty_strided(sizes, detail::iterator_output_strides(sizes, {ea.strides(), eb.strides()}), result);
   out.copy_(wo);
   return out;
-}
-
-Tensor scalar_tensor(double value, DType dtype) {
-  Tensor t = Tensor::empty({}, DType::Float64);
-  t.data<double>()[0] = value;
-  return t.to(dtype);
 }
 
 DType scalar_result(const Tensor& a, double other) {
@@ -153,12 +134,12 @@ Tensor mul(const Tensor& a, const Tensor& b) { return mul_as(a, b, promote(a, b)
 
 Tensor add_scalar(const Tensor& a, double other, double alpha) {
   const DType result = scalar_result(a, other * alpha);
-  return add_as(a, scalar_tensor(other, result), alpha, result);
+  return add_as(a, detail::scalar_tensor(other, result), alpha, result);
 }
 
 Tensor mul_scalar(const Tensor& a, double other) {
   const DType result = scalar_result(a, other);
-  return mul_as(a, scalar_tensor(other, result), result);
+  return mul_as(a, detail::scalar_tensor(other, result), result);
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, double alpha) {
@@ -240,12 +221,12 @@ Tensor pow(const Tensor& base, const Tensor& exponent) { return pow_as(base, exp
 
 Tensor pow_scalar_exponent(const Tensor& base, double exponent) {
   const DType result = number_with(base.dtype(), exponent);
-  return pow_as(base, scalar_tensor(exponent, is_complex(result) ? result : DType::Float64), result);
+  return pow_as(base, detail::scalar_tensor(exponent, is_complex(result) ? result : DType::Float64), result);
 }
 
 Tensor pow_scalar_base(double base, const Tensor& exponent) {
   const DType result = number_with(exponent.dtype(), base);
-  return pow_as(scalar_tensor(base, DType::Float64), exponent, result);
+  return pow_as(detail::scalar_tensor(base, DType::Float64), exponent, result);
 }
 
 Tensor gcd(const Tensor& a, const Tensor& b) {
@@ -285,7 +266,7 @@ Tensor polar(const Tensor& abs, const Tensor& angle) {
                DTypeMismatch, "polar needs abs and angle of one dtype, float32 or float64; got ", abs.describe(),
                " and ", angle.describe());
   const DType result = abs.dtype() == DType::Float64 ? DType::Complex128 : DType::Complex64;
-  const std::vector<int64_t> sizes = broadcast_sizes(abs, angle);
+  const std::vector<int64_t> sizes = detail::broadcast_sizes(abs, angle);
   const Tensor ea = detail::expand_to(abs, sizes), eb = detail::expand_to(angle, sizes);
   const Tensor r = ea.to(DType::Float64), theta = eb.to(DType::Float64);
   Tensor wo = Tensor::empty(sizes, DType::Complex128);

@@ -120,6 +120,7 @@ std::vector<int64_t> fft_output_strides(const Tensor& input, std::vector<int64_t
 
 Tensor laid_out(const Tensor& contiguous_result, const std::vector<int64_t>& strides) {
   const std::vector<int64_t> sizes(contiguous_result.sizes().begin(), contiguous_result.sizes().end());
+  if (contiguous_result.is_contiguous() && strides == contiguous_strides(sizes)) return contiguous_result;
   Tensor out = Tensor::empty_strided(sizes, strides, contiguous_result.dtype());
   out.copy_(contiguous_result);
   return out;

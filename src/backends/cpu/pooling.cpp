@@ -55,15 +55,7 @@ std::vector<int64_t> as3(const std::vector<int64_t>& v, int64_t value) {
 Tensor shaped(const Tensor& work, const Planes& p, const int64_t* out, DType dtype, bool channels_last) {
   std::vector<int64_t> sizes = p.lead;
   for (int64_t d = 3 - p.spatial_dims; d < 3; ++d) sizes.push_back(out[d]);
-  Tensor view = work.as_strided(sizes, [&] {
-    std::vector<int64_t> s(sizes.size());
-    int64_t acc = 1;
-    for (std::size_t i = sizes.size(); i-- > 0;) {
-      s[i] = acc;
-      acc *= sizes[i];
-    }
-    return s;
-  }(), 0);
+  const Tensor view = work.as_strided(sizes, contiguous_strides(sizes), 0);
   Tensor result = channels_last && static_cast<int64_t>(sizes.size()) == p.spatial_dims + 2
                       ? Tensor::empty_strided(sizes, detail::channels_last_strides(sizes), dtype)
                       : Tensor::empty(sizes, dtype);

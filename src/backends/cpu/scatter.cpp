@@ -5,34 +5,13 @@
 #include <limits>
 #include <vector>
 
+#include "backends/cpu/index_walk.h"
 #include "core/check.h"
 #include "core/layout.h"
 #include "core/views.h"
 
 namespace pt2run::cpu {
 namespace {
-
-// Row-major walk over `sizes`, giving each position's multi-index.
-template <class F>
-void for_each_index(const std::vector<int64_t>& sizes, F f) {
-  int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
-  if (n == 0) return;
-  std::vector<int64_t> index(sizes.size(), 0);
-  for (int64_t e = 0; e < n; ++e) {
-    f(e, index);
-    for (std::size_t d = sizes.size(); d-- > 0;) {
-      if (++index[d] < sizes[d]) break;
-      index[d] = 0;
-    }
-  }
-}
-
-int64_t offset_of(const Tensor& t, const std::vector<int64_t>& index) {
-  int64_t off = 0;
-  for (std::size_t d = 0; d < index.size(); ++d) off += index[d] * t.stride(static_cast<int64_t>(d));
-  return off;
-}
 
 char* bytes(const Tensor& t) { return static_cast<char*>(t.data_ptr()); }
 
@@ -77,15 +56,7 @@ Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& sour
   PT2RUN_CHECK(source.dtype() == self.dtype(), DTypeMismatch, "masked_scatter: source ", source.describe(),
                " needs self's dtype ", self.describe());
   // Broadcast together (torch's expand_outplace): the result has the common shape.
-  std::vector<int64_t> sizes = detail::sizes_of(self.dim() >= mask.dim() ? self : mask);
-  const int64_t rank = static_cast<int64_t>(sizes.size());
-  for (int64_t k = 0; k < rank; ++k) {
-    const int64_t a = k - (rank - self.dim()) >= 0 ? self.size(k - (rank - self.dim())) : 1;
-    const int64_t b = k - (rank - mask.dim()) >= 0 ? mask.size(k - (rank - mask.dim())) : 1;
-    PT2RUN_CHECK(a == b || a == 1 || b == 1, ShapeMismatch, "masked_scatter: cannot broadcast ", self.describe(),
-                 " with mask ", mask.describe());
-    sizes[static_cast<std::size_t>(k)] = a == 1 ? b : a;
-  }
+  const std::vector<int64_t> sizes = detail::broadcast_sizes(self, mask);
   const Tensor es = detail::expand_to(self, sizes), em = detail::expand_to(mask, sizes);
   // torch clones the expanded self contiguously here.
   Tensor out = Tensor::empty(sizes, self.dtype());

@@ -111,7 +111,9 @@ std::pair<Tensor, Tensor> ordered(const Tensor& input, int64_t dim, bool descend
 std::pair<Tensor, Tensor> sort(const Tensor& input, int64_t dim, bool descending) {
   dim = wrap_dim(input, dim, "sort");
   auto [values, indices] = ordered(input, dim, descending, input.dim() == 0 ? 1 : input.size(dim));
-  // torch's sort lays both results out as the input (empty_like), unlike topk.
+  // torch's sort lays both results out as the input (empty_like), unlike topk; a contiguous
+  // input's layout is what ordered() already gives.
+  if (input.is_contiguous()) return {values, indices};
   Tensor v = detail::empty_like(input, values.dtype()), i = detail::empty_like(input, DType::Int64);
   v.copy_(values);
   i.copy_(indices);
@@ -239,12 +241,6 @@ std::pair<Tensor, Tensor> median(const Tensor& input, int64_t dim, bool keepdim)
 namespace pt2run::cpu {
 namespace {
 
-Tensor scalar_of(double v, DType dtype) {
-  Tensor t = Tensor::empty({}, DType::Float64);
-  t.data<double>()[0] = v;
-  return t.to(dtype);
-}
-
 Tensor lower_median(const Tensor& input, bool skip_nan, const char* op) {
   PT2RUN_CHECK(!is_complex(input.dtype()), NotImplemented, op, " of complex tensors");
   const Tensor work = work_copy(input, DType::Float64);
@@ -253,18 +249,18 @@ Tensor lower_median(const Tensor& input, bool skip_nan, const char* op) {
   for (int64_t i = 0; i < work.numel(); ++i) {
     const double x = work.data<double>()[i];
     if (std::isnan(x)) {
-      if (!skip_nan) return scalar_of(x, input.dtype());
+      if (!skip_nan) return detail::scalar_tensor(x, input.dtype());
       continue;
     }
     values.push_back(x);
   }
   if (values.empty()) {
     PT2RUN_CHECK(is_floating_point(input.dtype()), InvalidArgument, op, ": an empty integral tensor has no median");
-    return scalar_of(std::numeric_limits<double>::quiet_NaN(), input.dtype());
+    return detail::scalar_tensor(std::numeric_limits<double>::quiet_NaN(), input.dtype());
   }
   const auto mid = values.begin() + static_cast<std::ptrdiff_t>((values.size() - 1) / 2);
   std::nth_element(values.begin(), mid, values.end());
-  return scalar_of(*mid, input.dtype());
+  return detail::scalar_tensor(*mid, input.dtype());
 }
 
 }  // namespace

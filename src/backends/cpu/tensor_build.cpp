@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "backends/cpu/elementwise.h"
+#include "backends/cpu/index_walk.h"
 #include "core/check.h"
 #include "core/layout.h"
 #include "core/views.h"
@@ -13,42 +14,11 @@
 namespace pt2run::cpu {
 namespace {
 
-std::vector<int64_t> contiguous_strides(const std::vector<int64_t>& sizes) {
-  std::vector<int64_t> strides(sizes.size());
-  int64_t s = 1;
-  for (std::size_t i = sizes.size(); i-- > 0;) {
-    strides[i] = s;
-    s *= std::max<int64_t>(sizes[i], 1);
-  }
-  return strides;
-}
-
 // An empty tensor of `sizes` laid out channels-last when `like` suggests it, else contiguous.
 Tensor empty_in_format_of(const Tensor& like, const std::vector<int64_t>& sizes, DType dtype) {
   if (detail::suggests_channels_last(like) && sizes.size() == static_cast<std::size_t>(like.dim()))
     return Tensor::empty_strided(sizes, detail::channels_last_strides(sizes), dtype);
   return Tensor::empty(sizes, dtype);
-}
-
-// Calls f(offset of the element in t) for every element of t in row-major order.
-template <class F>
-void for_each_element(const Tensor& t, F f) {
-  const int64_t n = t.numel();
-  if (n == 0) return;
-  std::vector<int64_t> index(static_cast<std::size_t>(t.dim()), 0);
-  int64_t offset = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    f(i, offset, index);
-    for (int64_t d = t.dim() - 1; d >= 0; --d) {
-      auto ud = static_cast<std::size_t>(d);
-      if (++index[ud] < t.size(d)) {
-        offset += t.stride(d);
-        break;
-      }
-      offset -= (t.size(d) - 1) * t.stride(d);
-      index[ud] = 0;
-    }
-  }
 }
 
 }  // namespace
@@ -139,13 +109,12 @@ Tensor pad(const Tensor& input, const std::vector<int64_t>& pad, std::string_vie
   }
   Tensor out = mode == "circular" ? Tensor::empty(sizes, input.dtype()) : empty_in_format_of(input, sizes, input.dtype());
   const std::size_t es = input.element_size();
-  Tensor fill_value = Tensor::empty({}, DType::Float64);
-  fill_value.data<double>()[0] = value ? *value : 0.0;
-  fill_value = fill_value.to(input.dtype());
+  const Tensor fill_value = detail::scalar_tensor(value ? *value : 0.0, input.dtype());
   const auto* src = static_cast<const char*>(input.data_ptr());
   auto* dst = static_cast<char*>(out.data_ptr());
   const auto* fill_bytes = static_cast<const char*>(fill_value.data_ptr());
-  for_each_element(out, [&](int64_t, int64_t offset, const std::vector<int64_t>& index) {
+  for_each_index(out.sizes(), [&](int64_t, const std::vector<int64_t>& index) {
+    const int64_t offset = offset_of(out, index);
     int64_t from = 0;
     for (std::size_t d = 0; d < index.size(); ++d) {
       const int64_t j = map[d][static_cast<std::size_t>(index[d])];
@@ -162,10 +131,8 @@ Tensor pad(const Tensor& input, const std::vector<int64_t>& pad, std::string_vie
 
 void fill(const Tensor& t, double value) {
   PT2RUN_CHECK(t.device().type == DeviceType::CPU, DeviceMismatch, "fill_: needs a CPU tensor, got ", t.describe());
-  Tensor v = Tensor::empty({}, DType::Float64);
-  v.data<double>()[0] = value;
   Tensor target = t;
-  target.copy_(detail::expand_to(v.to(t.dtype()), t.sizes()));
+  target.copy_(detail::expand_to(detail::scalar_tensor(value, t.dtype()), t.sizes()));
 }
 
 Tensor full(const std::vector<int64_t>& sizes, double value, DType dtype) {
@@ -204,7 +171,7 @@ Tensor amax(const Tensor& input, const std::vector<int64_t>& dims, bool keepdim)
   Tensor result = Tensor::empty(kept_sizes, work.dtype());
   std::vector<bool> seen(static_cast<std::size_t>(kept_numel), false);
   const std::vector<int64_t> rstrides = contiguous_strides(kept_sizes);
-  for_each_element(work, [&](int64_t i, int64_t, const std::vector<int64_t>& index) {
+  for_each_index(work.sizes(), [&](int64_t i, const std::vector<int64_t>& index) {
     int64_t o = 0;
     for (std::size_t d = 0; d < index.size(); ++d)
       if (!reduced[d]) o += index[d] * rstrides[d];
@@ -231,7 +198,7 @@ Tensor nonzero_static(const Tensor& input, int64_t size, int64_t fill_value) {
   for (int64_t i = 0; i < size * rank; ++i) po[i] = fill_value;
   const Tensor values = input.to(is_complex(input.dtype()) ? DType::Complex128 : DType::Float64);
   int64_t row = 0;
-  for_each_element(values, [&](int64_t i, int64_t, const std::vector<int64_t>& index) {
+  for_each_index(values.sizes(), [&](int64_t i, const std::vector<int64_t>& index) {
     if (row >= size) return;
     const bool nz = is_complex(input.dtype())
                         ? values.data<std::complex<double>>()[i] != std::complex<double>(0, 0)

@@ -2,6 +2,7 @@
 // deterministic mode or the shapes defeat it), masked_scatter and index_reduce.
 
 #include "backends/cpu/scatter.h"
+#include "core/layout.h"
 #include "shim/shim_guard.h"
 
 using pt2run::DType;
@@ -20,9 +21,7 @@ AOTITorchError aoti_torch_cpu_scatter_value_out(AtenTensorHandle out, AtenTensor
                                                 AtenTensorHandle index, double value) {
   return guard(__func__, [&] {
     const Tensor& s = tensor(self);
-    Tensor v = Tensor::empty({}, DType::Float64);
-    v.data<double>()[0] = value;
-    cpu::scatter(tensor(out), s, dim, tensor(index), v.to(s.dtype()));
+    cpu::scatter(tensor(out), s, dim, tensor(index), pt2run::detail::scalar_tensor(value, s.dtype()));
   });
 }
 
