@@ -14,7 +14,9 @@
 #include <utility>
 
 #include "core/check.h"
+#include "core/mapped_file.h"
 #include "core/text.h"
+#include "package/crc32.h"
 #include "package/sha256.h"
 
 namespace pt2run::detail {
@@ -267,13 +269,13 @@ const ZipEntry* ZipArchive::find(std::string_view name) const {
 template <class Sink>
 void ZipArchive::stream_entry(const ZipEntry& entry, Sink&& sink) const {
   std::vector<unsigned char> in(std::min<uint64_t>(kChunk, std::max<uint64_t>(entry.compressed_size, 1)));
-  uLong crc = ::crc32(0L, Z_NULL, 0);
+  uint32_t crc = 0;
   uint64_t produced = 0;
   auto emit = [&](const unsigned char* data, std::size_t n) {
     produced += n;
     PT2RUN_CHECK(produced <= entry.size, InvalidPackage, kind_, " '", path_, "' is corrupt: '",
                  entry.name, "' inflates past its recorded size");
-    crc = ::crc32(crc, data, static_cast<uInt>(n));
+    crc = crc32_update(crc, data, n);
     sink(data, n);
   };
   if (entry.method == 0) {
@@ -327,23 +329,17 @@ void ZipArchive::stream_entry(const ZipEntry& entry, Sink&& sink) const {
 }
 
 uint32_t crc32_of(const void* data, uint64_t size) {
-  // zlib computes ~2 GB/s on one core; weights run to gigabytes, so large ranges are split
-  // across the cores and the parts' CRCs combined.
+  // crc32_update runs at several GB/s on one core; weights run to gigabytes, so large ranges
+  // are still split across the cores and the parts' CRCs combined.
   constexpr uint64_t kPart = uint64_t{32} << 20;
   const auto* bytes = static_cast<const unsigned char*>(data);
   auto crc_range = [bytes](uint64_t begin, uint64_t end) {
-    uLong crc = ::crc32(0L, Z_NULL, 0);
-    for (uint64_t at = begin; at < end;) {
-      const auto n = static_cast<uInt>(std::min<uint64_t>(end - at, uint64_t{1} << 30));
-      crc = ::crc32(crc, bytes + at, n);
-      at += n;
-    }
-    return crc;
+    return crc32_update(0, bytes + begin, static_cast<std::size_t>(end - begin));
   };
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const uint64_t parts = std::min<uint64_t>(cores, std::max<uint64_t>(1, size / kPart));
   if (parts <= 1) return static_cast<uint32_t>(crc_range(0, size));
-  std::vector<uLong> crcs(parts);
+  std::vector<uint32_t> crcs(parts);
   std::vector<uint64_t> bounds(parts + 1);
   for (uint64_t p = 0; p <= parts; ++p) bounds[p] = size / parts * p;
   bounds[parts] = size;
@@ -380,17 +376,38 @@ std::string ZipArchive::read(const ZipEntry& entry) const {
   return data;
 }
 
+namespace {
+
+void write_all(int out_fd, const unsigned char* p, std::size_t n, const std::string& name) {
+  while (n > 0) {
+    ssize_t w = ::write(out_fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    PT2RUN_CHECK(w > 0, Io, "writing '", name, "' out of the package failed: ", std::strerror(errno));
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+}  // namespace
+
 void ZipArchive::copy_to_fd(const ZipEntry& entry, int out_fd) const {
-  stream_entry(entry, [&](const unsigned char* p, std::size_t n) {
-    while (n > 0) {
-      ssize_t w = ::write(out_fd, p, n);
-      if (w < 0 && errno == EINTR) continue;
-      PT2RUN_CHECK(w > 0, Io, "writing '", entry.name, "' out of the package failed: ",
-                   std::strerror(errno));
-      p += w;
-      n -= static_cast<std::size_t>(w);
-    }
-  });
+  if (entry.method == 0 && entry.size > kChunk) {
+    // A stored entry (a model library: ~100 MB and more) is checked where it lies, on all
+    // cores, and written out from there: one copy instead of two through a buffer.
+    PT2RUN_CHECK(entry.size == entry.compressed_size, InvalidPackage, kind_, " '", path_,
+                 "' is corrupt: stored entry '", entry.name, "' has mismatched sizes");
+    PT2RUN_CHECK(entry.data_offset <= file_size_ && entry.size <= file_size_ - entry.data_offset,
+                 InvalidPackage, "package '", path_, "' is truncated or corrupt: '",
+                 printable(entry.name), "' lies past the end of the file");
+    MappedFile mapped;
+    if (memory_ == nullptr)
+      mapped = MappedFile::map(fd_, fd_offset(entry), entry.size, "'" + entry.name + "' in '" + path_ + "'");
+    const unsigned char* data = memory_ != nullptr ? memory_ + entry.data_offset : mapped.data();
+    check_crc(entry, data);
+    write_all(out_fd, data, static_cast<std::size_t>(entry.size), entry.name);
+    return;
+  }
+  stream_entry(entry, [&](const unsigned char* p, std::size_t n) { write_all(out_fd, p, n, entry.name); });
 }
 
 }  // namespace pt2run::detail

@@ -168,6 +168,27 @@ TEST(ModelLibrary, UsesALentCopyOnceAndReleasesItsWeights) {
   ::close(fd);
 }
 
+// The loaders free the copy in the background; the library's destructor waits for it, so the
+// pages are gone by the time the library is.
+TEST(ModelLibrary, ReleasesItsWeightsInTheBackground) {
+  PT2RUN_REQUIRE_CORPUS();
+  std::string bytes = library_bytes("transformer");
+  int fd = detail::make_memfd("lent.so");
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  detail::ElfImage image(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), "transformer.so");
+  const uint64_t weights = detail::find_embedded_weights(image)->second;
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  detail::lend_private_copy(fd);
+  auto lent = detail::ModelLibrary::open_file("/proc/self/fd/" + std::to_string(fd));
+  ASSERT_TRUE(lent->uses_lent_copy());
+  const uint64_t before = allocated_bytes(fd);
+  lent->release_weights_copy(detail::ModelLibrary::Release::in_background);
+  lent->release_weights_copy(detail::ModelLibrary::Release::in_background);  // idempotent
+  lent.reset();
+  EXPECT_GE(before - allocated_bytes(fd), weights - 2 * page);
+  ::close(fd);
+}
+
 TEST(ModelSource, ParsesTheWrapperTable) {
   const std::string source = R"(
     constants_info_[0].name = "fc1_weight";

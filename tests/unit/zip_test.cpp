@@ -2,12 +2,16 @@
 // the reader's chunk boundary, duplicate names, and CRCs of mapped (stored) entries.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "core/mapped_file.h"
+#include "package/crc32.h"
 #include "package/zip_archive.h"
 #include "pt2run/error.h"
 
@@ -163,6 +167,65 @@ TEST(Zip, ParallelCrcEqualsZlibs) {
     uLong expected = crc32(0, Z_NULL, 0);
     if (size) expected = crc32(expected, data.data(), static_cast<uInt>(size));
     EXPECT_EQ(detail::crc32_of(data.data(), size), static_cast<uint32_t>(expected)) << size;
+  }
+}
+
+// Large stored entries (model libraries) are checked in place and written out in one pass, from
+// a package file and from memory: the bytes arrive whole, and a damaged byte is refused.
+TEST(Zip, LargeStoredEntriesCopyWholeOrAreRefused) {
+  std::string data((3 << 20) + 5, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + (i >> 11));
+  std::string zip = zip_of({{"small.txt", "x"}, {"model.so", data}});
+  for (bool damaged : {false, true}) {
+    if (damaged) zip[zip.find(data.substr(0, 64)) + (2 << 20)] ^= 0x10;
+    const int file = detail::make_memfd("package.pt2");  // the archive takes it
+    ASSERT_EQ(::write(file, zip.data(), zip.size()), static_cast<ssize_t>(zip.size()));
+    std::vector<std::unique_ptr<detail::ZipArchive>> archives;
+    archives.push_back(open(zip));
+    archives.push_back(detail::ZipArchive::open_fd(file, 0, zip.size(), "package.pt2"));
+    for (const auto& archive : archives) {
+      const detail::ZipEntry* entry = archive->find("model.so");
+      ASSERT_NE(entry, nullptr);
+      const int out = detail::make_memfd("model.so");
+      if (damaged) {
+        try {
+          archive->copy_to_fd(*entry, out);
+          ADD_FAILURE() << "a damaged library was copied";
+        } catch (const Error& e) {
+          EXPECT_NE(std::string(e.what()).find("CRC of 'model.so' does not match"), std::string::npos) << e.what();
+        }
+      } else {
+        archive->copy_to_fd(*entry, out);
+        std::string copied(data.size(), '\0');
+        ASSERT_EQ(::pread(out, copied.data(), copied.size(), 0), static_cast<ssize_t>(copied.size()));
+        EXPECT_TRUE(copied == data);
+        EXPECT_EQ(::lseek(out, 0, SEEK_END), static_cast<off_t>(data.size()));
+      }
+      ::close(out);
+    }
+  }
+}
+
+TEST(Zip, FastCrcEqualsZlibsAtEveryLengthAndAlignment) {
+  // Every length through the folding's 64- and 16-byte steps and its zlib tail, from unaligned
+  // starts, continuing from a CRC as a chunked reader does.
+  std::mt19937 random(7);
+  std::vector<unsigned char> data(4096 + 64);
+  for (auto& b : data) b = static_cast<unsigned char>(random());
+  for (std::size_t size = 0; size <= 1100; ++size)
+    for (std::size_t offset : {0, 1, 13}) {
+      for (uint32_t start : {0u, 0xDEADBEEFu}) {
+        const uint32_t expected = static_cast<uint32_t>(crc32(start, data.data() + offset, static_cast<uInt>(size)));
+        ASSERT_EQ(detail::crc32_update(start, data.data() + offset, size), expected)
+            << "size " << size << " offset " << offset << " from " << start;
+      }
+    }
+  // A single changed bit anywhere changes it.
+  const uint32_t whole = detail::crc32_update(0, data.data(), 4096);
+  for (std::size_t bit : {0, 7, 8 * 63 + 5, 8 * 64, 8 * 4000 + 3, 8 * 4095 + 7}) {
+    data[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
+    EXPECT_NE(detail::crc32_update(0, data.data(), 4096), whole) << "bit " << bit;
+    data[bit / 8] ^= static_cast<unsigned char>(1u << (bit % 8));
   }
 }
 
