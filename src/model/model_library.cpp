@@ -16,10 +16,10 @@
 #include <cstring>
 #include <mutex>
 #include <set>
-#include <system_error>
 
 #include "core/check.h"
 #include "model/appended_weights.h"
+#include "model/model_malloc.h"
 #include "model/thread_exit.h"
 #include "model/elf_image.h"
 
@@ -179,7 +179,6 @@ std::vector<std::string> missing_shim_symbols(const std::vector<std::string>& im
 ModelLibrary::ModelLibrary(std::string name, int memfd) : name_(std::move(name)), memfd_(memfd) {}
 
 ModelLibrary::~ModelLibrary() {
-  if (releaser_.joinable()) releaser_.join();
   bool still_loaded = false;
   if (handle_) {
     // No run is in flight (the runner is gone): the destructors of the model's thread_local
@@ -307,6 +306,7 @@ void ModelLibrary::prepare_and_load() {
     dropped_ = image.remove_needed(is_libtorch);
     image.make_unique_symbols_global();
     image.redirect_import("__cxa_thread_atexit", kModelThreadAtexit);
+    image.redirect_import("malloc", kModelMalloc);
     appended_ = find_appended_weights(image, name_);
     if (appended_) {
       weights_offset_ = appended_->offset;
@@ -334,7 +334,7 @@ void ModelLibrary::prepare_and_load() {
 
 void* ModelLibrary::find_symbol(const char* name) const { return dlsym(handle_, name); }
 
-void ModelLibrary::release_weights_copy(Release when) {
+void ModelLibrary::release_weights_copy() {
   if (weights_size_ == 0 || weights_released_) return;
   // Only whole pages: a hole punched into part of a page zeroes the rest of it, which may
   // hold other read-only data of the library.
@@ -344,19 +344,8 @@ void ModelLibrary::release_weights_copy(Release when) {
   weights_released_ = true;
   if (end <= begin) return;
   // Best effort: if the kernel refuses, the copy simply stays.
-  auto punch = [fd = memfd_, begin, end] {
-    (void)::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(begin),
-                      static_cast<off_t>(end - begin));
-  };
-  if (when == Release::in_background) {
-    try {
-      releaser_ = std::thread(punch);
-      return;
-    } catch (const std::system_error&) {
-      // No thread to be had: done here.
-    }
-  }
-  punch();
+  (void)::fallocate(memfd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(begin),
+                    static_cast<off_t>(end - begin));
 }
 
 }  // namespace pt2run::detail

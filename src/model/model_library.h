@@ -3,7 +3,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/mapped_file.h"
@@ -47,11 +46,8 @@ class ModelLibrary {
   // created, with nobody else reading the in-memory file): returns the pages of the
   // constants section (embedded or appended) to the system, so the weights are not held
   // twice. The model never reads that section again; the file keeps its size, so the
-  // model's mapping stays valid and reads zeros there. Idempotent. Freeing the pages takes
-  // ~15 ms per 100 MB, so a loader that needs the model now asks for it `in_background`: on a
-  // thread of the library's own, which the destructor waits for.
-  enum class Release { now, in_background };
-  void release_weights_copy(Release when = Release::now);
+  // model's mapping stays valid and reads zeros there. Idempotent.
+  void release_weights_copy();
 
  private:
   ModelLibrary(std::string name, int memfd);
@@ -67,7 +63,6 @@ class ModelLibrary {
   uint64_t weights_size_ = 0;
   bool weights_released_ = false;
   bool lent_ = false;
-  std::thread releaser_;
 };
 
 // The package loader's extracted library is already a private in-memory copy: lending its

@@ -427,8 +427,7 @@ void RunnerAccess::release_weights_copy(AOTIModelContainerRunner& runner) {
   bool loaded = true;
   if (c.api.did_call_load_constants != nullptr && c.api.did_call_load_constants(c.handle, &loaded) != 0)
     loaded = false;
-  // In the background: the model is ready to run before ~100 MB of pages are freed.
-  if (loaded) runner.impl_->library->release_weights_copy(ModelLibrary::Release::in_background);
+  if (loaded) runner.impl_->library->release_weights_copy();
 }
 
 void RunnerAccess::load_blob(AOTIModelContainerRunner& runner, const uint8_t* data, uint64_t size,
