@@ -39,7 +39,9 @@ __attribute__((target("pclmul,sse4.1"))) __m128i fold(__m128i lane, __m128i k, _
 
 __attribute__((target("pclmul,sse4.1"))) uint32_t pclmul_crc32(uint32_t crc, const unsigned char* p,
                                                                 std::size_t size) {
-  auto load = [](const unsigned char* at) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at)); };
+  auto load = [](const unsigned char* at) {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+  };
   const __m128i by64 = _mm_set_epi64x(0x1c6e41596, 0x154442bd4);
   const __m128i by16 = _mm_set_epi64x(0x0ccaa009e, 0x1751997d0);
   // The conditioning (the register starting at ~crc) is the same as adding ~crc to the first

@@ -382,7 +382,8 @@ void write_all(int out_fd, const unsigned char* p, std::size_t n, const std::str
   while (n > 0) {
     ssize_t w = ::write(out_fd, p, n);
     if (w < 0 && errno == EINTR) continue;
-    PT2RUN_CHECK(w > 0, Io, "writing '", name, "' out of the package failed: ", std::strerror(errno));
+    PT2RUN_CHECK(w > 0, Io, "writing '", name, "' out of the package failed: ",
+                 std::strerror(errno));
     p += w;
     n -= static_cast<std::size_t>(w);
   }
@@ -400,14 +401,25 @@ void ZipArchive::copy_to_fd(const ZipEntry& entry, int out_fd) const {
                  InvalidPackage, "package '", path_, "' is truncated or corrupt: '",
                  printable(entry.name), "' lies past the end of the file");
     MappedFile mapped;
-    if (memory_ == nullptr)
-      mapped = MappedFile::map(fd_, fd_offset(entry), entry.size, "'" + entry.name + "' in '" + path_ + "'");
-    const unsigned char* data = memory_ != nullptr ? memory_ + entry.data_offset : mapped.data();
-    check_crc(entry, data);
-    write_all(out_fd, data, static_cast<std::size_t>(entry.size), entry.name);
-    return;
+    bool in_memory = memory_ != nullptr;
+    if (!in_memory) {
+      try {
+        mapped = MappedFile::map(fd_, fd_offset(entry), entry.size,
+                                 "'" + entry.name + "' in '" + path_ + "'");
+        in_memory = true;
+      } catch (const Error&) {
+        // A descriptor that cannot be mapped is still read, through the buffer below.
+      }
+    }
+    if (in_memory) {
+      const unsigned char* data = memory_ != nullptr ? memory_ + entry.data_offset : mapped.data();
+      check_crc(entry, data);
+      write_all(out_fd, data, static_cast<std::size_t>(entry.size), entry.name);
+      return;
+    }
   }
-  stream_entry(entry, [&](const unsigned char* p, std::size_t n) { write_all(out_fd, p, n, entry.name); });
+  stream_entry(entry,
+               [&](const unsigned char* p, std::size_t n) { write_all(out_fd, p, n, entry.name); });
 }
 
 }  // namespace pt2run::detail

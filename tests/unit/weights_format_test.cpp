@@ -196,7 +196,8 @@ TEST(ModelLibrary, ItsLargeMallocsAskForHugePages) {
   auto* big = static_cast<unsigned char*>(p2rmal(size));
   ASSERT_NE(big, nullptr);
   std::memset(big, 7, size);
-  EXPECT_NE(vm_flags_at(big + size / 2).find(" hg"), std::string::npos) << vm_flags_at(big + size / 2);
+  const std::string flags = vm_flags_at(big + size / 2);
+  EXPECT_NE(flags.find(" hg"), std::string::npos) << flags;
   EXPECT_EQ(big[size - 1], 7);
   std::free(big);
   void* small = p2rmal(100);

@@ -192,12 +192,14 @@ TEST(Zip, LargeStoredEntriesCopyWholeOrAreRefused) {
           archive->copy_to_fd(*entry, out);
           ADD_FAILURE() << "a damaged library was copied";
         } catch (const Error& e) {
-          EXPECT_NE(std::string(e.what()).find("CRC of 'model.so' does not match"), std::string::npos) << e.what();
+          EXPECT_NE(std::string(e.what()).find("CRC of 'model.so' does not match"), std::string::npos)
+              << e.what();
         }
       } else {
         archive->copy_to_fd(*entry, out);
         std::string copied(data.size(), '\0');
-        ASSERT_EQ(::pread(out, copied.data(), copied.size(), 0), static_cast<ssize_t>(copied.size()));
+        ASSERT_EQ(::pread(out, copied.data(), copied.size(), 0),
+                  static_cast<ssize_t>(copied.size()));
         EXPECT_TRUE(copied == data);
         EXPECT_EQ(::lseek(out, 0, SEEK_END), static_cast<off_t>(data.size()));
       }
@@ -215,7 +217,8 @@ TEST(Zip, FastCrcEqualsZlibsAtEveryLengthAndAlignment) {
   for (std::size_t size = 0; size <= 1100; ++size)
     for (std::size_t offset : {0, 1, 13}) {
       for (uint32_t start : {0u, 0xDEADBEEFu}) {
-        const uint32_t expected = static_cast<uint32_t>(crc32(start, data.data() + offset, static_cast<uInt>(size)));
+        const auto expected = static_cast<uint32_t>(
+            crc32(start, data.data() + offset, static_cast<uInt>(size)));
         ASSERT_EQ(detail::crc32_update(start, data.data() + offset, size), expected)
             << "size " << size << " offset " << offset << " from " << start;
       }
