@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "cuda/cuda_testing.h"
@@ -137,16 +138,40 @@ struct AttentionResult {
   Tensor output, lse;
 };
 
-// The CPU kernel (flash_attention_for_cpu) as the reference; lse as [B, H, L].
+// The CPU kernel (flash_attention_for_cpu) as the reference; lse as [B, H, L]. It takes one
+// head size for all three, as torch's does: where the value's differs, every head is
+// zero-padded to the larger size (zeros add nothing to q k^T, and the scale stays 1/sqrt(E))
+// and the output is cut back to the value's.
 AttentionResult cpu_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor* mask, bool causal) {
-  AtenTensorHandle hq = handle(q), hk = handle(k), hv = handle(v), hm = mask ? handle(*mask) : nullptr;
+  const int64_t E = q.size(3), Ev = v.size(3), D = std::max(E, Ev);
+  auto padded = [D](const Tensor& t) {
+    if (t.size(3) == D) return t;
+    EXPECT_EQ(t.dtype(), DType::Float32);
+    const Tensor c = t.contiguous();
+    Tensor out = Tensor::zeros({t.size(0), t.size(1), t.size(2), D}, DType::Float32);
+    const int64_t width = c.size(3);
+    for (int64_t row = 0; row < c.numel() / width; ++row)
+      for (int64_t j = 0; j < width; ++j) out.data<float>()[row * D + j] = c.data<float>()[row * width + j];
+    return out;
+  };
+  AtenTensorHandle hq = handle(padded(q)), hk = handle(padded(k)), hv = handle(padded(v));
+  AtenTensorHandle hm = mask ? handle(*mask) : nullptr;
   AtenTensorHandle out = nullptr, lse = nullptr;
+  double scale = 1.0 / std::sqrt(static_cast<double>(E));
   AOTITorchError rc = aoti_torch_cpu__scaled_dot_product_flash_attention_for_cpu(
-      hq, hk, hv, 0.0, causal, mask ? &hm : nullptr, nullptr, &out, &lse);
+      hq, hk, hv, 0.0, causal, mask ? &hm : nullptr, &scale, &out, &lse);
   for (AtenTensorHandle h : {hq, hk, hv}) take(h);
   if (hm) take(hm);
-  EXPECT_EQ(rc, 0) << shim::last_error();
-  return {take(out), take(lse)};
+  if (rc != 0) {
+    ADD_FAILURE() << shim::last_error();
+    return {};
+  }
+  Tensor output = take(out);
+  if (Ev < D) {
+    const int64_t B = output.size(0), H = output.size(1), L = output.size(2);
+    output = output.contiguous().as_strided({B, H, L, Ev}, {H * L * D, L * D, D, 1}, 0);
+  }
+  return {output, take(lse)};
 }
 
 enum class Flavor { Efficient, Flash, Cudnn };
