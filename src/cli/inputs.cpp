@@ -54,9 +54,29 @@ Tensor adapt(Tensor t, const TensorInfo& input) {
   return Tensor(t.storage(), sizes, strides, t.storage_offset(), want);
 }
 
+// The index of an arr_<k> name (what numpy.savez and our own writers use for positional
+// arrays), or -1.
+int positional_index(const std::string& name, std::size_t n) {
+  if (name.size() < 5 || name.compare(0, 4, "arr_") != 0) return -1;
+  std::size_t k = 0;
+  for (std::size_t i = 4; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9' || (i == 4 && name[i] == '0' && name.size() > 5)) return -1;
+    k = k * 10 + static_cast<std::size_t>(name[i] - '0');
+    if (k >= n) return -1;
+  }
+  return static_cast<int>(k);
+}
+
+// arr_0..arr_{n-1}, each once, in whatever order the file lists them: safetensors writers lay
+// tensors out by dtype, so a file saved with those names lists arr_1 before arr_0 when arr_1 is
+// the wider type.
 bool positional(const NamedTensors& arrays) {
-  for (std::size_t i = 0; i < arrays.size(); ++i)
-    if (arrays[i].first != "arr_" + std::to_string(i)) return false;
+  std::vector<bool> seen(arrays.size(), false);
+  for (const auto& [name, tensor] : arrays) {
+    const int k = positional_index(name, arrays.size());
+    if (k < 0 || seen[static_cast<std::size_t>(k)]) return false;
+    seen[static_cast<std::size_t>(k)] = true;
+  }
   return !arrays.empty();
 }
 
@@ -85,7 +105,10 @@ std::vector<Tensor> load_inputs(const ModelInfo& model, const std::string& file,
                                                 " array(s) were given");
   std::vector<Tensor> inputs(n);
   if (positional(arrays) && named_files.empty()) {
-    for (std::size_t i = 0; i < n; ++i) inputs[i] = adapt(arrays[i].second, model.inputs[i]);
+    for (auto& [name, tensor] : arrays) {
+      const auto k = static_cast<std::size_t>(positional_index(name, n));
+      inputs[k] = adapt(tensor, model.inputs[k]);
+    }
     return inputs;
   }
   std::vector<std::string> unknown;

@@ -1,6 +1,7 @@
 #include "io/safetensors.h"
 
 #include <algorithm>
+#include <tuple>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -88,10 +89,17 @@ NamedTensors parse_safetensors(std::span<const std::byte> bytes, const std::stri
                  item.end - item.begin, " bytes of data but its shape and dtype need ", bytes_needed);
     items.push_back(std::move(item));
   }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.begin < b.begin; });
-  for (std::size_t i = 1; i < items.size(); ++i)
-    PT2RUN_CHECK(items[i].begin >= items[i - 1].end, InvalidArgument, what, ": the data of '",
-                 items[i - 1].name, "' and '", items[i].name, "' overlap");
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
+  // A zero-element tensor holds no bytes (its range is [x, x], often the neighbour's edge), so
+  // only tensors with data can overlap.
+  const Item* last = nullptr;
+  for (const Item& item : items) {
+    if (item.begin == item.end) continue;
+    PT2RUN_CHECK(!last || item.begin >= last->end, InvalidArgument, what, ": the data of '", last->name, "' and '",
+                 item.name, "' overlap");
+    last = &item;
+  }
 
   NamedTensors result;
   for (const Item& item : items) {

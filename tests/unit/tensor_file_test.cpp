@@ -159,6 +159,27 @@ TEST(TensorFiles, MalformedSafetensors) {
                     TensorFileFormat::Safetensors).find("overlap"), std::string::npos);
 }
 
+TEST(TensorFiles, ZeroElementSafetensorsSitOnTheirNeighboursEdges) {
+  // The safetensors library writes a zero-element tensor as [x, x], often at the start or the end
+  // of a neighbour's data: it holds no bytes, so it overlaps nothing.
+  std::string data(16, '\0');
+  NamedTensors got = parse_tensors(
+      bytes_of(safetensors_with_header(R"({"e1": {"dtype": "F32", "shape": [0], "data_offsets": [0, 0]},
+                                          "x": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]},
+                                          "e2": {"dtype": "BF16", "shape": [4, 0], "data_offsets": [16, 16]},
+                                          "e3": {"dtype": "I64", "shape": [0, 3], "data_offsets": [8, 8]}})",
+                                       data)),
+      TensorFileFormat::Safetensors, "test file");
+  ASSERT_EQ(got.size(), 4u);
+  for (const auto& [name, t] : got) EXPECT_EQ(t.numel(), name == "x" ? 4 : 0) << name;
+  // Two tensors with data still may not share bytes, wherever the empty ones sit.
+  EXPECT_NE(invalid(safetensors_with_header(R"({"e": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]},
+                                               "x": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                                               "y": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}})",
+                                            data),
+                    TensorFileFormat::Safetensors).find("'x' and 'y' overlap"), std::string::npos);
+}
+
 TEST(TensorFiles, MalformedNpz) {
   invalid("PK\x03\x04 nothing", TensorFileFormat::Npz);
   // A valid zip whose member is not an array.
