@@ -59,10 +59,12 @@ void check_inputs_against(const std::vector<Tensor>& inputs, const std::vector<s
       const auto range = [&] {
         return std::to_string(dim.min) + ".." + (dim.max ? std::to_string(*dim.max) : "any");
       };
+      // Worded as the model's own runtime asserts are ("Expected ... but received ..."), which
+      // is what a caller of torch's loader sees for a size the model cannot take.
       PT2RUN_CHECK(size >= dim.min, ShapeMismatch, label(), " has shape ", shape_text(sizes), ": dimension ", d,
-                   " is ", size, ", too small (the model takes ", range(), ")");
+                   " is too small for the model. Expected ", range(), " but received ", size);
       PT2RUN_CHECK(!dim.max || size <= *dim.max, ShapeMismatch, label(), " has shape ", shape_text(sizes),
-                   ": dimension ", d, " is ", size, ", too large (the model takes ", range(), ")");
+                   ": dimension ", d, " is too large for the model. Expected ", range(), " but received ", size);
       if (dim.symbol.empty()) continue;
       auto seen = std::find_if(symbols.begin(), symbols.end(), [&](const auto& s) { return *s.first == dim.symbol; });
       if (seen == symbols.end()) {
