@@ -6,7 +6,11 @@ which compiles and packages it, loads the package with torch's loader and compar
 with eager. Here the loader is replaced: torch._inductor.aoti_load_package hands back a callable
 that runs the package with `pt2run run` (inputs and outputs through tensor files), so every
 comparison the suite makes is made against pt2run's numbers. torch is used to export, to run
-eager and to read the package's call spec; never to compute the package's outputs.
+eager and to read the package's call spec; never to compute the package's outputs. A loaded
+package keeps its state between calls in torch (buffers the model mutates, the random
+generator): here the k-th call of one loaded package runs the k-1 successful calls before it
+and itself on one loaded model (`pt2run run --inputs A --inputs B ...`), with pt2run's
+generator seeded as torch's was at the first call (`--seed`) when torch had just been seeded.
 
 PyTorch's test files are not part of this repository (and CI cannot fetch them): pass the
 folder that holds them, a PyTorch checkout's test/inductor or copies kept outside git:
@@ -33,12 +37,14 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import types
 import unittest
+import weakref
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REQUIRED = ("test_aot_inductor.py", "test_aot_inductor_utils.py")
@@ -90,6 +96,17 @@ def load_outputs(path):
     return [named[f"arr_{i}"] for i in range(len(named))]
 
 
+def fresh_seed():
+    """torch's seed when its CPU generator is as torch.manual_seed(seed) left it (no draws since),
+    else None. The suite seeds before each call; pt2run's generator is seeded alike (`--seed`), so
+    packages with random ops draw torch's numbers."""
+    import torch
+    seed = torch.initial_seed()
+    if torch.equal(torch.get_rng_state(), torch.Generator().manual_seed(seed).get_state()):
+        return seed
+    return None
+
+
 class Pt2runPackage:
     """Stands in for torch's loaded package: calling it runs the package with pt2run."""
 
@@ -98,6 +115,14 @@ class Pt2runPackage:
         # The call spec (how inputs flatten and outputs nest) is read with torch's loader;
         # the numbers come from pt2run.
         self._torch = torch_loader(path)
+        # torch's loaded package keeps its state between calls (buffers the model mutates, the
+        # random generator). pt2run runs each call in a new process, so a call replays the
+        # successful calls before it on the same loaded model (`pt2run run --inputs A --inputs
+        # B ...`) and its result is the last run's.
+        self._dir = tempfile.mkdtemp(prefix="pt2run-conformance-")
+        self._history = []
+        self._seed = None
+        weakref.finalize(self, shutil.rmtree, self._dir, True)
 
     def get_metadata(self):
         return self._torch.get_metadata()
@@ -120,24 +145,31 @@ class Pt2runPackage:
         flat = fx_pytree.tree_flatten_spec((args, kwargs), in_spec)
         flat = [x for x in flat if isinstance(x, torch.Tensor)]
         out_device = flat[0].device if flat else torch.device(self.device)
-        with tempfile.TemporaryDirectory() as tmp:
-            inputs = save_inputs(os.path.join(tmp, "in"), flat)
-            out = os.path.join(tmp, "out" + os.path.splitext(inputs)[1])
-            cmd = [self.binary, "run", self.path, "--inputs", inputs, "-o", out]
-            if self.device != "cpu":
-                cmd += ["--device", self.device]
-            CALLS.runs += 1
-            try:
-                proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=self.timeout)
-            except subprocess.TimeoutExpired as e:
-                raise Pt2runCrashed(f"pt2run run did not finish in {self.timeout} s") from e
-            if proc.returncode < 0:
-                raise Pt2runCrashed(f"pt2run run died on signal {-proc.returncode}: {proc.stderr.strip()[-300:]}")
-            if proc.returncode != 0:
-                message = " ".join(proc.stderr.split())
-                CALLS.last_error = message
-                raise Pt2runRefused(message[:2000])
-            outputs = [t.to(out_device) for t in load_outputs(out)]
+        if not self._history:
+            self._seed = fresh_seed()
+        inputs = save_inputs(os.path.join(self._dir, f"in{len(self._history)}"), flat)
+        runs = self._history + [inputs]
+        outs = [os.path.join(self._dir, f"out{i}" + os.path.splitext(f)[1]) for i, f in enumerate(runs)]
+        cmd = [self.binary, "run", self.path]
+        if self._seed is not None:
+            cmd += ["--seed", str(self._seed)]
+        for f, o in zip(runs, outs):
+            cmd += ["--inputs", f, "-o", o]
+        if self.device != "cpu":
+            cmd += ["--device", self.device]
+        CALLS.runs += 1
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=self.timeout)
+        except subprocess.TimeoutExpired as e:
+            raise Pt2runCrashed(f"pt2run run did not finish in {self.timeout} s") from e
+        if proc.returncode < 0:
+            raise Pt2runCrashed(f"pt2run run died on signal {-proc.returncode}: {proc.stderr.strip()[-300:]}")
+        if proc.returncode != 0:
+            message = " ".join(proc.stderr.split())
+            CALLS.last_error = message
+            raise Pt2runRefused(message[:2000])
+        self._history.append(inputs)
+        outputs = [t.to(out_device) for t in load_outputs(outs[-1])]
         return pytree.tree_unflatten(outputs, out_spec)
 
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,12 @@ struct RunOptions {
   std::string package;
   std::string model = "model";
   std::string expect_sha256;  // refuse any other package file
-  std::string inputs_file;               // .npz / .safetensors / .npy
-  std::vector<std::string> named_inputs;  // NAME=FILE.npy
-  std::string output_file;
+  // One run per inputs file (.npz / .safetensors / .npy), in order, on one loaded model: a
+  // model that keeps state in its buffers sees the runs before.
+  std::vector<std::string> inputs_files;
+  std::vector<std::string> named_inputs;  // NAME=FILE.npy (a single run)
+  std::vector<std::string> output_files;  // none, or one per run
+  std::optional<uint64_t> seed;           // pt2run::manual_seed before the first run
   std::string device;
   int threads = 0;
   std::vector<std::string> custom_ops;  // shared libraries registering custom ops

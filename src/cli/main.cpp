@@ -3,6 +3,7 @@
 // Exit codes: 0 success, 1 an error while working (a bad package or input file, a model
 // failure), 2 a usage error (bad arguments). Errors go to stderr as one line and a hint.
 
+#include <charconv>
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
@@ -58,6 +59,19 @@ CLI::Validator count_in(long long min) {
       min == 0 ? "COUNT>=0" : "COUNT>=1");
 }
 
+// A seed as torch.manual_seed takes a non-negative one: 0 .. 2^64-1, in decimal.
+CLI::Validator seed_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+          return "must be a whole number from 0 to 18446744073709551615, got '" + text + "'";
+        return "";
+      },
+      "SEED");
+}
+
 // 64 hex digits, as sha256sum prints a digest.
 CLI::Validator sha256_digest() {
   return CLI::Validator(
@@ -92,10 +106,14 @@ int main(int argc, char** argv) {
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "run a model once on inputs from tensor files");
   run_cmd->add_option("package", run.package, "the .pt2 file")->required()->check(CLI::ExistingFile);
-  run_cmd->add_option("--inputs", run.inputs_file, "inputs: .npz (arr_0, arr_1, ... or by name), .safetensors or .npy")
+  run_cmd->add_option("--inputs", run.inputs_files,
+                      "inputs: .npz (arr_0, arr_1, ... or by name), .safetensors or .npy; repeat for several runs in order")
       ->check(CLI::ExistingFile);
   run_cmd->add_option("-i,--input", run.named_inputs, "one input as NAME=FILE.npy (repeat)");
-  run_cmd->add_option("-o,--output", run.output_file, "write outputs to .npz or .safetensors (arr_0, arr_1, ...)");
+  run_cmd->add_option("-o,--output", run.output_files,
+                      "write outputs to .npz or .safetensors (arr_0, arr_1, ...); one per run when --inputs repeats");
+  run_cmd->add_option("--seed", run.seed, "seed the random generator before the first run, as torch.manual_seed does")
+      ->check(seed_value());
   run_cmd->add_option("--device", run.device, "cpu, cuda or cuda:N (must match the package)");
   run_cmd->add_option("--model", run.model, "model name inside the package")->capture_default_str();
   run_cmd->add_option("--expect-sha256", run.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")

@@ -1,4 +1,5 @@
-// pt2run run: one run on inputs from tensor files; outputs summarized and optionally saved.
+// pt2run run: runs on inputs from tensor files, in order on one loaded model; outputs summarized
+// and optionally saved.
 
 #include <cstdio>
 
@@ -29,15 +30,33 @@ int32_t device_index_for(const std::string& device, const ModelInfo& info) {
   return wanted.index;
 }
 
+// The runs' inputs files: one per run (an empty name for a run from --input pairs alone).
+std::vector<std::string> runs_of(const RunOptions& options, const ModelInfo& info) {
+  std::vector<std::string> runs = options.inputs_files;
+  if (runs.empty() && (!options.named_inputs.empty() || info.inputs.empty())) runs.emplace_back();
+  if (runs.empty()) throw UsageError{"no inputs given", "use --inputs FILE.npz|.safetensors or --input NAME=FILE.npy"};
+  if (runs.size() > 1 && !options.named_inputs.empty())
+    throw UsageError{"--input NAME=FILE.npy gives the inputs of a single run, but --inputs names " +
+                         std::to_string(runs.size()) + " runs",
+                     "put each run's arrays in its own --inputs file"};
+  if (!options.output_files.empty() && options.output_files.size() != runs.size())
+    throw UsageError{std::to_string(options.output_files.size()) + " -o file(s) for " + std::to_string(runs.size()) +
+                         " run(s)",
+                     "give one -o per --inputs, in the same order, or none"};
+  return runs;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options) {
   if (!options.expect_sha256.empty()) check_package_sha256(options.package, options.expect_sha256);
   ModelInfo info = inspect_model(options.package, options.model);
   const int32_t device_index = device_index_for(options.device, info);
-  if (options.inputs_file.empty() && options.named_inputs.empty() && !info.inputs.empty())
-    throw UsageError{"no inputs given", "use --inputs FILE.npz|.safetensors or --input NAME=FILE.npy"};
-  std::vector<Tensor> inputs = load_inputs(info, options.inputs_file, options.named_inputs);
+  const std::vector<std::string> runs = runs_of(options, info);
+  // Every inputs file is read and matched to the model's inputs before the model loads, so a
+  // malformed one is reported before any run.
+  std::vector<std::vector<Tensor>> run_inputs;
+  for (const std::string& file : runs) run_inputs.push_back(load_inputs(info, file, options.named_inputs));
   choose_threads(options.threads, 1);
   LoaderOptions loader_options;
   loader_options.model_name = options.model;
@@ -45,19 +64,24 @@ int run_command(const RunOptions& options) {
   loader_options.expect_sha256 = options.expect_sha256;
   AOTIModelPackageLoader loader(options.package, loader_options);
   const Device device = Device::parse(loader.get_runner()->device_str());
-  for (Tensor& t : inputs) t = t.to(device);
-  std::vector<Tensor> outputs = loader.run(inputs);
-  for (Tensor& t : outputs)
-    if (t.defined()) t = t.to(Device::cpu());
-  NamedTensors to_save;
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
-    const std::string name = i < info.outputs.size() ? info.outputs[i].name : "output[" + std::to_string(i) + "]";
-    std::printf("%s\n", format_summary("arr_" + std::to_string(i) + " " + name, outputs[i], summarize(outputs[i])).c_str());
-    if (outputs[i].defined()) to_save.emplace_back("arr_" + std::to_string(i), outputs[i]);
-  }
-  if (!options.output_file.empty()) {
-    write_tensors(options.output_file, to_save);
-    std::printf("wrote %zu output(s) to %s\n", to_save.size(), options.output_file.c_str());
+  if (options.seed) manual_seed(*options.seed);
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    std::vector<Tensor>& inputs = run_inputs[r];
+    for (Tensor& t : inputs) t = t.to(device);
+    if (runs.size() > 1) std::printf("run %zu of %zu (%s)\n", r + 1, runs.size(), runs[r].c_str());
+    std::vector<Tensor> outputs = loader.run(inputs);
+    for (Tensor& t : outputs)
+      if (t.defined()) t = t.to(Device::cpu());
+    NamedTensors to_save;
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const std::string name = i < info.outputs.size() ? info.outputs[i].name : "output[" + std::to_string(i) + "]";
+      std::printf("%s\n", format_summary("arr_" + std::to_string(i) + " " + name, outputs[i], summarize(outputs[i])).c_str());
+      if (outputs[i].defined()) to_save.emplace_back("arr_" + std::to_string(i), outputs[i]);
+    }
+    if (!options.output_files.empty()) {
+      write_tensors(options.output_files[r], to_save);
+      std::printf("wrote %zu output(s) to %s\n", to_save.size(), options.output_files[r].c_str());
+    }
   }
   return 0;
 }

@@ -54,9 +54,10 @@ def main():
     refused = cases.get("test_custom_python_op_cpu", {})
     expect(refused.get("status") == "REFUSED" and "conformance_fixture::double" in refused.get("reason", ""),
            f"custom op: {refused}")
+    expect(status.get("test_state_across_calls_cpu") == "PASS", f"state: {cases.get('test_state_across_calls_cpu')}")
     expect(status.get("test_needs_gpu_cpu") == "SKIP", f"gpu: {cases.get('test_needs_gpu_cpu')}")
     expect(status.get("test_compiles_only_cpu") == "SKIP", f"compile only: {cases.get('test_compiles_only_cpu')}")
-    expect("conformance: 1/3 match, 1 wrong, 1 refused, 0 crash; 2 skipped" in proc.stdout, "summary line")
+    expect("conformance: 2/4 match, 1 wrong, 1 refused, 0 crash; 2 skipped" in proc.stdout, "summary line")
     expect(proc.returncode == 1, f"exit status {proc.returncode} with a WRONG case")
 
     with tempfile.TemporaryDirectory() as tmp:

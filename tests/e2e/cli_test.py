@@ -127,6 +127,69 @@ def test_run_compressed_npz_and_named_keys():
     check(all(close(np.load(out)[f"arr_{j}"], e, "pytree") for j, e in enumerate(expected)), "run: savez_compressed by key")
 
 
+def test_run_positional_safetensors_in_file_order():
+    # safetensors lays tensors out by dtype, so arr_0..arr_2 of mixed dtypes are listed out of
+    # order in the file; the names, not the file order, say which input each is.
+    import struct
+    from safetensors.numpy import save_file
+    inputs = case_arrays("selection_ops", "in_")
+    st = os.path.join(TMP, "selection_positional.safetensors")
+    save_file({f"arr_{i}": np.ascontiguousarray(a) for i, a in enumerate(inputs)}, st)
+    with open(st, "rb") as f:
+        header = f.read(8 + struct.unpack("<Q", f.read(8))[0]).decode(errors="replace")
+    check(header.find('"arr_1"') < header.find('"arr_0"'), "the test file lists arr_1 first (else it tests nothing)")
+    out = os.path.join(TMP, "selection_positional_out.npz")
+    cli("run", pkg("selection_ops"), "--inputs", st, "-o", out)
+    expected = case_arrays("selection_ops", "out_")
+    check(os.path.exists(out) and all(close(np.load(out)[f"arr_{j}"], e, "selection_ops") for j, e in enumerate(expected)),
+          "run: positional safetensors listed out of order")
+    # A gap or a repeat in the positions is not positional: it is refused by name.
+    save_file({"arr_0": inputs[0], "arr_1": inputs[1], "arr_3": inputs[2]}, st)
+    r = cli("run", pkg("selection_ops"), "--inputs", st, expect=1)
+    check("arr_3" in r.stderr and "match no input" in r.stderr, f"run: arr_3 of three inputs refused\n{r.stderr}")
+
+
+def test_run_several_inputs_in_order():
+    # One loaded model, one run per --inputs, each run's outputs to its own -o.
+    (a,), (b,) = case_arrays("mlp", "in_", 0), case_arrays("mlp", "in_", 1)
+    files = []
+    for i, x in enumerate((a, b, a)):
+        files.append(os.path.join(TMP, f"mlp_run{i}.npy"))
+        np.save(files[-1], x)
+    outs = [os.path.join(TMP, f"mlp_run{i}_out.npz") for i in range(3)]
+    args = []
+    for f, o in zip(files, outs):
+        args += ["--inputs", f, "-o", o]
+    r = cli("run", pkg("mlp"), *args)
+    check(r.stdout.count("run ") >= 3 and "run 3 of 3" in r.stdout, f"run x3: each run announced\n{r.stdout}")
+    for o, case in zip(outs, (0, 1, 0)):
+        check(os.path.exists(o) and close(np.load(o)["arr_0"], case_arrays("mlp", "out_", case)[0], "mlp"),
+              f"run x3: {o} holds case {case}'s outputs")
+    r = cli("run", pkg("mlp"), "--inputs", files[0], "--inputs", files[1], "-o", outs[0], expect=2)
+    check("1 -o file(s) for 2 run(s)" in r.stderr, f"run: -o count checked\n{r.stderr}")
+    r = cli("run", pkg("mlp"), "--inputs", files[0], "--inputs", files[1], "--input", f"args[0]={files[0]}", expect=2)
+    check("single run" in r.stderr, f"run: --input with several runs refused\n{r.stderr}")
+
+
+def test_run_seed():
+    # random_ops' expected outputs are torch's, running the package after torch.manual_seed(1234).
+    seed = MANIFEST["random_ops"]["seed"]
+    npz = os.path.join(TMP, "random_in.npz")
+    np.savez(npz, *case_arrays("random_ops", "in_"))
+    expected = case_arrays("random_ops", "out_")
+
+    def outputs(*extra):
+        out = os.path.join(TMP, "random_out.npz")
+        cli("run", pkg("random_ops"), "--inputs", npz, "-o", out, *extra)
+        return [np.load(out)[f"arr_{j}"] for j in range(len(expected))]
+
+    check(all(np.array_equal(a, e) for a, e in zip(outputs("--seed", str(seed)), expected)), "run --seed: torch's draws")
+    check(not all(np.array_equal(a, e) for a, e in zip(outputs(), expected)), "run without --seed draws otherwise")
+    for bad in ["-3", "18446744073709551616", "12x", ""]:
+        r = cli("run", pkg("random_ops"), "--inputs", npz, "--seed", bad, expect=2)
+        check("--seed" in r.stderr, f"run --seed {bad!r}: refused by name\n{r.stderr}")
+
+
 def test_bench():
     r = cli("bench", pkg("mlp"), "--iterations", "30", "--warmup", "2", "--json")
     b = json.loads(r.stdout)
@@ -296,7 +359,9 @@ def test_inputs_checked_without_the_models_checks():
     check("has dtype float64 but the model takes float32" in r.stderr, "dtype named in words:\n" + r.stderr)
 
 
-for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys, test_bench, test_errors,
+for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys,
+             test_run_positional_safetensors_in_file_order, test_run_several_inputs_in_order,
+             test_run_seed, test_bench, test_errors,
              test_hostile_options, test_names_that_are_not_utf8, test_pinned_sha256, test_thread_bound, test_inputs_checked_without_the_models_checks]:
     try:
         test()
