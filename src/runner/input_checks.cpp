@@ -41,7 +41,8 @@ void check_inputs_against(const std::vector<Tensor>& inputs, const std::vector<s
     if (!spec.dtype.empty()) {
       const auto dtype = dtype_from_name(spec.dtype);
       PT2RUN_CHECK(!dtype || *dtype == t.dtype(), DTypeMismatch, label(), " has dtype ", dtype_name(t.dtype()),
-                   " but the model takes ", spec.dtype, ": convert it (in torch, .to(torch.", spec.dtype, "))");
+                   " but the model takes ", spec.dtype, " (unmatched dtype): convert it (in torch, .to(torch.",
+                   spec.dtype, "))");
     }
     if (!spec.dims) continue;
     const auto& dims = *spec.dims;

@@ -3,6 +3,7 @@ sorting and selection, FFT, indexing, views, complex arithmetic, random factorie
 import ctypes
 
 import torch
+import torch.testing._internal.common_utils
 
 from checks import aten, case, channels_last, refused, same, seeded
 from shim_eager import DTYPE_CODE, RET, f64, i32, i64, ints, opt
@@ -268,6 +269,19 @@ def indexing(s):
         dup = torch.tensor([1, 1, 3])
         same(s.call("aoti_torch_cpu_index_put", x, s.handle_list([dup]), i64(1), vals, i32(accumulate), RET),
              torch.index_put(x, (dup,), vals, accumulate=bool(accumulate)))
+    # Many values onto few places: the sums are torch's only when each add rounds to the tensor's
+    # type in the values' order, as torch's kernel adds (summing wider differs by more than the
+    # dtype's tolerance; PyTorch's test_index_put_with_none_index caught it).
+    with torch.testing._internal.common_utils.DeterministicGuard(True):
+        for dt in (torch.float32, torch.float16, torch.bfloat16):
+            base = torch.rand(2, 3, 5, 5).to(dt)
+            i1, i2 = torch.zeros(3, 14, 1, 1, dtype=torch.int64), torch.ones(14, 3, dtype=torch.int64).t()
+            many = torch.randn(2, 3, 3, 14, 3, 14).to(dt)
+            idx = [None, None, i1, i2]
+            same(s.call("aoti_torch_cpu_index_put", base, s.handle_list(idx), i64(4), many, i32(1), RET),
+                 torch.ops.aten.index_put(base, idx, many, True), tolerance=(0, 0))
+    refused(s, "aoti_torch_cpu_index_put", torch.zeros(4).to(torch.float8_e4m3fn), s.handle_list([dup]), i64(1),
+            torch.zeros(3).to(torch.float8_e4m3fn), i32(1), RET)
     refused(s, "aoti_torch_cpu_index_Tensor", x, s.handle_list([torch.tensor([7])]), i64(1), RET)
 
 

@@ -29,7 +29,7 @@ TEST(InputChecks, DtypesSizesRangesAndSharedSymbols) {
   const std::vector<detail::SourceTensor> specs = {spec({batch, sixteen}), spec({batch})};
   auto t = [](std::vector<int64_t> sizes, DType dtype = DType::Float32) { return Tensor::zeros(sizes, dtype); };
   EXPECT_EQ(error_of({t({3, 16}), t({3})}, specs), "");
-  EXPECT_NE(error_of({t({3, 16}, DType::Float64), t({3})}, specs).find("input 0 ('a') has dtype float64 but the model takes float32"),
+  EXPECT_NE(error_of({t({3, 16}, DType::Float64), t({3})}, specs).find("input 0 ('a') has dtype float64 but the model takes float32 (unmatched dtype)"),
             std::string::npos);
   EXPECT_NE(error_of({t({3, 16, 1}), t({3})}, specs).find("has 3 dimension(s) [3, 16, 1] but the model takes 2 [s0, 16]"),
             std::string::npos);

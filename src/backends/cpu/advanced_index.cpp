@@ -8,6 +8,7 @@
 #include "backends/cpu/selection.h"
 #include "core/check.h"
 #include "core/layout.h"
+#include "core/scalar_convert.h"
 
 namespace pt2run::cpu {
 namespace {
@@ -163,23 +164,63 @@ void index_put(const Tensor& out, const Tensor& self, const std::vector<const Te
       std::memcpy(dst + plan.offsets[e] * static_cast<int64_t>(item), src + e * item, item);
     return;
   }
-  // Accumulate in a wide type on a contiguous copy, planned on that copy's strides.
-  const DType work = is_complex(out.dtype()) ? DType::Complex128
-                     : is_floating_point(out.dtype()) ? DType::Float64
-                                                      : DType::Int64;
+  // Accumulate as torch's CPU kernel does: one value after another in the values' row-major
+  // order, each sum rounded to the tensor's own type (float32 adds float32, half rounds to half
+  // after every add), so duplicate indices sum to torch's numbers, not more precise ones.
+  // Planned on a contiguous copy of out in a type the loop can add.
+  const DType t = out.dtype();
+  const bool narrow = t == DType::Float16 || t == DType::BFloat16;
+  PT2RUN_CHECK(!is_floating_point(t) || narrow || t == DType::Float32 || t == DType::Float64, DTypeMismatch,
+               "index_put with accumulate=True: ", out.describe(),
+               " has no accumulating add here; it takes float64, float32, float16, bfloat16, complex, integer and "
+               "bool tensors");
+  const DType work = narrow                       ? DType::Float32
+                     : is_complex(t)                ? DType::Complex128
+                     : is_floating_point(t)         ? t
+                                                    : DType::Int64;
   Tensor acc = out.to(work);
   const IndexPlan plan = plan_index(acc, indices, "index_put");
   Tensor wv = detail::expand_to(values, plan.sizes).to(work);
-  for (std::size_t e = 0; e < plan.offsets.size(); ++e) {
-    const int64_t at = plan.offsets[e];
-    if (work == DType::Complex128) {
-      acc.data<double>()[2 * at] += wv.data<double>()[2 * e];
-      acc.data<double>()[2 * at + 1] += wv.data<double>()[2 * e + 1];
-    } else if (work == DType::Float64) {
-      acc.data<double>()[at] += wv.data<double>()[e];
-    } else {
-      acc.data<int64_t>()[at] += wv.data<int64_t>()[e];
+  const auto round_narrow = [t](float v) {
+    return t == DType::Float16 ? detail::half_to_float(detail::float_to_half(v))
+                               : detail::bf16_to_float(detail::float_to_bf16(v));
+  };
+  const auto add_all = [&]<typename T>(T* a, const T* v) {
+    for (std::size_t e = 0; e < plan.offsets.size(); ++e) a[plan.offsets[e]] += v[e];
+  };
+  switch (work) {
+    case DType::Float32:
+      if (narrow) {
+        for (std::size_t e = 0; e < plan.offsets.size(); ++e) {
+          float& a = acc.data<float>()[plan.offsets[e]];
+          a = round_narrow(a + wv.data<float>()[e]);
+        }
+      } else {
+        add_all(acc.data<float>(), wv.data<float>());
+      }
+      break;
+    case DType::Float64: add_all(acc.data<double>(), wv.data<double>()); break;
+    case DType::Complex128: {
+      // complex64 (complex32) sums round to float (half) per component, as torch's
+      // complex<float> (complex<Half>) does.
+      auto* a = acc.data<double>();
+      const auto* v = wv.data<double>();
+      for (std::size_t e = 0; e < plan.offsets.size(); ++e) {
+        const int64_t at = plan.offsets[e];
+        for (int k = 0; k < 2; ++k) {
+          const double sum = a[2 * at + k] + v[2 * e + k];
+          a[2 * at + k] = t == DType::Complex64   ? static_cast<double>(static_cast<float>(sum))
+                          : t == DType::Complex32 ? static_cast<double>(detail::half_to_float(
+                                                        detail::float_to_half(static_cast<float>(sum))))
+                                                  : sum;
+        }
+      }
+      break;
     }
+    default:
+      // Integers: an int64 sum stored back wraps as adding in the type does; bool ORs.
+      add_all(acc.data<int64_t>(), wv.data<int64_t>());
+      break;
   }
   o.copy_(acc);
 }
