@@ -91,7 +91,8 @@ ConstantBuffers::ConstantBuffers(const Container& container, Device device)
       c.data_size = size;
     }
     by_name_.emplace(c.name, i);
-    by_fqn_.emplace(c.fqn, i);
+    by_fqn_[c.fqn] = i;  // the last, as the library's map holds it
+    all_by_fqn_[c.fqn].push_back(i);
   }
   can_extract_ = api.extract_constants_map != nullptr;
   std::lock_guard lock(mutex_);
@@ -142,8 +143,10 @@ std::vector<std::pair<std::size_t, AtenTensorHandle>> ConstantBuffers::container
 }
 
 std::set<std::string> ConstantBuffers::names_in_container(bool use_inactive) const {
+  // The map shows one constant per FQN; the library holds data for every constant of that FQN.
   std::set<std::string> names;
-  for (const auto& [index, handle] : container_entries(use_inactive)) names.insert(constants_[index].name);
+  for (const auto& [index, handle] : container_entries(use_inactive))
+    for (std::size_t i : all_by_fqn_.at(constants_[index].fqn)) names.insert(constants_[i].name);
   return names;
 }
 
