@@ -153,6 +153,32 @@ def build_models():
         def forward(self, x, empty, y):
             return x.sum(1) + y, torch.cat([empty, empty]) * 2, x + 1
 
+    class QuantizedLinear(nn.Module):
+        """FBGEMM-style quantized linear layers: fp16 weights (with and without a bias) and int8
+        weights with quint8 activations; Inductor packs the weights at run time."""
+
+        def __init__(self):
+            super().__init__()
+            self.w16 = rnd(12, 10)
+            self.b16 = rnd(12)
+            self.w8 = rnd(6, 12)
+            self.b8 = rnd(6)
+
+        def forward(self, x):
+            a = torch.ops.quantized.linear_dynamic_fp16_unpacked_weight(x, self.w16, self.b16)
+            b = torch.ops.quantized.linear_dynamic_fp16_unpacked_weight(x, self.w16, None)
+            c = torch.ops._quantized.wrapped_quantized_linear(
+                a, torch.tensor(0.05), torch.tensor(128), self.w8, torch.tensor(0.02), torch.tensor(0), self.b8,
+                torch.tensor(0.1), torch.tensor(100), 6)
+            return a, b, c
+
+    class AccumulateMany(nn.Module):
+        """Deterministic index_put with accumulate, None indices first: 2*3*14*3*14 values onto
+        a few places, whose float32 sums are torch's only when added in torch's order."""
+
+        def forward(self, x, i1, i2, y):
+            return torch.ops.aten.index_put(x, (None, None, i1, i2.transpose(0, 1)), y, accumulate=True)
+
     mask = torch.rand(4, 6) > 0.5
     mask[0, 0] = True
     ids = torch.tensor([1, 2, 4, 5, 4, 3, 2, 9])
@@ -175,6 +201,11 @@ def build_models():
                                            rnd(2, 3, 12, dtype=torch.float64)), {})], None),
         "channels_last_conv": (ChannelsLastConv, [((rnd(2, 36, 8),), {})], None),
         "zero_element_inputs": (ZeroElementInputs, [((rnd(4, 0), rnd(0), rnd(4)), {})], None),
+        "quantized_linear": (QuantizedLinear, [((rnd(5, 10),), {}), ((rnd(5, 10) * 4,), {})], None,
+                             {"configs": {"aot_inductor.use_runtime_constant_folding": True}}),
+        "accumulate_many": (AccumulateMany, [((rnd(2, 3, 5, 5), torch.zeros(3, 14, 1, 1, dtype=torch.int64),
+                                               torch.ones(14, 3, dtype=torch.int64), rnd(2, 3, 3, 14, 3, 14)), {})],
+                            None, {"deterministic": True}),
     }
 
 

@@ -4,7 +4,7 @@ import ctypes
 import torch
 
 from checks import aten, case, refused, same
-from shim_eager import DTYPE_CODE, RET, f64, i32, i64, opt
+from shim_eager import DTYPE_CODE, KEEP, RET, f64, i32, i64, opt
 
 
 # --- linear algebra -------------------------------------------------------------------------
@@ -129,6 +129,48 @@ def dynamic_int4(s):
     refused(s, "aoti_torch_cpu__dyn_quant_matmul_4bit", torch.randn(2, 3, 64), want_p, i64(32), i64(96), i64(5), RET)
     refused(s, "aoti_torch_cpu__dyn_quant_pack_4bit_weight", torch.zeros(16, 32, dtype=torch.uint8), torch.rand(16, 1),
             None, i64(48), i64(64), i64(16), RET)
+
+
+@case("aoti_torch_cpu_wrapped_fbgemm_pack_gemm_matrix_fp16", "aoti_torch_cpu_wrapped_fbgemm_linear_fp16_weight",
+      "aoti_torch_cpu__wrapped_linear_prepack", "aoti_torch_cpu__wrapped_quantized_linear_prepacked")
+def quantized_linear(s):
+    q = torch.ops._quantized
+    for m, k, n in ((10, 10, 10), (1, 64, 7), (33, 17, 5)):
+        x, w, b = torch.randn(m, k), torch.randn(n, k), torch.randn(n)
+        # fp16 weights: pt2run's pack is its own; the result must be torch's with torch's pack.
+        packed = s.call("aoti_torch_cpu_wrapped_fbgemm_pack_gemm_matrix_fp16", w, RET)
+        for bias in (b, None):
+            same(s.call("aoti_torch_cpu_wrapped_fbgemm_linear_fp16_weight", x, packed, bias, i64(n), RET),
+                 q.wrapped_fbgemm_linear_fp16_weight(x, q.wrapped_fbgemm_pack_gemm_matrix_fp16(w), bias, n),
+                 tolerance=(1e-5, 1e-5))
+        # int8: quint8 activations, qint8 weights, float bias; requantized and dequantized.
+        x3 = torch.randn(2, m, k)
+        for w_zp, x_zp, y_zp, bias in ((0, 0, 0, b), (3, 128, 100, b), (-5, 7, 60, b * 10)):
+            ws, xs, ys = torch.tensor(0.02), torch.tensor(0.05), torch.tensor(0.1)
+            wz, xz, yz = torch.tensor(w_zp), torch.tensor(x_zp), torch.tensor(y_zp)
+            packed8 = s.call("aoti_torch_cpu__wrapped_linear_prepack", w, ws, wz, bias, KEEP)
+            for xx in (x, x3):
+                same(s.call("aoti_torch_cpu__wrapped_quantized_linear_prepacked", xx, xs, xz, packed8, ys, yz, i64(n),
+                            RET),
+                     q.wrapped_quantized_linear(xx, xs, xz, w, ws, wz, bias, ys, yz, n), tolerance=(0, 0))
+    # A packed weight from elsewhere (torch's own blob, a plain tensor) is refused, never misread.
+    w = torch.randn(4, 8)
+    refused(s, "aoti_torch_cpu_wrapped_fbgemm_linear_fp16_weight", torch.randn(2, 8),
+            q.wrapped_fbgemm_pack_gemm_matrix_fp16(w), None, i64(4), RET)
+    refused(s, "aoti_torch_cpu__wrapped_quantized_linear_prepacked", torch.randn(2, 8), torch.tensor(0.1),
+            torch.tensor(0), torch.zeros(100, dtype=torch.uint8), torch.tensor(0.1), torch.tensor(0), i64(4), RET)
+    good = s.call("aoti_torch_cpu__wrapped_linear_prepack", w, torch.tensor(0.1), torch.tensor(0), None, KEEP)
+    # Its view is the quantized weight, [N, K] int8, as torch's op declares the result.
+    same(s.call("aoti_torch_cpu__wrapped_linear_prepack", w, torch.tensor(0.1), torch.tensor(0), None, RET),
+         torch.clamp(torch.round(w / 0.1), -128, 127).to(torch.int8))
+    # Its bytes alone (a copy of the view) are not the pack.
+    refused(s, "aoti_torch_cpu__wrapped_quantized_linear_prepacked", torch.randn(2, 8), torch.tensor(0.1),
+            torch.tensor(0), torch.zeros(4, 8, dtype=torch.int8), torch.tensor(0.1), torch.tensor(0), i64(4), RET)
+    refused(s, "aoti_torch_cpu__wrapped_quantized_linear_prepacked", torch.randn(2, 9), torch.tensor(0.1),
+            torch.tensor(0), good, torch.tensor(0.1), torch.tensor(0), i64(4), RET)
+    refused(s, "aoti_torch_cpu__wrapped_quantized_linear_prepacked", torch.randn(2, 8), torch.tensor(0.0),
+            torch.tensor(0), good, torch.tensor(0.1), torch.tensor(0), i64(4), RET)
+    refused(s, "aoti_torch_cpu__wrapped_linear_prepack", w, torch.tensor(0.1), torch.tensor(300), None, RET)
 
 
 @case("aoti_torch_cpu__fused_moving_avg_obs_fq_helper", "aoti_torch_cpu__fused_moving_avg_obs_fq_helper_functional")

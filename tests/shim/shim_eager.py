@@ -26,6 +26,15 @@ class Ret:
 RET = Ret()
 
 
+class Keep(Ret):
+    """An output slot whose pt2run tensor is handed back as its handle, not copied into torch:
+    for results only pt2run reads (a packed weight) that a torch copy would not carry whole.
+    Deleted at release()."""
+
+
+KEEP = Keep()
+
+
 def i64(v):
     return ctypes.c_int64(v)
 
@@ -137,7 +146,7 @@ class Shim:
         for a in args:
             if isinstance(a, Ret):
                 h = Handle()
-                rets.append(h)
+                rets.append((h, isinstance(a, Keep)))
                 cargs.append(ctypes.byref(h))
             elif isinstance(a, _Ints):
                 arr = (ctypes.c_int64 * max(len(a.values), 1))(*a.values)
@@ -153,7 +162,11 @@ class Shim:
         if rc != 0:
             raise ShimError(f"{name} returned {rc}: {self.last_error()}")
         outs = []
-        for h in rets:
+        for h, keep in rets:
+            if keep:
+                self._handles.append(h)
+                outs.append(h)
+                continue
             outs.append(self.to_torch(h))
             self.lib.aoti_torch_delete_tensor_object(h)
         if not outs:

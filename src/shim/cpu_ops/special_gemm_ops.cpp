@@ -1,8 +1,10 @@
-// Grouped, float8-scaled and dynamically quantized int4 GEMM fallbacks, and 3-d grid sampling.
+// Grouped, float8-scaled, dynamically quantized int4 and FBGEMM-style quantized linear GEMM
+// fallbacks, and 3-d grid sampling.
 
 #include <optional>
 
 #include "backends/cpu/dynamic_int4.h"
+#include "backends/cpu/quantized_linear.h"
 #include "backends/cpu/resample.h"
 #include "backends/cpu/special_gemm.h"
 #include "shim/shim_args.h"
@@ -91,5 +93,40 @@ AOTITorchError aoti_torch_cpu__dyn_quant_matmul_4bit(AtenTensorHandle inp, AtenT
   return guard(__func__, [&] {
     put_result(cpu::dyn_quant_matmul_4bit(tensor(inp), tensor(packed_weights), block_size, in_features, out_features),
                ret0);
+  });
+}
+
+AOTITorchError aoti_torch_cpu_wrapped_fbgemm_pack_gemm_matrix_fp16(AtenTensorHandle weight, AtenTensorHandle* out) {
+  return guard(__func__, [&] { put_result(cpu::pack_gemm_matrix_fp16(tensor(weight)), out); });
+}
+
+AOTITorchError aoti_torch_cpu_wrapped_fbgemm_linear_fp16_weight(AtenTensorHandle input, AtenTensorHandle weight,
+                                                                 AtenTensorHandle bias, int64_t out_channel,
+                                                                 AtenTensorHandle* out) {
+  return guard(__func__, [&] {
+    // The bias is optional: a null handle, or an undefined tensor, when the model has none.
+    const Tensor* b = bias && tensor(bias).defined() ? &tensor(bias) : nullptr;
+    put_result(cpu::linear_fp16_weight(tensor(input), tensor(weight), b, out_channel), out);
+  });
+}
+
+AOTITorchError aoti_torch_cpu__wrapped_linear_prepack(AtenTensorHandle weight, AtenTensorHandle weight_scale,
+                                                      AtenTensorHandle weight_zero_point, AtenTensorHandle bias,
+                                                      AtenTensorHandle* out) {
+  return guard(__func__, [&] {
+    const Tensor* b = bias && tensor(bias).defined() ? &tensor(bias) : nullptr;
+    put_result(cpu::linear_prepack_int8(tensor(weight), tensor(weight_scale), tensor(weight_zero_point), b), out);
+  });
+}
+
+AOTITorchError aoti_torch_cpu__wrapped_quantized_linear_prepacked(AtenTensorHandle input, AtenTensorHandle input_scale,
+                                                                  AtenTensorHandle input_zero_point,
+                                                                  AtenTensorHandle weight, AtenTensorHandle out_scale,
+                                                                  AtenTensorHandle out_zeropoint, int64_t out_channel,
+                                                                  AtenTensorHandle* out) {
+  return guard(__func__, [&] {
+    put_result(cpu::quantized_linear_prepacked(tensor(input), tensor(input_scale), tensor(input_zero_point),
+                                               tensor(weight), tensor(out_scale), tensor(out_zeropoint), out_channel),
+               out);
   });
 }
