@@ -26,7 +26,8 @@ Every case ends as one of
   CRASH    pt2run died on a signal or hung past --timeout
   SKIP     the case never reached pt2run: it needs a GPU or Triton, inspects torch's compile,
            checks no outputs, uses the loaded package's weight API (the CLI runs each call
-           from the file), or torch itself failed (the reason says which)
+           from the file), passes a non-contiguous input (a tensor file carries no strides),
+           or torch itself failed (the reason says which)
 and the last line reads "conformance: P/N match, W wrong, R refused, C crash; S skipped", N
 being the cases that reached pt2run.
 
@@ -58,6 +59,12 @@ class Pt2runRefused(RuntimeError):
 
 class Pt2runCrashed(Exception):
     """pt2run died on a signal or did not finish in time."""
+
+
+class CannotCarry(BaseException):
+    """The call passes something a tensor file cannot carry to pt2run (strides). A
+    BaseException, so that a test's `assertRaises(Exception)` cannot take it for the error it
+    expects from the run; the case ends SKIP."""
 
 
 class Calls:
@@ -146,6 +153,12 @@ class Pt2runPackage:
         in_spec, out_spec = (pytree.treespec_loads(s) for s in self.get_call_spec())
         flat = fx_pytree.tree_flatten_spec((args, kwargs), in_spec)
         flat = [x for x in flat if isinstance(x, torch.Tensor)]
+        for k, t in enumerate(flat):
+            if not t.is_contiguous():
+                # A tensor file carries values in row-major order, not strides: the run would see
+                # a contiguous tensor where the test passes this layout.
+                raise CannotCarry(f"passes input {k} with strides {tuple(t.stride())} (not contiguous); "
+                                  "a tensor file carries values, not strides")
         out_device = flat[0].device if flat else torch.device(self.device)
         if not self._history:
             self._seed = fresh_seed()
@@ -270,8 +283,11 @@ def classify(test):
         return Outcome(name, "PASS", f"{time.time() - started:.1f} s")
     text = problems[0][1]
     # The exception's own line: the last one naming an exception type.
-    lines = [l for l in text.strip().splitlines() if re.match(r"^[\w.]+(Error|Exception|Refused|Crashed)\b", l)]
+    lines = [l for l in text.strip().splitlines()
+             if re.match(r"^[\w.]+(Error|Exception|Refused|Crashed|CannotCarry)\b", l)]
     last = lines[-1] if lines else (text.strip().splitlines() or [""])[-1]
+    if "CannotCarry" in text:
+        return Outcome(name, "SKIP", last.split(":", 1)[-1])
     if "Pt2runCrashed" in text:
         return Outcome(name, "CRASH", last.split(":", 1)[-1])
     if "Pt2runRefused" in text:

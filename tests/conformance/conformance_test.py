@@ -55,9 +55,11 @@ def main():
     expect(refused.get("status") == "REFUSED" and "conformance_fixture::double" in refused.get("reason", ""),
            f"custom op: {refused}")
     expect(status.get("test_state_across_calls_cpu") == "PASS", f"state: {cases.get('test_state_across_calls_cpu')}")
+    strided = cases.get("test_strided_input_cpu", {})
+    expect(strided.get("status") == "SKIP" and "strides" in strided.get("reason", ""), f"strided: {strided}")
     expect(status.get("test_needs_gpu_cpu") == "SKIP", f"gpu: {cases.get('test_needs_gpu_cpu')}")
     expect(status.get("test_compiles_only_cpu") == "SKIP", f"compile only: {cases.get('test_compiles_only_cpu')}")
-    expect("conformance: 2/4 match, 1 wrong, 1 refused, 0 crash; 2 skipped" in proc.stdout, "summary line")
+    expect("conformance: 2/4 match, 1 wrong, 1 refused, 0 crash; 3 skipped" in proc.stdout, "summary line")
     expect(proc.returncode == 1, f"exit status {proc.returncode} with a WRONG case")
 
     with tempfile.TemporaryDirectory() as tmp:
