@@ -1,10 +1,10 @@
 #include "io/safetensors.h"
 
 #include <algorithm>
-#include <tuple>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <tuple>
 
 #include "core/check.h"
 

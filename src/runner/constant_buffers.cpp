@@ -91,7 +91,7 @@ ConstantBuffers::ConstantBuffers(const Container& container, Device device)
       c.data_size = size;
     }
     by_name_.emplace(c.name, i);
-    by_fqn_[c.fqn] = i;  // the last, as the library's map holds it
+    by_fqn_.emplace(c.fqn, i);  // the first, as the library's map keeps it
     all_by_fqn_[c.fqn].push_back(i);
   }
   can_extract_ = api.extract_constants_map != nullptr;

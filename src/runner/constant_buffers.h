@@ -116,7 +116,7 @@ class ConstantBuffers {
   Device device_;
   std::vector<ConstantInfo> constants_;
   std::unordered_map<std::string, std::size_t> by_name_;
-  // The library's constants map is keyed by FQN, one entry (the last constant) per FQN; a
+  // The library's constants map is keyed by FQN, one entry (the first constant) per FQN; a
   // constant Inductor duplicated (one weight used in two folded forms) shares its FQN.
   std::unordered_map<std::string, std::size_t> by_fqn_;
   std::unordered_map<std::string, std::vector<std::size_t>> all_by_fqn_;
