@@ -140,7 +140,7 @@ Tensor quantized_linear_prepacked(const Tensor& input, const Tensor& input_scale
   const float x_scale = scale_of(input_scale, "_wrapped_quantized_linear_prepacked: the input scale");
   const int64_t x_zp = zero_point_of(input_zero_point, "_wrapped_quantized_linear_prepacked: the input zero point", 0, 255);
   const float y_scale = scale_of(out_scale, "_wrapped_quantized_linear_prepacked: the output scale");
-  const double y_scale_exact = scalar_of(out_scale, "_wrapped_quantized_linear_prepacked: the output scale");
+  const double y_scale_exact = scalar_of(out_scale, "");  // checked just above; dequantizing uses it in double
   const int64_t y_zp = zero_point_of(out_zero_point, "_wrapped_quantized_linear_prepacked: the output zero point", 0, 255);
   const auto* base = static_cast<const unsigned char*>(packed.data_ptr());
   const auto* wq = reinterpret_cast<const int8_t*>(base);
