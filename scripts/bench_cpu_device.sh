@@ -36,8 +36,8 @@ for m in ${MODELS//,/ }; do
     >"$RESULTS/export_$m.log" 2>&1 &
   pids+=($!)
 done
-# The corpus models that reach the bf16/fp16, int8, attention and packed-weight kernels, against eager.
-CHECK=transformer_bf16,cnn_fp16,int8_bf16,linear_wide,cnn_frozen,transformer_frozen,transformer,attention,matmuls,convs
+# The corpus models that reach the bf16/fp16, int8, attention, packed-weight and prepacked (frozen) kernels, against eager.
+CHECK=transformer_bf16,cnn_fp16,int8_bf16,linear_wide,cnn_frozen,transformer_frozen,cnn_prepacked,fused_prepacked,fused_prepacked_bf16,transformer,attention,matmuls,convs
 rm -rf build/bench-cpu-corpus
 "$PY" tools/export_corpus.py build/bench-cpu-corpus --only "$CHECK" --jobs 4 >"$RESULTS/export_corpus.log" 2>&1 &
 pids+=($!)

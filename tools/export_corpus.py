@@ -100,6 +100,28 @@ def build_models():
             x = F.adaptive_avg_pool2d(x, 1).flatten(1)
             return self.head(x)
 
+    class FusedOps(nn.Module):
+        """What freezing makes of each oneDNN fusion torch defines: a convolution with relu, one
+        whose result is added to its own input then relu'd (binary), a grouped one with
+        hardswish, a transposed one, a linear layer with gelu and one with a residual add."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 16, 3, padding=1)
+            self.residual = nn.Conv2d(16, 16, 3, padding=1)
+            self.grouped = nn.Conv2d(16, 16, 3, padding=1, groups=4)
+            self.up = nn.ConvTranspose2d(16, 8, 2, stride=2)
+            self.fc = nn.Linear(8 * 16 * 16, 64)
+            self.out = nn.Linear(64, 64)
+
+        def forward(self, x, r):
+            y = F.relu(self.conv(x))
+            y = F.relu(self.residual(y) + y)
+            y = F.hardswish(self.grouped(y))
+            y = self.up(y)
+            z = F.gelu(self.fc(y.flatten(1)))
+            return self.out(z) + r, y
+
     class WideLinear(nn.Module):
         """Linear layers large enough that pt2run runs them on packed weights."""
 
@@ -377,6 +399,7 @@ def build_models():
     # Inductor's compile cache does not tell these settings apart (it would hand the prepacked
     # model the unpacked one's compile, or the reverse), so they compile afresh.
     frozen = {"freezing": True, "cpp.weight_prepack": False, "force_disable_caches": True}
+    prepacked = {"freezing": True, "force_disable_caches": True}
 
     # torch.export specializes sizes 0 and 1: a dynamic batch starts at 2.
     batch = Dim("batch", min=2, max=64)
@@ -430,6 +453,13 @@ def build_models():
         # weights), which pt2run packs once.
         "cnn_frozen": (CNN, [((rnd(2, 3, 16, 16),), {})], None, {"configs": frozen}),
         "transformer_frozen": (TransformerBlock, [((rnd(2, 16, 64),), {})], None, {"configs": frozen}),
+        # Frozen with torch's default oneDNN weight prepacking: the weights are oneDNN blobs
+        # (layout Mkldnn) that torch's fused convolution and linear ops read.
+        "cnn_prepacked": (CNN, [((rnd(2, 3, 16, 16),), {})], None, {"configs": prepacked}),
+        "fused_prepacked": (FusedOps, [((rnd(2, 3, 8, 8), rnd(2, 64)), {})], None, {"configs": prepacked}),
+        "fused_prepacked_bf16": (lambda: FusedOps().to(torch.bfloat16),
+                                 [((rnd(2, 3, 8, 8, dtype=torch.bfloat16), rnd(2, 64, dtype=torch.bfloat16)), {})],
+                                 None, {"configs": prepacked}),
     }
     return models
 
@@ -630,7 +660,10 @@ def export_in_parallel(export_fn, names, out, jobs, versions, finish=None):
     tmp = out.rstrip("/") + ".partial"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # A process per model: Inductor keeps state between compiles (its oneDNN fusion patterns
+    # are registered once per process, with the weight_prepack setting of the first freezing
+    # compile), so a model must not inherit its predecessor's.
+    with ProcessPoolExecutor(max_workers=jobs, max_tasks_per_child=1) as pool:
         entries = list(pool.map(export_fn, names, [tmp] * len(names)))
     with open(os.path.join(tmp, "manifest.json"), "w") as f:
         json.dump({**versions, "models": entries}, f, indent=1)

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
+#include "core/packed_layout.h"
 #include "pt2run/device.h"
 #include "pt2run/tensor.h"
 
@@ -17,6 +19,9 @@ struct Storage {
   Tensor::Deleter deleter;
   // True when pt2run's allocator (CPU, or the device backend's) owns data.
   bool owns_data = false;
+  // Set when the bytes are in a kernel library's layout (a prepacked weight), not in the order
+  // a view's strides say: only kernels that read PackedLayout may use them.
+  std::shared_ptr<const PackedLayout> packed_layout;
 
   Storage() = default;
   Storage(const Storage&) = delete;

@@ -268,15 +268,15 @@ std::string missing_symbols_advice(const std::vector<std::string>& missing) {
     for (const auto& r : kRefusedFallbacks)
       if (s == r.name) reasons += s + ": " + r.reason + ". ";
   if (!reasons.empty()) return reasons;
-  const bool prepacked = std::any_of(missing.begin(), missing.end(), [](const std::string& s) {
-    return s.find("mkldnn") != std::string::npos || s.find("_pointwise") != std::string::npos ||
-           s.find("mkl_linear") != std::string::npos;
+  // pt2run runs the float32/bfloat16 oneDNN ops freezing emits (mkldnn_ops.cpp); what else
+  // carries these names is torch's quantized oneDNN fusion (PT2E int8 with the X86 quantizer).
+  const bool onednn = std::any_of(missing.begin(), missing.end(), [](const std::string& s) {
+    return s.find("mkldnn") != std::string::npos || s.find("_pointwise") != std::string::npos;
   });
-  if (prepacked)
-    return "These are the oneDNN ops of a package exported with freezing and weight prepacking, whose "
-           "weights are blobs in libtorch's own oneDNN format. Export with freezing but without "
-           "prepacking (inductor_configs={\"freezing\": True, \"cpp.weight_prepack\": False}): pt2run "
-           "then packs the frozen weights once itself";
+  if (onednn)
+    return "These are oneDNN ops of a package exported with freezing that pt2run does not run: its "
+           "quantized (int8) fusions. pt2run runs the float32, bfloat16 and float16 convolution and linear "
+           "ones; export the float model, or quantize without freezing";
   return "Re-export without the ops that need them, or use a pt2run release that implements them";
 }
 

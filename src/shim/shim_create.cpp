@@ -1,8 +1,10 @@
 // Tensor creation and views.
 
+#include "backends/cpu/onednn_packed.h"
 #include "core/storage.h"
 #include "core/views.h"
 #include "shim/shim_args.h"
+#include "shim/opaque_metadata.h"
 #include "shim/shim_guard.h"
 
 using pt2run::DType;
@@ -49,16 +51,32 @@ AOTITorchError aoti_torch_create_tensor_from_blob_v2(void* data, int64_t ndim, c
                                                      const int64_t* strides, int64_t storage_offset,
                                                      int32_t dtype, int32_t device_type,
                                                      int32_t device_index, AtenTensorHandle* ret,
-                                                     int32_t layout, const uint8_t*, int64_t) {
-  if (layout != 0) {
-    return guard(__func__, [&] {
-      pt2run::detail::fail(pt2run::ErrorCode::NotImplemented, "layout ", layout,
-                           " (oneDNN-packed constants) is not supported; export with "
-                           "torch._inductor.config.cpp.weight_prepack=False or freezing off");
-    });
-  }
-  return aoti_torch_create_tensor_from_blob(data, ndim, sizes, strides, storage_offset, dtype,
-                                            device_type, device_index, ret);
+                                                     int32_t layout, const uint8_t* opaque_metadata,
+                                                     int64_t opaque_metadata_size) {
+  constexpr int32_t kStrided = 0, kMkldnn = 3;
+  if (layout == kStrided)
+    return aoti_torch_create_tensor_from_blob(data, ndim, sizes, strides, storage_offset, dtype,
+                                              device_type, device_index, ret);
+  return guard(__func__, [&] {
+    PT2RUN_CHECK(layout == kMkldnn, NotImplemented, "layout ", layout,
+                 " is not supported (pt2run reads strided tensors and oneDNN-prepacked weights)");
+    PT2RUN_CHECK(device_arg(device_type, device_index).is_cpu(), DeviceMismatch,
+                 "a oneDNN-prepacked weight must be a CPU constant");
+    PT2RUN_CHECK(data != nullptr && storage_offset == 0, InvalidArgument,
+                 "a oneDNN-prepacked weight needs its data and no storage offset");
+    const std::vector<int64_t> shape = int_array(sizes, ndim, "sizes");
+    const DType type = dtype_arg(dtype);
+    auto packed = std::make_shared<const pt2run::detail::PackedLayout>(
+        pt2run::shim::parse_mkldnn_metadata(opaque_metadata, opaque_metadata_size, shape, type));
+    // Fails here, at load, when this oneDNN cannot name the layout, not at the first run.
+    pt2run::cpu::onednn::packed_desc(*packed);
+    // The view's sizes are torch's; its strides are contiguous so that every view stays inside
+    // the storage (the package's strides of a Mkldnn constant mean nothing).
+    auto storage = pt2run::detail::wrap_storage(data, packed->nbytes, pt2run::Device::cpu(), nullptr);
+    storage->packed_layout = std::move(packed);
+    *require_out(ret, "ret") =
+        release_handle(Tensor(std::move(storage), shape, pt2run::contiguous_strides(shape), 0, type));
+  });
 }
 
 AOTITorchError aoti_torch__reinterpret_tensor(AtenTensorHandle self, int64_t ndim,

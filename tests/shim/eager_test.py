@@ -23,6 +23,7 @@ import cases_building  # noqa: E402,F401
 import cases_core  # noqa: E402,F401
 import cases_indexing  # noqa: E402,F401
 import cases_linalg  # noqa: E402,F401
+import cases_mkldnn  # noqa: E402,F401
 import cases_pooling  # noqa: E402,F401
 import cases_random  # noqa: E402,F401
 

@@ -92,6 +92,29 @@ class Shim:
         self._handles.append(h)
         return h
 
+    def mkldnn_handle(self, packed):
+        """A pt2run tensor over a torch oneDNN-prepacked weight (layout torch._mkldnn), made as a
+        package's prepacked constant is: its bytes, its sizes and torch's serialized descriptor."""
+        self._keep.append(packed)
+        md = bytes(torch.ops.mkldnn._get_mkldnn_serialized_md(packed).tolist())
+        return self.blob_handle(torch.ops.mkldnn.data_ptr(packed), packed.shape, packed.dtype, md)
+
+    def blob_handle(self, address, shape, dtype, metadata, layout=3):
+        """aoti_torch_create_tensor_from_blob_v2 with a layout and its opaque metadata; raises
+        ShimError (with pt2run's message) when pt2run refuses them."""
+        h = Handle()
+        sizes = (ctypes.c_int64 * max(len(shape), 1))(*shape)
+        strides = (ctypes.c_int64 * max(len(shape), 1))(*([1] + [0] * (len(shape) - 1)))
+        meta = (ctypes.c_uint8 * max(len(metadata), 1))(*metadata)
+        self._keep.append(meta)
+        rc = self.lib.aoti_torch_create_tensor_from_blob_v2(
+            ctypes.c_void_p(address), i64(len(shape)), sizes, strides, i64(0), i32(DTYPE_CODE[dtype]), i32(0), i32(0),
+            ctypes.byref(h), i32(layout), meta, i64(len(metadata)))
+        if rc != 0:
+            raise ShimError(f"create_tensor_from_blob_v2 returned {rc}: {self.last_error()}")
+        self._handles.append(h)
+        return h
+
     def opt_handle(self, t):
         """An optional tensor argument (AtenTensorHandle*): null for None."""
         if t is None:
@@ -153,7 +176,7 @@ class Shim:
                 self._keep.append(arr)
                 cargs += [arr, i64(len(a.values))]
             elif isinstance(a, torch.Tensor):
-                cargs.append(self.handle(a))
+                cargs.append(self.mkldnn_handle(a) if a.layout == torch._mkldnn else self.handle(a))
             else:
                 cargs.append(a)
         fn = getattr(self.lib, name)

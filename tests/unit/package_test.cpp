@@ -125,14 +125,14 @@ TEST(Shim, ProvidesWhatTheCorpusImports) {
             (std::vector<std::string>{"aoti_torch_a_missing", "aoti_torch_b_missing"}));
 }
 
-// torch's default frozen CPU export calls oneDNN ops on prepacked weights (seen on
-// ResNet-50); the refusal says which export pt2run runs instead.
-TEST(MissingSymbols, PrepackedFrozenOpsGetTheExportThatWorks) {
+// The oneDNN ops freezing emits that pt2run lacks are torch's quantized fusions; the refusal
+// says so, and what runs instead.
+TEST(MissingSymbols, QuantizedOneDnnOpsSayWhatRuns) {
   const std::string advice = detail::missing_symbols_advice(
-      {"aoti_torch_cpu_mkldnn__convolution_pointwise", "aoti_torch_cpu__linear_pointwise"});
-  EXPECT_NE(advice.find("freezing and weight prepacking"), std::string::npos) << advice;
-  EXPECT_NE(advice.find("\"cpp.weight_prepack\": False"), std::string::npos) << advice;
-  EXPECT_EQ(detail::missing_symbols_advice({"aoti_torch_cpu_geqrf"}).find("prepack"), std::string::npos);
+      {"aoti_torch_cpu__qconv_pointwise_tensor", "aoti_torch_cpu__qlinear_pointwise_tensor"});
+  EXPECT_NE(advice.find("quantized (int8) fusions"), std::string::npos) << advice;
+  EXPECT_NE(advice.find("float32, bfloat16 and float16"), std::string::npos) << advice;
+  EXPECT_EQ(detail::missing_symbols_advice({"aoti_torch_cpu_geqrf"}).find("oneDNN"), std::string::npos);
 }
 
 // A fallback tools/shim_coverage.tsv refuses comes back with the table's reason.

@@ -4,10 +4,12 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <unordered_map>
 
+#include "backends/cpu/onednn_packed.h"
 #include "core/constant_weights.h"
 #include "backends/cpu/onednn_plans.h"
 #include "core/check.h"
@@ -106,7 +108,7 @@ Geometry geometry(const Tensor& input, const Tensor& weight, const ConvolutionPa
 
 // Runs the convolution with all operands in `type`; out must already hold the final shape.
 void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Tensor& out,
-         const ConvolutionParams& p, const Geometry& g, memory::data_type type) {
+         const ConvolutionParams& p, const Geometry& g, memory::data_type type, const Epilogue& epilogue) {
   const auto& engine = onednn::engine();
   // Views limited to the extents oneDNN actually touches.
   std::vector<int64_t> in_sizes(input.sizes().begin(), input.sizes().begin() + 2);
@@ -119,7 +121,10 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
                                    out.storage_offset());
 
   memory::desc src_md = strided_desc(in_view, type);
-  memory::desc wei_md = weight_desc(weight, p.groups, p.transposed, input.sizes()[1], type);
+  // A prepacked weight is read in its own layout (dims [O, I, *k], grouped [g, O/g, I/g, *k]).
+  const detail::PackedLayout* prepacked = onednn::packed_layout(weight);
+  memory::desc wei_md = prepacked ? onednn::packed_desc(*prepacked)
+                               : weight_desc(weight, p.groups, p.transposed, input.sizes()[1], type);
   memory::desc dst_md = strided_desc(dst_view, type);
   memory::desc bias_md = bias ? memory::desc({bias->sizes()[0]}, type, {bias->strides()[0]})
                               : memory::desc();
@@ -138,12 +143,20 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   onednn::append_key(key, g.dilates);
   onednn::append_key(key, g.pad_l);
   onednn::append_key(key, g.pad_r);
+  if (prepacked) {
+    onednn::append_key(key, prepacked->strides);
+    onednn::append_key(key, prepacked->inner_blocks);
+    onednn::append_key(key, prepacked->inner_indices);
+  }
+  append_epilogue_key(key, epilogue);
+  const memory::desc other_md = epilogue.binary != Binary::None ? strided_desc(epilogue.other, type) : memory::desc();
   auto plan = onednn::plan(key, [&] {
     auto any = [](const memory::desc& md) {
       return memory::desc(md.get_dims(), md.get_data_type(), memory::format_tag::any);
     };
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    if (!epilogue.empty()) attr.set_post_ops(post_ops(epilogue, other_md));
     auto make = [&](const memory::desc& src_want, const memory::desc& dst_want) {
       onednn::Plan made;
       // Convolution and transposed convolution differ only in the primitive's type.
@@ -212,6 +225,8 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei},
                                        {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratch}};
   if (bias) args.emplace(DNNL_ARG_BIAS, user(bias_md, *bias));
+  if (epilogue.binary != Binary::None)
+    args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, user(other_md, epilogue.other));
   plan->primitive.execute(stream, args);
   if (plan->from_dst) plan->from_dst.execute(stream, {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, dst_user}});
   stream.wait();
@@ -247,18 +262,38 @@ void fill_uncomputed(const Tensor& out, const Tensor* bias, const Geometry& g) {
   Tensor(out).copy_(f);
 }
 
-}  // namespace
+// torch's size of a prepacked transposed-convolution weight is oneDNN's [O, I, *k] (grouped:
+// [O, I/g, *k] as [g*O/g, I/g]); its convolution reads [I, O/g, *k]. A view with those sizes
+// checks the shapes (the kernel reads the packed layout itself).
+Tensor logical_weight(const Tensor& weight, const ConvolutionParams& p) {
+  if (!p.transposed || !onednn::packed_layout(weight)) return weight;
+  std::vector<int64_t> sizes(weight.sizes().begin(), weight.sizes().end());
+  if (p.groups > 1) {
+    PT2RUN_CHECK(sizes[0] % p.groups == 0, ShapeMismatch, "a prepacked transposed-convolution weight of ",
+                 weight.describe(), " does not split into ", p.groups, " groups");
+    const int64_t o = sizes[0] / p.groups;
+    sizes[0] = sizes[1] * p.groups;
+    sizes[1] = o;
+  } else {
+    std::swap(sizes[0], sizes[1]);
+  }
+  return Tensor(weight.storage(), sizes, contiguous_strides(sizes), 0, weight.dtype());
+}
 
-Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
-                   const ConvolutionParams& given) {
+Tensor convolve(const Tensor& input, const Tensor& given_weight, const Tensor* bias, const ConvolutionParams& given,
+                const Epilogue& epilogue, bool pointwise) {
   const ConvolutionParams params = detail::expand_convolution_params(given, input.dim());
+  const Tensor weight = logical_weight(given_weight, params);
+  const bool packed = onednn::packed_layout(weight) != nullptr;
   detail::validate_convolution(input, weight, bias, params);
   PT2RUN_CHECK(input.device().is_cpu(), DeviceMismatch,
                "convolution: the CPU backend got tensors on ", input.device().str());
   const Geometry g = geometry(input, weight, params);
   // torch's CPU convolution returns channels-last only in 2-d; a channels_last_3d input of a
-  // 3-d convolution gives a contiguous result.
-  const bool channels_last = detail::convolution_channels_last(input, weight) && input.dim() == 4;
+  // 3-d convolution gives a contiguous result. Its fused oneDNN ops (pointwise) return
+  // channels-last in 2-d and 3-d for channels-last operands, and always for prepacked weights.
+  const bool channels_last = pointwise ? (packed || detail::convolution_channels_last(input, weight)) && input.dim() >= 4
+                                       : detail::convolution_channels_last(input, weight) && input.dim() == 4;
   auto make_output = [&](DType dtype) {
     return channels_last ? Tensor::empty_strided(g.out_sizes, detail::channels_last_strides(g.out_sizes), dtype)
                          : Tensor::empty(g.out_sizes, dtype);
@@ -267,22 +302,38 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
   if (out.numel() == 0) return out;
   const bool partial = g.computed_spatial != std::vector<int64_t>(g.out_sizes.begin() + 2, g.out_sizes.end());
   if (partial) std::fill_n(static_cast<std::byte*>(out.data_ptr()), out.nbytes(), std::byte{0});
+  // The epilogue is fused unless positions no kernel tap reaches need the bias alone first.
+  Epilogue fused = partial ? Epilogue{} : epilogue;
+  if (epilogue.binary != Binary::None) {
+    PT2RUN_CHECK(detail::sizes_of(epilogue.other) == g.out_sizes && epilogue.other.dtype() == out.dtype(), ShapeMismatch,
+                 "the fused binary op's operand is ", epilogue.other.describe(), ", the convolution's result ",
+                 out.describe());
+    // Read in the result's own layout, as torch reads it (other.contiguous(memory_format)).
+    if (!std::ranges::equal(fused.other.strides(), out.strides())) {
+      fused.other = Tensor::empty_strided(g.out_sizes, std::vector<int64_t>(out.strides().begin(), out.strides().end()), out.dtype());
+      fused.other.copy_(epilogue.other);
+    }
+  }
   if (input.dtype() == DType::Float64) {
+    PT2RUN_CHECK(!packed, DTypeMismatch, "a prepacked weight cannot run a float64 convolution");
     // oneDNN has no float64 kernels.
     direct_convolution(input, weight, bias, params, out);
+    apply_epilogue(out, epilogue);
     return out;
   }
   const memory::data_type type = dnnl_type(input.dtype());
   bool done = false;
   if (type == memory::data_type::f32) {
-    run(input, weight, bias, out, params, g, type);
+    run(input, weight, bias, out, params, g, type, fused);
     done = true;
   } else {
     try {
-      run(input, weight, bias, out, params, g, type);
+      run(input, weight, bias, out, params, g, type, fused);
       done = true;
     } catch (const dnnl::error&) {
       // oneDNN has no kernel for this type on this CPU: compute in float32 below.
+      PT2RUN_CHECK(!packed, NotImplemented, "this CPU's oneDNN has no ", dtype_name(input.dtype()),
+                   " convolution for a prepacked weight (torch's needs AVX512-BF16/FP16 or AMX too)");
     }
   }
   if (!done) {
@@ -290,11 +341,27 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
     Tensor bias32 = bias ? bias->to(DType::Float32) : Tensor();
     if (partial) std::fill_n(static_cast<std::byte*>(out32.data_ptr()), out32.nbytes(), std::byte{0});
     run(input.to(DType::Float32), weight.to(DType::Float32), bias ? &bias32 : nullptr, out32,
-        params, g, memory::data_type::f32);
+        params, g, memory::data_type::f32, Epilogue{});
     out.copy_(out32);
+    fused = Epilogue{};
   }
   if (partial) fill_uncomputed(out, bias, g);
+  if (fused.empty()) apply_epilogue(out, epilogue);
   return out;
+}
+
+}  // namespace
+
+Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                   const ConvolutionParams& given) {
+  PT2RUN_CHECK(!onednn::packed_layout(weight), InvalidArgument,
+               "aten.convolution got a oneDNN-prepacked weight (only torch's mkldnn ops take those)");
+  return convolve(input, weight, bias, given, Epilogue{}, false);
+}
+
+Tensor convolution_pointwise(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                             const ConvolutionParams& params, const Epilogue& epilogue) {
+  return convolve(input, weight, bias, params, epilogue, true);
 }
 
 }  // namespace pt2run::cpu

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "backends/convolution_shape.h"
+#include "backends/cpu/epilogue.h"
 #include "pt2run/tensor.h"
 
 namespace pt2run::cpu {
@@ -17,5 +18,13 @@ using detail::ConvolutionParams;
 // Throws Error on invalid shapes or parameters.
 Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias,
                    const ConvolutionParams& params);
+
+// torch's mkldnn._convolution_pointwise family: the convolution followed by `epilogue`, fused
+// into oneDNN's kernel where it can be. The weight may be a prepacked one (onednn_packed.h),
+// read in its own layout; a transposed one then has oneDNN's sizes [O, I, *k]. The result is
+// channels-last in 2-d and 3-d when an operand is, and always for a prepacked weight (torch's
+// layout for these ops); contiguous otherwise.
+Tensor convolution_pointwise(const Tensor& input, const Tensor& weight, const Tensor* bias,
+                             const ConvolutionParams& params, const Epilogue& epilogue);
 
 }  // namespace pt2run::cpu

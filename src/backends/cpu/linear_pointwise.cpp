@@ -1,0 +1,134 @@
+#include "backends/cpu/linear_pointwise.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "backends/cpu/onednn_packed.h"
+#include "backends/cpu/onednn_plans.h"
+#include "core/check.h"
+#include "core/constant_weights.h"
+#include "core/layout.h"
+
+namespace pt2run::cpu {
+namespace {
+
+using dnnl::memory;
+
+memory::data_type dnnl_type(DType dtype) {
+  switch (dtype) {
+    case DType::Float32: return memory::data_type::f32;
+    case DType::BFloat16: return memory::data_type::bf16;
+    case DType::Float16: return memory::data_type::f16;
+    default:
+      detail::fail(ErrorCode::NotImplemented, "mkldnn._linear_pointwise in ", dtype_name(dtype),
+                   " is not supported (float32, bfloat16 and float16 are, as in torch)");
+  }
+}
+
+}  // namespace
+
+Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor* bias, const Epilogue& epilogue) {
+  PT2RUN_CHECK(input.device().is_cpu() && weight.device().is_cpu() && (!bias || bias->device().is_cpu()),
+               DeviceMismatch, "mkldnn._linear_pointwise: the CPU backend got tensors on another device");
+  PT2RUN_CHECK(input.dim() >= 1 && weight.dim() == 2 && input.size(-1) == weight.size(1), ShapeMismatch,
+               "mkldnn._linear_pointwise: input ", input.describe(), " does not match weight ", weight.describe());
+  PT2RUN_CHECK(weight.dtype() == input.dtype(), DTypeMismatch, "mkldnn._linear_pointwise: input ",
+               input.describe(), " and weight ", weight.describe(), " differ in dtype");
+  const int64_t k = weight.size(1), n = weight.size(0);
+  PT2RUN_CHECK(!bias || (bias->dim() == 1 && bias->size(0) == n), ShapeMismatch, "mkldnn._linear_pointwise: bias ",
+               bias ? bias->describe() : "", " does not match weight ", weight.describe());
+  std::vector<int64_t> out_sizes(input.sizes().begin(), input.sizes().end());
+  out_sizes.back() = n;
+  Tensor out = Tensor::empty(out_sizes, input.dtype());
+  if (epilogue.binary != Binary::None)
+    PT2RUN_CHECK(detail::sizes_of(epilogue.other) == out_sizes && epilogue.other.dtype() == out.dtype(), ShapeMismatch,
+                 "the fused binary op's operand is ", epilogue.other.describe(), ", the linear layer's result ",
+                 out.describe());
+  if (out.numel() == 0) return out;
+  const int64_t m = out.numel() / n;
+  if (k == 0) {
+    // No products: the bias (or zeros), then the epilogue.
+    Tensor row = bias ? bias->to(out.dtype()) : Tensor::zeros({n}, out.dtype());
+    for (int64_t r = 0; r < m; ++r)
+      std::copy_n(static_cast<const std::byte*>(row.data_ptr()), row.nbytes(),
+                  static_cast<std::byte*>(out.data_ptr()) + r * static_cast<int64_t>(row.nbytes()));
+    apply_epilogue(out, epilogue);
+    return out;
+  }
+  const memory::data_type type = dnnl_type(input.dtype());
+  const Tensor src = input.contiguous();
+  const Tensor other = epilogue.binary != Binary::None ? epilogue.other.contiguous() : Tensor();
+  const detail::PackedLayout* packed = onednn::packed_layout(weight);
+  const memory::desc src_md({m, k}, type, {k, 1});
+  const memory::desc dst_md({m, n}, type, {n, 1});
+  const memory::desc wei_md = packed ? onednn::packed_desc(*packed)
+                                     : memory::desc({n, k}, type, {weight.stride(0), weight.stride(1)});
+  const memory::desc bias_md = bias ? memory::desc({n}, dnnl_type(bias->dtype()), {bias->stride(0)}) : memory::desc();
+  const memory::desc other_md = other.defined() ? dst_md : memory::desc();
+
+  std::vector<int64_t> key{/*kind: linear*/ 3, static_cast<int64_t>(type), m, n, k, bias ? static_cast<int64_t>(bias->dtype()) : -1,
+                           weight.stride(0), weight.stride(1), packed ? 1 : 0};
+  if (packed) {
+    onednn::append_key(key, packed->strides);
+    onednn::append_key(key, packed->inner_blocks);
+    onednn::append_key(key, packed->inner_indices);
+  }
+  append_epilogue_key(key, epilogue);
+  const auto& engine = onednn::engine();
+  auto plan = onednn::plan(key, [&] {
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    if (!epilogue.empty()) attr.set_post_ops(post_ops(epilogue, other_md));
+    const memory::desc any_wei({n, k}, type, memory::format_tag::any);
+    dnnl::inner_product_forward::primitive_desc pd(engine, dnnl::prop_kind::forward_inference, src_md, any_wei,
+                                                   bias_md, dst_md, attr);
+    onednn::Plan made;
+    made.primitive = dnnl::inner_product_forward(pd);
+    made.src_fmt = pd.src_desc();
+    made.wei_fmt = pd.weights_desc();
+    made.dst_fmt = pd.dst_desc();
+    made.scratch_fmt = pd.scratchpad_desc();
+    if (made.wei_fmt != wei_md)
+      made.to_wei = dnnl::reorder(dnnl::reorder::primitive_desc(engine, wei_md, engine, made.wei_fmt));
+    std::vector<int64_t> layout{static_cast<int64_t>(type)};
+    for (const auto& dims : {made.wei_fmt.get_padded_dims(), made.wei_fmt.get_strides(), made.wei_fmt.get_inner_blks(),
+                             made.wei_fmt.get_inner_idxs()})
+      onednn::append_key(layout, dims);
+    made.wei_layout = std::string(reinterpret_cast<const char*>(layout.data()), layout.size() * sizeof(int64_t));
+    return made;
+  });
+
+  dnnl::stream& stream = onednn::stream();
+  auto user = [&](const memory::desc& md, const Tensor& t) { return memory(md, engine, t.data_ptr()); };
+  memory wei = user(wei_md, weight);
+  std::shared_ptr<void> kept;
+  if (plan->to_wei) {
+    // Re-laid out once while the weight stays a model constant (constant_weights.h); per call
+    // otherwise.
+    auto pack = [&] {
+      auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
+      plan->to_wei.execute(stream, {{DNNL_ARG_FROM, wei}, {DNNL_ARG_TO, *copy}});
+      stream.wait();
+      return detail::Packed{copy, plan->wei_fmt.get_size()};
+    };
+    kept = detail::packed_constant(weight.data_ptr(), weight.nbytes(), plan->wei_layout, pack);
+    if (!kept) kept = pack().value;
+    wei = *std::static_pointer_cast<memory>(kept);
+  }
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, user(src_md, src)},
+                                       {DNNL_ARG_WEIGHTS, wei},
+                                       {DNNL_ARG_DST, user(dst_md, out)},
+                                       {DNNL_ARG_SCRATCHPAD, onednn::scratchpad(*plan)}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, user(bias_md, *bias));
+  if (other.defined()) args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, user(other_md, other));
+  plan->primitive.execute(stream, args);
+  stream.wait();
+  return out;
+}
+
+}  // namespace pt2run::cpu
