@@ -1,7 +1,9 @@
 #include "core/tensor_copy.h"
 
+#include <algorithm>
 #include <complex>
 #include <cstring>
+#include <vector>
 
 #include "core/check.h"
 #include "core/device_backend.h"
@@ -132,9 +134,53 @@ void store(std::byte* p, DType dtype, const Value& v) {
   }
 }
 
+// The copy's dims in the order dst lays them out (outermost first), with size-1 dims dropped
+// and neighbours merged wherever both layouts step over them as one dim; a channels-last to
+// channels-last copy becomes one dim, a copy of rows becomes one memmove per row.
+struct Walk {
+  std::vector<int64_t> sizes, dst_strides, src_strides;
+};
+
+Walk coalesced(const Tensor& d, const Tensor& s) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < d.sizes().size(); ++i)
+    if (d.sizes()[i] != 1) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return d.strides()[a] > d.strides()[b];
+  });
+  Walk w;
+  for (std::size_t i : order) {
+    const int64_t size = d.sizes()[i], ds = d.strides()[i], ss = s.strides()[i];
+    if (!w.sizes.empty() && w.dst_strides.back() == ds * size && w.src_strides.back() == ss * size) {
+      w.sizes.back() *= size;
+      w.dst_strides.back() = ds;
+      w.src_strides.back() = ss;
+      continue;
+    }
+    w.sizes.push_back(size);
+    w.dst_strides.push_back(ds);
+    w.src_strides.push_back(ss);
+  }
+  return w;
+}
+
 template <std::size_t N>
 void copy_same_dtype(std::byte* dst, const std::byte* src, const Tensor& d, const Tensor& s) {
-  for_each_offset_pair(d.sizes(), d.strides(), s.strides(), [&](int64_t od, int64_t os) {
+  Walk w = coalesced(d, s);
+  if (w.sizes.empty()) {
+    std::memcpy(dst, src, N);
+    return;
+  }
+  if (w.dst_strides.back() == 1 && w.src_strides.back() == 1) {
+    // Runs contiguous in both: one memmove per run (a copy onto itself stays defined).
+    const std::size_t run = static_cast<std::size_t>(w.sizes.back()) * N;
+    w.sizes.back() = 1;
+    for_each_offset_pair(w.sizes, w.dst_strides, w.src_strides, [&](int64_t od, int64_t os) {
+      std::memmove(dst + od * N, src + os * N, run);
+    });
+    return;
+  }
+  for_each_offset_pair(w.sizes, w.dst_strides, w.src_strides, [&](int64_t od, int64_t os) {
     std::memcpy(dst + od * N, src + os * N, N);
   });
 }

@@ -90,13 +90,19 @@ def convolution_pointwise_binary(s):
             same(s.call("aoti_torch_cpu_mkldnn__convolution_pointwise_binary", x, x, weight, s.opt_handle(b),
                         *conv_args(*args), text("add"), ctypes.pointer(ctypes.c_double(1.0)), opt_text("relu"),
                         *scalars([]), opt_text(""), RET), want, "x + conv(x)")
-            for unary in (None, "relu"):
-                mine, theirs = other.clone(), other.clone()
-                mk._convolution_pointwise_(theirs, x, weight, b, *args, "add", None, unary, [], None)
-                got = s.call("aoti_torch_cpu_mkldnn__convolution_pointwise_binary_", mine, x, weight, s.opt_handle(b),
-                             *conv_args(*args), text("add"), None, opt_text(unary), *scalars([]), None, RET)
-                same(mine, theirs, f"{dt} in place +{unary}")
-                same(got, theirs, f"{dt} in place +{unary}: the result")
+            # In place: computed into a channels-last target, copied into a contiguous one (float32:
+            # torch's own fallback for that has no bf16 add_relu).
+            for base in (other, other.contiguous()) if dt == torch.float32 else (other,):
+                for unary in (None, "relu"):
+                    mine, theirs = base.clone(), base.clone()
+                    mk._convolution_pointwise_(theirs, x, weight, b, *args, "add", None, unary, [], None)
+                    got = s.call("aoti_torch_cpu_mkldnn__convolution_pointwise_binary_", mine, x, weight,
+                                 s.opt_handle(b), *conv_args(*args), text("add"), None, opt_text(unary),
+                                 *scalars([]), None, RET)
+                    what = f"{dt} in place +{unary} {'contiguous' if base.is_contiguous() else 'channels-last'}"
+                    same(mine, theirs, what)
+                    same(got, theirs, f"{what}: the result")
+                    assert got.stride() == base.stride(), f"{what}: the result is the target"
         refused(s, "aoti_torch_cpu_mkldnn__convolution_pointwise_binary", x, other, w, None, *conv_args(*args),
                 text("pow"), None, None, *scalars([]), None, RET)
         refused(s, "aoti_torch_cpu_mkldnn__convolution_pointwise_binary", x, other, w, None, *conv_args(*args),

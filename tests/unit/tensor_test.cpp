@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -82,6 +83,62 @@ TEST(Tensor, CloneOfTransposedIsContiguousCopy) {
   EXPECT_TRUE(c.is_contiguous());
   EXPECT_EQ(std::vector<float>(c.data<float>(), c.data<float>() + 6),
             (std::vector<float>{0, 3, 1, 4, 2, 5}));
+}
+
+// copy_ between layouts, against the value at each logical index (the fast paths merge dims
+// and copy runs; this is what they must preserve).
+TEST(Tensor, CopyBetweenLayoutsKeepsEveryElement) {
+  const std::vector<int64_t> sizes{2, 3, 4, 5};
+  auto filled = [&](const std::vector<int64_t>& strides) {
+    Tensor t = Tensor::empty_strided(sizes, strides, DType::Int32);
+    std::fill_n(static_cast<int32_t*>(t.data_ptr()), t.storage_nbytes() / 4, -1);
+    return t;
+  };
+  auto at = [](const Tensor& t, int64_t a, int64_t b, int64_t c, int64_t d) {
+    return t.data<int32_t>()[a * t.strides()[0] + b * t.strides()[1] + c * t.strides()[2] + d * t.strides()[3]];
+  };
+  const std::vector<int64_t> contiguous{60, 20, 5, 1};
+  const std::vector<std::vector<int64_t>> layouts{
+      contiguous, detail::channels_last_strides(sizes), {1, 2, 6, 24}, {120, 40, 10, 2}, {60, 1, 15, 3}};
+  for (const auto& from : layouts) {
+    Tensor src = filled(from);
+    for (int64_t a = 0; a < 2; ++a)
+      for (int64_t b = 0; b < 3; ++b)
+        for (int64_t c = 0; c < 4; ++c)
+          for (int64_t d = 0; d < 5; ++d)
+            src.data<int32_t>()[a * from[0] + b * from[1] + c * from[2] + d * from[3]] =
+                static_cast<int32_t>(((a * 3 + b) * 4 + c) * 5 + d);
+    for (const auto& to : layouts) {
+      Tensor dst = filled(to);
+      dst.copy_(src);
+      for (int64_t a = 0; a < 2; ++a) {
+        for (int64_t b = 0; b < 3; ++b) {
+          for (int64_t c = 0; c < 4; ++c) {
+            for (int64_t d = 0; d < 5; ++d) {
+              ASSERT_EQ(at(dst, a, b, c, d), ((a * 3 + b) * 4 + c) * 5 + d)
+                  << "strides " << ::testing::PrintToString(from) << " -> " << ::testing::PrintToString(to);
+            }
+          }
+        }
+      }
+      // Gaps between elements of a strided layout stay untouched.
+      if (to[3] == 2) {
+        EXPECT_EQ(dst.data<int32_t>()[1], -1);
+      }
+    }
+  }
+  // Broadcast source and size-1 dims with any stride.
+  Tensor row = Tensor::empty({5}, DType::Int32);
+  for (int i = 0; i < 5; ++i) row.data<int32_t>()[i] = i;
+  Tensor dst = filled(contiguous);
+  dst.copy_(row.as_strided(sizes, {0, 0, 0, 1}, 0));
+  EXPECT_EQ(at(dst, 1, 2, 3, 4), 4);
+  EXPECT_EQ(at(dst, 1, 1, 0, 2), 2);
+  Tensor one = Tensor::empty_strided({1, 3, 1}, {7, 1, 99}, DType::Int32);
+  Tensor three = Tensor::empty({1, 3, 1}, DType::Int32);
+  for (int i = 0; i < 3; ++i) three.data<int32_t>()[i] = 10 + i;
+  one.copy_(three);
+  EXPECT_EQ(one.data<int32_t>()[2], 12);
 }
 
 TEST(Tensor, ToConvertsLikeTorch) {

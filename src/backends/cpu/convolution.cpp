@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -157,12 +158,12 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (!epilogue.empty()) attr.set_post_ops(post_ops(epilogue, other_md));
-    auto make = [&](const memory::desc& src_want, const memory::desc& dst_want) {
+    auto make = [&](const memory::desc& src_want, const memory::desc& dst_want, const memory::desc& wei_want) {
       onednn::Plan made;
       // Convolution and transposed convolution differ only in the primitive's type.
       auto build = [&]<class Primitive>(dnnl::algorithm algorithm) {
         typename Primitive::primitive_desc pd(engine, dnnl::prop_kind::forward_inference, algorithm,
-                                              src_want, any(wei_md), bias_md, dst_want, g.strides,
+                                              src_want, wei_want, bias_md, dst_want, g.strides,
                                               g.dilates, g.pad_l, g.pad_r, attr);
         made.src_fmt = pd.src_desc();
         made.wei_fmt = pd.weights_desc();
@@ -177,10 +178,26 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
               : build.template operator()<dnnl::convolution_forward>(dnnl::algorithm::convolution_direct);
       return std::pair{made, impl};
     };
-    auto [made, impl] = make(direct ? src_md : any(src_md), direct ? dst_md : any(dst_md));
+    auto is_ref = [](const std::string& impl) { return impl.rfind("ref", 0) == 0; };
+    const memory::desc src_want = direct ? src_md : any(src_md), dst_want = direct ? dst_md : any(dst_md);
+    std::optional<std::pair<onednn::Plan, std::string>> chosen;
+    if (prepacked) {
+      // A prepacked weight is in the layout torch's oneDNN chose for this convolution; where
+      // this oneDNN's fast kernels read it as it is, no copy is made (this version may prefer
+      // another blocking, and re-laying a weight out between two blocked formats runs its
+      // slow generic reorder).
+      try {
+        chosen = make(src_want, dst_want, wei_md);
+        if (is_ref(chosen->second)) chosen.reset();
+      } catch (const dnnl::error&) {
+        chosen.reset();
+      }
+    }
+    if (!chosen) chosen = make(src_want, dst_want, any(wei_md));
+    auto [made, impl] = *chosen;
     // Activations oneDNN's fast kernels cannot read in place (strides they do not take) get
     // its reference kernel, 30x slower: reordering them into its blocked layout is far cheaper.
-    if (direct && impl.rfind("ref", 0) == 0) made = make(any(src_md), any(dst_md)).first;
+    if (direct && is_ref(impl)) made = make(any(src_md), any(dst_md), any(wei_md)).first;
     auto reorder = [&](const memory::desc& from, const memory::desc& to) {
       return from == to ? dnnl::primitive()
                         : dnnl::primitive(dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to)));
@@ -211,8 +228,12 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     packed = detail::packed_constant(weight.data_ptr(), weight.nbytes(), layout, [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
       memory from = user(wei_md, weight);
-      plan->to_wei.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, *copy}});
-      stream.wait();
+      if (prepacked) {
+        onednn::relayout(from, *copy, stream);
+      } else {
+        plan->to_wei.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, *copy}});
+        stream.wait();
+      }
       return detail::Packed{copy, plan->wei_fmt.get_size()};
     });
     wei = packed ? *std::static_pointer_cast<memory>(packed) : prepare(plan->to_wei, plan->wei_fmt, user(wei_md, weight));
@@ -280,8 +301,11 @@ Tensor logical_weight(const Tensor& weight, const ConvolutionParams& p) {
   return Tensor(weight.storage(), sizes, contiguous_strides(sizes), 0, weight.dtype());
 }
 
+// With `into` (an accumulating epilogue's destination), the result is added to it in place
+// when it has the result's layout and the kernel can take it; returns an undefined tensor
+// otherwise, writing nothing.
 Tensor convolve(const Tensor& input, const Tensor& given_weight, const Tensor* bias, const ConvolutionParams& given,
-                const Epilogue& epilogue, bool pointwise) {
+                const Epilogue& epilogue, bool pointwise, const Tensor* into = nullptr) {
   const ConvolutionParams params = detail::expand_convolution_params(given, input.dim());
   const Tensor weight = logical_weight(given_weight, params);
   const bool packed = onednn::packed_layout(weight) != nullptr;
@@ -298,9 +322,27 @@ Tensor convolve(const Tensor& input, const Tensor& given_weight, const Tensor* b
     return channels_last ? Tensor::empty_strided(g.out_sizes, detail::channels_last_strides(g.out_sizes), dtype)
                          : Tensor::empty(g.out_sizes, dtype);
   };
+  const bool partial = g.computed_spatial != std::vector<int64_t>(g.out_sizes.begin() + 2, g.out_sizes.end());
+  if (into) {
+    const std::vector<int64_t> strides =
+        channels_last ? detail::channels_last_strides(g.out_sizes) : contiguous_strides(g.out_sizes);
+    // Only oneDNN's fused sum writes in place; every other path computes a fresh result.
+    const bool in_place = !partial && input.dtype() != DType::Float64 && into->dtype() == input.dtype() &&
+                          detail::sizes_of(*into) == g.out_sizes && std::ranges::equal(into->strides(), strides);
+    if (!in_place) return Tensor();
+    if (into->numel() == 0) return *into;
+    Epilogue fused = epilogue;
+    fused.accumulate = true;
+    try {
+      run(input, weight, bias, *into, params, g, dnnl_type(input.dtype()), fused);
+    } catch (const dnnl::error&) {
+      // No kernel of this type on this CPU (oneDNN refuses before it writes).
+      return Tensor();
+    }
+    return *into;
+  }
   Tensor out = make_output(input.dtype());
   if (out.numel() == 0) return out;
-  const bool partial = g.computed_spatial != std::vector<int64_t>(g.out_sizes.begin() + 2, g.out_sizes.end());
   if (partial) std::fill_n(static_cast<std::byte*>(out.data_ptr()), out.nbytes(), std::byte{0});
   // The epilogue is fused unless positions no kernel tap reaches need the bias alone first.
   Epilogue fused = partial ? Epilogue{} : epilogue;
@@ -362,6 +404,17 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
 Tensor convolution_pointwise(const Tensor& input, const Tensor& weight, const Tensor* bias,
                              const ConvolutionParams& params, const Epilogue& epilogue) {
   return convolve(input, weight, bias, params, epilogue, true);
+}
+
+void convolution_pointwise_add_(const Tensor& target, const Tensor& input, const Tensor& weight, const Tensor* bias,
+                                const ConvolutionParams& params, const Epilogue& epilogue) {
+  PT2RUN_CHECK(epilogue.binary == Binary::None && !epilogue.accumulate, Internal,
+               "the in-place residual convolution takes its activation only");
+  if (convolve(input, weight, bias, params, epilogue, true, &target).defined()) return;
+  Epilogue add = epilogue;
+  add.binary = Binary::Add;
+  add.other = target;
+  Tensor(target).copy_(convolve(input, weight, bias, params, add, true));
 }
 
 }  // namespace pt2run::cpu

@@ -27,4 +27,10 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const Tensor* bias
 Tensor convolution_pointwise(const Tensor& input, const Tensor& weight, const Tensor* bias,
                              const ConvolutionParams& params, const Epilogue& epilogue);
 
+// torch's in-place residual form (mkldnn._convolution_pointwise_.binary with add):
+// target = activation(convolution + target), `epilogue` giving the activation only. Computed
+// straight into target where it has the result's layout; otherwise out of place and copied in.
+void convolution_pointwise_add_(const Tensor& target, const Tensor& input, const Tensor& weight,
+                                const Tensor* bias, const ConvolutionParams& params, const Epilogue& epilogue);
+
 }  // namespace pt2run::cpu

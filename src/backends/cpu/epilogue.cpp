@@ -95,6 +95,7 @@ void apply(const Tensor& out, const Epilogue& e) {
 dnnl::post_ops post_ops(const Epilogue& e, const dnnl::memory::desc& other_md) {
   dnnl::post_ops po;
   if (e.binary != Binary::None) po.append_binary(binary_algorithm(e.binary), other_md);
+  if (e.accumulate) po.append_sum(1.f);
   if (e.unary != Unary::None) {
     const EltwiseArgs args = eltwise(e);
     po.append_eltwise(args.alg, args.alpha, args.beta);
@@ -104,6 +105,7 @@ dnnl::post_ops post_ops(const Epilogue& e, const dnnl::memory::desc& other_md) {
 
 void apply_epilogue(const Tensor& out, const Epilogue& e) {
   if (e.empty()) return;
+  PT2RUN_CHECK(!e.accumulate, Internal, "an accumulating epilogue cannot be applied after its result");
   if (e.binary != Binary::None)
     PT2RUN_CHECK(std::equal(out.sizes().begin(), out.sizes().end(), e.other.sizes().begin(), e.other.sizes().end()),
                  ShapeMismatch, "the fused binary op's operand is ", e.other.describe(), ", the result ",
@@ -116,6 +118,7 @@ void apply_epilogue(const Tensor& out, const Epilogue& e) {
 
 void append_epilogue_key(std::vector<int64_t>& key, const Epilogue& e) {
   key.push_back(static_cast<int64_t>(e.binary));
+  key.push_back(e.accumulate ? 1 : 0);
   key.push_back(static_cast<int64_t>(e.unary));
   key.push_back(std::bit_cast<int32_t>(e.alpha));
   key.push_back(std::bit_cast<int32_t>(e.beta));

@@ -16,18 +16,22 @@ enum class Binary { None, Add, Sub, Mul, Div };
 struct Epilogue {
   Binary binary = Binary::None;
   Tensor other;  // the binary op's second operand, the result's sizes and dtype
+  // Instead of a binary op: the result is added to what the destination holds (oneDNN's sum
+  // post-op), for an in-place residual computed straight into its operand.
+  bool accumulate = false;
   Unary unary = Unary::None;
   float alpha = 0.f;  // leaky_relu's slope; hardtanh's min
   float beta = 0.f;   // hardtanh's max
 
-  bool empty() const { return binary == Binary::None && unary == Unary::None; }
+  bool empty() const { return binary == Binary::None && !accumulate && unary == Unary::None; }
 };
 
 // oneDNN post-ops computing the epilogue; `other_md` describes `other` as the primitive reads it.
 dnnl::post_ops post_ops(const Epilogue& e, const dnnl::memory::desc& other_md);
 
 // Applies the epilogue to `out` in place, element by element in float32 (or double for
-// float64): for results a primitive could not fuse it into.
+// float64): for results a primitive could not fuse it into. Not for accumulate (the result
+// has overwritten what it adds to).
 void apply_epilogue(const Tensor& out, const Epilogue& e);
 
 // What identifies the epilogue in a plan key (its kinds, scalars and the operand's strides).

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -85,8 +87,22 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (!epilogue.empty()) attr.set_post_ops(post_ops(epilogue, other_md));
     const memory::desc any_wei({n, k}, type, memory::format_tag::any);
-    dnnl::inner_product_forward::primitive_desc pd(engine, dnnl::prop_kind::forward_inference, src_md, any_wei,
-                                                   bias_md, dst_md, attr);
+    auto describe = [&](const memory::desc& wei_want) {
+      return dnnl::inner_product_forward::primitive_desc(engine, dnnl::prop_kind::forward_inference, src_md,
+                                                         wei_want, bias_md, dst_md, attr);
+    };
+    // A prepacked weight is read as torch's oneDNN laid it out where this oneDNN's fast kernel
+    // takes that layout (no second copy).
+    std::optional<dnnl::inner_product_forward::primitive_desc> exact;
+    if (packed) {
+      try {
+        exact = describe(wei_md);
+        if (std::string_view(exact->impl_info_str()).starts_with("ref")) exact.reset();
+      } catch (const dnnl::error&) {
+        exact.reset();
+      }
+    }
+    const auto pd = exact ? *exact : describe(any_wei);
     onednn::Plan made;
     made.primitive = dnnl::inner_product_forward(pd);
     made.src_fmt = pd.src_desc();
@@ -112,8 +128,12 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     // otherwise.
     auto pack = [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
-      plan->to_wei.execute(stream, {{DNNL_ARG_FROM, wei}, {DNNL_ARG_TO, *copy}});
-      stream.wait();
+      if (packed) {
+        onednn::relayout(wei, *copy, stream);
+      } else {
+        plan->to_wei.execute(stream, {{DNNL_ARG_FROM, wei}, {DNNL_ARG_TO, *copy}});
+        stream.wait();
+      }
       return detail::Packed{copy, plan->wei_fmt.get_size()};
     };
     kept = detail::packed_constant(weight.data_ptr(), weight.nbytes(), plan->wei_layout, pack);

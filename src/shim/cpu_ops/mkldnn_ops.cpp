@@ -143,12 +143,10 @@ AOTITorchError aoti_torch_cpu_mkldnn__convolution_pointwise_binary_(
                  "the in-place fused binary convolution's op is '", binary_attr, "'; torch defines add only");
     const Tensor& target = tensor(other);
     Epilogue e;
-    set_binary(e, "add", target);
     set_binary_unary(e, alpha, unary_attr);
-    Tensor result = pt2run::cpu::convolution_pointwise(
-        tensor(X), tensor(W), optional_tensor(B),
+    pt2run::cpu::convolution_pointwise_add_(
+        target, tensor(X), tensor(W), optional_tensor(B),
         conv_params(padding, padding_len_, stride, stride_len_, dilation, dilation_len_, groups), e);
-    Tensor(target).copy_(result);
     *require_out(ret0, "ret0") = release_handle(target);
   });
 }
