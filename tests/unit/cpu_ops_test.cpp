@@ -10,6 +10,7 @@
 #include "backends/cpu/attention.h"
 #include "backends/cpu/convolution.h"
 #include "backends/cpu/gemm.h"
+#include "backends/cpu/onednn_plans.h"
 #include "backends/cpu/scan.h"
 #include "backends/cpu/selection.h"
 #include "backends/cpu/sorting.h"
@@ -439,6 +440,50 @@ TEST(Attention, PermutedHeadsLongRowsAndNaN) {
   auto poisoned = cpu::scaled_dot_product_attention(q, k, v, nullptr, false, std::nullopt, 0.0);
   EXPECT_TRUE(std::isnan(poisoned.output.contiguous().data<float>()[0]));
   EXPECT_FALSE(std::isnan(poisoned.output.contiguous().data<float>()[H * L * E]));  // batch 1
+}
+
+}  // namespace
+}  // namespace pt2run
+
+namespace pt2run {
+namespace {
+
+// A prepacked weight whose blocking this oneDNN would not pick is re-laid out through the
+// plain layout (two fast reorders instead of the generic one); every element must land where
+// the target blocking puts it, the padding of a blocking that does not divide included.
+TEST(OneDnnPlans, AWeightMovesBetweenTwoBlockingsThroughThePlainLayout) {
+  using dnnl::memory;
+  const memory::dims dims{100, 24, 1, 1};  // 100 output channels: 48-blocks pad to 144
+  const memory::desc plain(dims, memory::data_type::f32, memory::format_tag::abcd);
+  const memory::desc from_md(dims, memory::data_type::f32, memory::format_tag::Acdb64a);
+  cpu::onednn::Plan plan;
+  plan.wei_fmt = memory::desc(dims, memory::data_type::f32, memory::format_tag::Acdb48a);
+  cpu::onednn::weight_reorder(plan, from_md);
+  ASSERT_TRUE(plan.to_wei_then) << "blocked to blocked goes through the plain layout";
+  const auto& engine = cpu::onednn::engine();
+  std::vector<float> values(100 * 24);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i) * 0.5f - 7.f;
+  memory source(plain, engine, values.data()), from(from_md, engine), to(plan.wei_fmt, engine);
+  dnnl::stream& stream = cpu::onednn::stream();
+  dnnl::reorder(source, from).execute(stream, source, from);
+  cpu::onednn::reorder_weight(plan, from, to);
+  std::vector<float> back(values.size(), 0.f);
+  memory result(plain, engine, back.data());
+  dnnl::reorder(to, result).execute(stream, to, result);
+  stream.wait();
+  EXPECT_EQ(back, values);
+
+  // Plain to blocked is one reorder.
+  cpu::onednn::Plan direct;
+  direct.wei_fmt = plan.wei_fmt;
+  cpu::onednn::weight_reorder(direct, plain);
+  EXPECT_TRUE(direct.to_wei);
+  EXPECT_FALSE(direct.to_wei_then);
+  // The same layout needs none.
+  cpu::onednn::Plan same;
+  same.wei_fmt = from_md;
+  cpu::onednn::weight_reorder(same, from_md);
+  EXPECT_FALSE(same.to_wei);
 }
 
 }  // namespace

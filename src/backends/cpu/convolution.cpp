@@ -203,7 +203,7 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
                         : dnnl::primitive(dnnl::reorder(dnnl::reorder::primitive_desc(engine, from, engine, to)));
     };
     made.to_src = reorder(src_md, made.src_fmt);
-    made.to_wei = reorder(wei_md, made.wei_fmt);
+    onednn::weight_reorder(made, wei_md);
     made.from_dst = reorder(made.dst_fmt, dst_md);
     return made;
   });
@@ -227,16 +227,15 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     std::string layout(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(int64_t));
     packed = detail::packed_constant(weight.data_ptr(), weight.nbytes(), layout, [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
-      memory from = user(wei_md, weight);
-      if (prepacked) {
-        onednn::relayout(from, *copy, stream);
-      } else {
-        plan->to_wei.execute(stream, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, *copy}});
-        stream.wait();
-      }
+      onednn::reorder_weight(*plan, user(wei_md, weight), *copy);
       return detail::Packed{copy, plan->wei_fmt.get_size()};
     });
-    wei = packed ? *std::static_pointer_cast<memory>(packed) : prepare(plan->to_wei, plan->wei_fmt, user(wei_md, weight));
+    if (packed) {
+      wei = *std::static_pointer_cast<memory>(packed);
+    } else {
+      wei = memory(plan->wei_fmt, engine);
+      onednn::reorder_weight(*plan, user(wei_md, weight), wei);
+    }
   } else {
     wei = user(wei_md, weight);
   }

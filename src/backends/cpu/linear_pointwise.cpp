@@ -109,8 +109,7 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     made.wei_fmt = pd.weights_desc();
     made.dst_fmt = pd.dst_desc();
     made.scratch_fmt = pd.scratchpad_desc();
-    if (made.wei_fmt != wei_md)
-      made.to_wei = dnnl::reorder(dnnl::reorder::primitive_desc(engine, wei_md, engine, made.wei_fmt));
+    onednn::weight_reorder(made, wei_md);
     std::vector<int64_t> layout{static_cast<int64_t>(type)};
     for (const auto& dims : {made.wei_fmt.get_padded_dims(), made.wei_fmt.get_strides(), made.wei_fmt.get_inner_blks(),
                              made.wei_fmt.get_inner_idxs()})
@@ -128,12 +127,7 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     // otherwise.
     auto pack = [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
-      if (packed) {
-        onednn::relayout(wei, *copy, stream);
-      } else {
-        plan->to_wei.execute(stream, {{DNNL_ARG_FROM, wei}, {DNNL_ARG_TO, *copy}});
-        stream.wait();
-      }
+      onednn::reorder_weight(*plan, wei, *copy);
       return detail::Packed{copy, plan->wei_fmt.get_size()};
     };
     kept = detail::packed_constant(weight.data_ptr(), weight.nbytes(), plan->wei_layout, pack);

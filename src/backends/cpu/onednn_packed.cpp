@@ -97,26 +97,6 @@ dnnl::memory::desc packed_desc(const detail::PackedLayout& layout) {
   return found->try_emplace(key, md).first->second;
 }
 
-void relayout(dnnl::memory from, dnnl::memory to, dnnl::stream& stream) {
-  const dnnl::engine engine = from.get_engine();
-  auto blocked = [](const dnnl::memory::desc& md) {
-    return md.get_format_kind() == dnnl::memory::format_kind::blocked && md.get_inner_nblks() > 0;
-  };
-  auto reorder = [&](dnnl::memory& a, dnnl::memory& b) { dnnl::reorder(a, b).execute(stream, a, b); };
-  const dnnl::memory::desc from_md = from.get_desc(), to_md = to.get_desc();
-  if (blocked(from_md) && blocked(to_md)) {
-    const dnnl::memory::dims dims = from_md.get_dims();
-    dnnl::memory::dims strides(dims.size(), 1);
-    for (std::size_t d = dims.size(); d-- > 1;) strides[d - 1] = strides[d] * dims[d];
-    dnnl::memory plain(dnnl::memory::desc(dims, from_md.get_data_type(), strides), engine);
-    reorder(from, plain);
-    reorder(plain, to);
-  } else {
-    reorder(from, to);
-  }
-  stream.wait();
-}
-
 const detail::PackedLayout* packed_layout(const Tensor& t) {
   return t.defined() && t.storage() ? t.storage()->packed_layout.get() : nullptr;
 }

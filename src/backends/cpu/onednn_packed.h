@@ -18,11 +18,5 @@ dnnl::memory::desc packed_desc(const detail::PackedLayout& layout);
 // The packed layout of `t`'s storage, or nullptr for an ordinary strided tensor.
 const detail::PackedLayout* packed_layout(const Tensor& t);
 
-// Copies `from` into `to` (same dims and type, any layouts) and waits. Between two blocked
-// layouts it goes through the plain one: oneDNN 3.2 has a fast reorder between a blocked and
-// a plain layout but only its generic one between two blockings (25x slower on a ResNet-50
-// weight), and a prepacked weight is re-laid out that way once when this oneDNN prefers
-// another blocking than torch's did.
-void relayout(dnnl::memory from, dnnl::memory to, dnnl::stream& stream);
 
 }  // namespace pt2run::cpu::onednn

@@ -55,6 +55,39 @@ void append_key(std::vector<int64_t>& key, std::span<const int64_t> values) {
   key.insert(key.end(), values.begin(), values.end());
 }
 
+void weight_reorder(Plan& plan, const dnnl::memory::desc& from) {
+  const dnnl::memory::desc& to = plan.wei_fmt;
+  if (from == to) return;
+  auto blocked = [](const dnnl::memory::desc& md) {
+    return md.get_format_kind() == dnnl::memory::format_kind::blocked && md.get_inner_nblks() > 0;
+  };
+  auto reorder = [](const dnnl::memory::desc& a, const dnnl::memory::desc& b) {
+    return dnnl::reorder(dnnl::reorder::primitive_desc(engine(), a, engine(), b));
+  };
+  if (!blocked(from) || !blocked(to)) {
+    plan.to_wei = reorder(from, to);
+    return;
+  }
+  const dnnl::memory::dims dims = from.get_dims();
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (std::size_t d = dims.size(); d-- > 1;) strides[d - 1] = strides[d] * dims[d];
+  plan.wei_via = dnnl::memory::desc(dims, from.get_data_type(), strides);
+  plan.to_wei = reorder(from, plan.wei_via);
+  plan.to_wei_then = reorder(plan.wei_via, to);
+}
+
+void reorder_weight(const Plan& plan, dnnl::memory from, dnnl::memory to) {
+  dnnl::stream& s = stream();
+  if (plan.to_wei_then) {
+    dnnl::memory via(plan.wei_via, engine());
+    plan.to_wei.execute(s, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, via}});
+    plan.to_wei_then.execute(s, {{DNNL_ARG_FROM, via}, {DNNL_ARG_TO, to}});
+  } else {
+    plan.to_wei.execute(s, {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}});
+  }
+  s.wait();
+}
+
 dnnl::stream& stream() {
   thread_local dnnl::stream s(engine());
   return s;

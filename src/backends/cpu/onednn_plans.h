@@ -21,6 +21,10 @@ struct Plan {
   dnnl::primitive primitive;
   dnnl::memory::desc src_fmt, wei_fmt, dst_fmt, scratch_fmt;
   dnnl::primitive to_src, to_wei, from_dst;
+  // Set where to_wei goes between two blocked layouts: to_wei then writes wei_via (the plain
+  // layout) and to_wei_then reads it (weight_reorder below says why).
+  dnnl::memory::desc wei_via;
+  dnnl::primitive to_wei_then;
   // oneDNN's reference implementation: correct but tens of times slower than its kernels.
   bool reference = false;
   // Names wei_fmt for constant_weights.h, so that plans choosing one layout share one copy.
@@ -37,6 +41,15 @@ std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::fun
 
 // Appends a list to a plan key, with its length so that lists cannot run into each other.
 void append_key(std::vector<int64_t>& key, std::span<const int64_t> values);
+
+// Sets plan.to_wei (and the step through the plain layout) to re-lay a weight out from `from`
+// into plan.wei_fmt; nothing where they agree. Between two blocked layouts it goes through the
+// plain one: oneDNN 3.2 has fast reorders between a blocked and a plain layout but only its
+// generic one between two blockings (25x slower on a ResNet-50 weight), the case of a
+// prepacked weight whose blocking torch's oneDNN chose differently.
+void weight_reorder(Plan& plan, const dnnl::memory::desc& from);
+// Runs plan's weight re-layout from `from` into `to` (plan.wei_fmt) on stream() and waits.
+void reorder_weight(const Plan& plan, dnnl::memory from, dnnl::memory to);
 
 // The calling thread's stream on engine() (in-order; executions on it are waited for).
 dnnl::stream& stream();
