@@ -129,7 +129,12 @@ def key():
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "key":
+    args = sys.argv[1:]
+    if args == ["key"]:
         print(key())
+    elif len(args) in (1, 3) and not args[0].startswith("-") and (len(args) == 1 or (
+            args[1] == "--device" and args[2] in ("cpu", "cuda"))):
+        export(args[0], args[2] if len(args) == 3 else "cpu")
     else:
-        export(sys.argv[1], sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--device" else "cpu")
+        # Anything else (--help, a typo) would otherwise become the output folder's name.
+        sys.exit(__doc__[__doc__.index("Usage:"):])

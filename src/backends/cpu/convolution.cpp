@@ -21,17 +21,6 @@ namespace {
 
 using dnnl::memory;
 
-memory::data_type dnnl_type(DType dtype) {
-  switch (dtype) {
-    case DType::Float32: return memory::data_type::f32;
-    case DType::Float16: return memory::data_type::f16;
-    case DType::BFloat16: return memory::data_type::bf16;
-    default:
-      detail::fail(ErrorCode::NotImplemented, "convolution in ", dtype_name(dtype),
-                   " is not supported by the CPU backend (float32, float16, bfloat16 are)");
-  }
-}
-
 memory::dims dims_of(std::span<const int64_t> v) { return memory::dims(v.begin(), v.end()); }
 
 // A user tensor as oneDNN memory, in place (oneDNN accepts arbitrary strides).
@@ -333,7 +322,7 @@ Tensor convolve(const Tensor& input, const Tensor& given_weight, const Tensor* b
     Epilogue fused = epilogue;
     fused.accumulate = true;
     try {
-      run(input, weight, bias, *into, params, g, dnnl_type(input.dtype()), fused);
+      run(input, weight, bias, *into, params, g, onednn::float_type(input.dtype(), "convolution"), fused);
     } catch (const dnnl::error&) {
       // No kernel of this type on this CPU (oneDNN refuses before it writes).
       return Tensor();
@@ -362,7 +351,7 @@ Tensor convolve(const Tensor& input, const Tensor& given_weight, const Tensor* b
     apply_epilogue(out, epilogue);
     return out;
   }
-  const memory::data_type type = dnnl_type(input.dtype());
+  const memory::data_type type = onednn::float_type(input.dtype(), "convolution");
   bool done = false;
   if (type == memory::data_type::f32) {
     run(input, weight, bias, out, params, g, type, fused);

@@ -17,22 +17,8 @@
 #include "core/layout.h"
 
 namespace pt2run::cpu {
-namespace {
 
 using dnnl::memory;
-
-memory::data_type dnnl_type(DType dtype) {
-  switch (dtype) {
-    case DType::Float32: return memory::data_type::f32;
-    case DType::BFloat16: return memory::data_type::bf16;
-    case DType::Float16: return memory::data_type::f16;
-    default:
-      detail::fail(ErrorCode::NotImplemented, "mkldnn._linear_pointwise in ", dtype_name(dtype),
-                   " is not supported (float32, bfloat16 and float16 are, as in torch)");
-  }
-}
-
-}  // namespace
 
 Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor* bias, const Epilogue& epilogue) {
   PT2RUN_CHECK(input.device().is_cpu() && weight.device().is_cpu() && (!bias || bias->device().is_cpu()),
@@ -62,7 +48,7 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     apply_epilogue(out, epilogue);
     return out;
   }
-  const memory::data_type type = dnnl_type(input.dtype());
+  const memory::data_type type = onednn::float_type(input.dtype(), "mkldnn._linear_pointwise");
   const Tensor src = input.contiguous();
   const Tensor other = epilogue.binary != Binary::None ? epilogue.other.contiguous() : Tensor();
   const detail::PackedLayout* packed = onednn::packed_layout(weight);
@@ -70,7 +56,9 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
   const memory::desc dst_md({m, n}, type, {n, 1});
   const memory::desc wei_md = packed ? onednn::packed_desc(*packed)
                                      : memory::desc({n, k}, type, {weight.stride(0), weight.stride(1)});
-  const memory::desc bias_md = bias ? memory::desc({n}, dnnl_type(bias->dtype()), {bias->stride(0)}) : memory::desc();
+  const memory::desc bias_md =
+      bias ? memory::desc({n}, onednn::float_type(bias->dtype(), "mkldnn._linear_pointwise"), {bias->stride(0)})
+           : memory::desc();
   const memory::desc other_md = other.defined() ? dst_md : memory::desc();
 
   std::vector<int64_t> key{/*kind: linear*/ 3, static_cast<int64_t>(type), m, n, k, bias ? static_cast<int64_t>(bias->dtype()) : -1,

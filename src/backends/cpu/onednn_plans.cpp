@@ -3,6 +3,8 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/check.h"
+
 namespace pt2run::cpu::onednn {
 namespace {
 
@@ -53,6 +55,17 @@ std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::fun
 void append_key(std::vector<int64_t>& key, std::span<const int64_t> values) {
   key.push_back(static_cast<int64_t>(values.size()));
   key.insert(key.end(), values.begin(), values.end());
+}
+
+dnnl::memory::data_type float_type(DType dtype, std::string_view what) {
+  switch (dtype) {
+    case DType::Float32: return dnnl::memory::data_type::f32;
+    case DType::Float16: return dnnl::memory::data_type::f16;
+    case DType::BFloat16: return dnnl::memory::data_type::bf16;
+    default:
+      detail::fail(ErrorCode::NotImplemented, what, " in ", dtype_name(dtype),
+                   " is not supported by the CPU backend (float32, float16 and bfloat16 are, as in torch)");
+  }
 }
 
 void weight_reorder(Plan& plan, const dnnl::memory::desc& from) {

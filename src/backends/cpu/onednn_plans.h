@@ -7,12 +7,19 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "pt2run/dtype.h"
 
 namespace pt2run::cpu::onednn {
 
 // The process's oneDNN CPU engine.
 const dnnl::engine& engine();
+
+// oneDNN's type for a floating-point tensor of pt2run's kernels (float32, float16, bfloat16).
+// Throws Error(NotImplemented) for any other, naming `what` (the op) and the three it takes.
+dnnl::memory::data_type float_type(DType dtype, std::string_view what);
 
 // What oneDNN chose for one primitive signature: the primitive, the layouts it wants, and
 // the reorders between those and the caller's memory (empty where the layouts agree), made
