@@ -15,12 +15,21 @@ SHIM_HEADERS=$(shim_headers)
 # With nvcc here, the CUDA backend is built too (its tests skip without a GPU).
 CUBLAS_HEADERS=$(cuda_headers)
 # The sanitizer passes leave it out: its tests cannot run here, and nvcc would only add minutes.
+# Compiles go through ccache (its cache outside the clone, like the exports'), so a fresh clone
+# recompiles only what changed since the last run on this machine. Paths are hashed relative
+# to the clone, so clones in different folders share it.
+launcher=()
+if command -v ccache >/dev/null; then
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
+  launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+            -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+fi
 configure() {
   local cuda=AUTO
   [ "$1" = dev ] || cuda=OFF
   cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" \
     -DPT2RUN_REGRESSIONS_DIR="$REGRESSIONS" -DPT2RUN_SHIM_HEADERS_DIR="$SHIM_HEADERS" \
-    -DPT2RUN_PYTHON="$PY" -DPT2RUN_CUBLAS_INCLUDE_DIR="$CUBLAS_HEADERS" -DPT2RUN_CUDA=$cuda >/dev/null
+    -DPT2RUN_PYTHON="$PY" -DPT2RUN_CUBLAS_INCLUDE_DIR="$CUBLAS_HEADERS" -DPT2RUN_CUDA=$cuda "${launcher[@]}" >/dev/null
 }
 
 presets=(dev)
