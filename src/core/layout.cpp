@@ -1,6 +1,8 @@
 #include "core/layout.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <utility>
 
 #include "core/check.h"
 
@@ -41,6 +43,21 @@ bool is_non_overlapping_and_dense(std::span<const int64_t> sizes, std::span<cons
     expected *= sizes[i];
   }
   return true;
+}
+
+bool memory_may_overlap(const Tensor& a, const Tensor& b) {
+  if (!a.defined() || !b.defined() || a.numel() == 0 || b.numel() == 0) return false;
+  if (a.device() != b.device()) return false;
+  auto span = [](const Tensor& t) {
+    // Strides are never negative here (as in torch), so the first element is the lowest.
+    int64_t last = 0;
+    for (int64_t d = 0; d < t.dim(); ++d) last += (t.sizes()[d] - 1) * t.strides()[d];
+    const auto* begin = static_cast<const std::byte*>(t.data_ptr());
+    return std::pair{begin, begin + (last + 1) * static_cast<int64_t>(t.element_size())};
+  };
+  const auto [a0, a1] = span(a);
+  const auto [b0, b1] = span(b);
+  return a0 < b1 && b0 < a1;
 }
 
 Tensor expand_to(const Tensor& src, std::span<const int64_t> sizes) {

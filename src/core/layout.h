@@ -16,6 +16,10 @@ inline std::vector<int64_t> sizes_of(const Tensor& t) { return {t.sizes().begin(
 // such layouts.
 bool is_non_overlapping_and_dense(std::span<const int64_t> sizes, std::span<const int64_t> strides);
 
+// True if the memory spans of a and b (from their first to their last element) intersect:
+// two handles of the same memory need not share a Storage (tensors wrapped from one blob).
+bool memory_may_overlap(const Tensor& a, const Tensor& b);
+
 // The shape a and b broadcast to (torch's rules); throws Error(ShapeMismatch) when they do not.
 std::vector<int64_t> broadcast_sizes(const Tensor& a, const Tensor& b);
 

@@ -103,6 +103,12 @@ def convolution_pointwise_binary(s):
                     same(mine, theirs, what)
                     same(got, theirs, f"{what}: the result")
                     assert got.stride() == base.stride(), f"{what}: the result is the target"
+            # In place onto its own input: x = relu(conv(x) + x), read before it is written.
+            mine = x.clone()
+            s.call("aoti_torch_cpu_mkldnn__convolution_pointwise_binary_", mine, mine, weight, s.opt_handle(b),
+                   *conv_args(*args), text("add"), None, opt_text("relu"), *scalars([]), None, RET)
+            same(mine, mk._convolution_pointwise(x, x, weight, b, *args, "add", None, "relu", [], None),
+                 f"{dt} in place onto its own input")
         refused(s, "aoti_torch_cpu_mkldnn__convolution_pointwise_binary", x, other, w, None, *conv_args(*args),
                 text("pow"), None, None, *scalars([]), None, RET)
         refused(s, "aoti_torch_cpu_mkldnn__convolution_pointwise_binary", x, other, w, None, *conv_args(*args),

@@ -141,6 +141,20 @@ TEST(Tensor, CopyBetweenLayoutsKeepsEveryElement) {
   EXPECT_EQ(one.data<int32_t>()[2], 12);
 }
 
+TEST(Tensor, MemoryOverlapIsFoundAcrossHandlesOfOneBlob) {
+  float data[12] = {};
+  Tensor whole = Tensor::from_blob(data, {12}, DType::Float32);
+  Tensor again = Tensor::from_blob(data, {3, 4}, DType::Float32);  // another Storage, same memory
+  EXPECT_FALSE(whole.shares_storage_with(again));
+  EXPECT_TRUE(detail::memory_may_overlap(whole, again));
+  Tensor first = Tensor::from_blob(data, {6}, DType::Float32);
+  Tensor second = Tensor::from_blob(data + 6, {6}, DType::Float32);
+  EXPECT_FALSE(detail::memory_may_overlap(first, second));
+  EXPECT_TRUE(detail::memory_may_overlap(first, whole.as_strided({2}, {5}, 5)));  // elements 5 and 10
+  EXPECT_FALSE(detail::memory_may_overlap(first, Tensor::from_blob(data, {0}, DType::Float32)));
+  EXPECT_FALSE(detail::memory_may_overlap(first, Tensor::empty({6}, DType::Float32)));
+}
+
 TEST(Tensor, ToConvertsLikeTorch) {
   Tensor f = Tensor::empty({4}, DType::Float32);
   float values[] = {-1.7f, 2.5f, 0.0f, 300.f};

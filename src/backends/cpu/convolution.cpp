@@ -314,9 +314,13 @@ Tensor convolve(const Tensor& input, const Tensor& given_weight, const Tensor* b
   if (into) {
     const std::vector<int64_t> strides =
         channels_last ? detail::channels_last_strides(g.out_sizes) : contiguous_strides(g.out_sizes);
-    // Only oneDNN's fused sum writes in place; every other path computes a fresh result.
+    // Only oneDNN's fused sum writes in place; every other path computes a fresh result. A
+    // target that is also the input (or weight) would be read after it was written.
     const bool in_place = !partial && input.dtype() != DType::Float64 && into->dtype() == input.dtype() &&
-                          detail::sizes_of(*into) == g.out_sizes && std::ranges::equal(into->strides(), strides);
+                          detail::sizes_of(*into) == g.out_sizes && std::ranges::equal(into->strides(), strides) &&
+                          !detail::memory_may_overlap(*into, input) &&
+                          !detail::memory_may_overlap(*into, given_weight) &&
+                          !(bias && detail::memory_may_overlap(*into, *bias));
     if (!in_place) return Tensor();
     if (into->numel() == 0) return *into;
     Epilogue fused = epilogue;
