@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -33,6 +34,18 @@ double percentile(const std::vector<double>& sorted, double p) {
   const auto lo = static_cast<std::size_t>(rank);
   const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - static_cast<double>(lo));
+}
+
+// Mean and sample standard deviation (n - 1; 0 for fewer than two runs), as
+// onnxruntime_perf_test and trtexec report beside the percentiles.
+std::pair<double, double> mean_and_stddev(const std::vector<double>& values) {
+  if (values.empty()) return {0, 0};
+  double mean = 0;
+  for (double v : values) mean += v / static_cast<double>(values.size());
+  if (values.size() < 2) return {mean, 0};
+  double squares = 0;
+  for (double v : values) squares += (v - mean) * (v - mean);
+  return {mean, std::sqrt(squares / static_cast<double>(values.size() - 1))};
 }
 
 // This process's peak resident set, from /proc/self/status (VmHWM). Not getrusage's
@@ -152,6 +165,7 @@ int bench_command(const BenchOptions& o) {
   set_shim_profiling(false);
   std::sort(latencies.begin(), latencies.end());
   const double throughput = latencies.empty() ? 0 : static_cast<double>(latencies.size()) / (wall_ms / 1000.0);
+  const auto [mean_ms, stddev_ms] = mean_and_stddev(latencies);
 
   const CpuKernels cpu = cpu_kernels();
   const std::string kernels = device.type == DeviceType::CPU
@@ -166,7 +180,8 @@ int bench_command(const BenchOptions& o) {
       {"load_ms", load_ms}, {"first_run_ms", first_run_ms},
       {"latency_ms", {{"min", latencies.empty() ? 0 : latencies.front()}, {"p50", percentile(latencies, 50)},
                       {"p90", percentile(latencies, 90)}, {"p99", percentile(latencies, 99)},
-                      {"max", latencies.empty() ? 0 : latencies.back()}}},
+                      {"max", latencies.empty() ? 0 : latencies.back()}, {"mean", mean_ms},
+                      {"stddev", stddev_ms}}},
       {"throughput_per_s", throughput}, {"peak_rss_mib", peak_rss_mib()}};
   if (o.cuda_graphs) {
     const CudaGraphStats g = cuda_graph_stats(*loader.get_runner());
@@ -205,9 +220,9 @@ int bench_command(const BenchOptions& o) {
               static_cast<double>(packed_weight_stats().bytes) / (1 << 20));
   std::printf("load        %9.2f ms\nfirst run   %9.2f ms\n", load_ms, first_run_ms);
   std::printf("runs        %9zu  (concurrency %d, %d model instance(s))\n", latencies.size(), o.concurrency, num_models);
-  std::printf("latency ms  min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
+  std::printf("latency ms  min %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f  mean %.3f  sd %.3f\n",
               latencies.empty() ? 0 : latencies.front(), percentile(latencies, 50), percentile(latencies, 90),
-              percentile(latencies, 99), latencies.empty() ? 0 : latencies.back());
+              percentile(latencies, 99), latencies.empty() ? 0 : latencies.back(), mean_ms, stddev_ms);
   std::printf("throughput  %9.1f runs/s\npeak RSS    %9.1f MiB\n", throughput, peak_rss_mib());
   if (o.profile) {
     std::printf("\nprofile, per run (mean %.3f ms): pt2run's functions %.3f ms, the model's own code %.3f ms\n",

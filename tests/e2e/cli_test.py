@@ -196,6 +196,15 @@ def test_bench():
     check(b["runs"] == 30 and b["latency_ms"]["p50"] > 0 and b["throughput_per_s"] > 0 and b["peak_rss_mib"] > 0,
           f"bench mlp: {b}")
     check(b["load_ms"] > 0 and b["first_run_ms"] > 0, "bench: load and first run timed")
+    # Mean and sample standard deviation beside the percentiles, over the same timed runs.
+    raw = json.loads(cli("bench", pkg("mlp"), "--iterations", "25", "--warmup", "2", "--json",
+                         "--raw-latencies").stdout)
+    lat, stats = np.array(raw["latencies_ms"]), raw["latency_ms"]
+    check(len(lat) == 25 and abs(stats["mean"] - lat.mean()) <= 1e-9 * max(1.0, lat.mean())
+          and abs(stats["stddev"] - lat.std(ddof=1)) <= 1e-9 * max(1.0, lat.std(ddof=1))
+          and stats["min"] <= stats["mean"] <= stats["max"], f"bench mean/stddev: {stats}")
+    one = json.loads(cli("bench", pkg("mlp"), "--iterations", "1", "--warmup", "0", "--json").stdout)["latency_ms"]
+    check(one["stddev"] == 0 and one["mean"] == one["p50"], f"bench of one run: {one}")
     # The threads a run gets, how they were chosen, and which kernels run, are reported.
     cores = b["threads_per_run"]
     chosen_by = b["threads_chosen_by"]
@@ -232,7 +241,8 @@ def test_bench():
     check(b["peak_rss_mib"] < 150, f"bench reports the parent's memory: peak RSS {b['peak_rss_mib']} MiB")
     del ballast
     r = cli("bench", pkg("cnn"), "--iterations", "5")
-    check("p99" in r.stdout and "peak RSS" in r.stdout, "bench text output:\n" + r.stdout)
+    check("p99" in r.stdout and " mean " in r.stdout and " sd " in r.stdout and "peak RSS" in r.stdout,
+          "bench text output:\n" + r.stdout)
 
 
 def test_errors():
