@@ -113,8 +113,6 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   memory::desc src_md = strided_desc(in_view, type);
   // A prepacked weight is read in its own layout (dims [O, I, *k], grouped [g, O/g, I/g, *k]).
   const detail::PackedLayout* prepacked = onednn::packed_layout(weight);
-  memory::desc wei_md = prepacked ? onednn::packed_desc(*prepacked)
-                               : weight_desc(weight, p.groups, p.transposed, input.sizes()[1], type);
   memory::desc dst_md = strided_desc(dst_view, type);
   memory::desc bias_md = bias ? memory::desc({bias->sizes()[0]}, type, {bias->strides()[0]})
                               : memory::desc();
@@ -141,6 +139,8 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   append_epilogue_key(key, epilogue);
   const memory::desc other_md = epilogue.binary != Binary::None ? strided_desc(epilogue.other, type) : memory::desc();
   auto plan = onednn::plan(key, [&] {
+    const memory::desc wei_md = prepacked ? onednn::packed_desc(*prepacked)
+                                          : weight_desc(weight, p.groups, p.transposed, input.sizes()[1], type);
     auto any = [](const memory::desc& md) {
       return memory::desc(md.get_dims(), md.get_data_type(), memory::format_tag::any);
     };
@@ -212,7 +212,8 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   // A model constant is packed once into the layout the kernel wants (constant_weights.h).
   std::shared_ptr<void> packed;
   memory wei;
-  if (plan->wei_fmt != wei_md) {
+  const memory::desc& wei_md = plan->wei_user;
+  if (plan->to_wei) {
     std::string layout(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(int64_t));
     packed = detail::packed_constant(weight.data_ptr(), weight.nbytes(), layout, [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);

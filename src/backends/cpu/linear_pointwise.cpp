@@ -54,8 +54,6 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
   const detail::PackedLayout* packed = onednn::packed_layout(weight);
   const memory::desc src_md({m, k}, type, {k, 1});
   const memory::desc dst_md({m, n}, type, {n, 1});
-  const memory::desc wei_md = packed ? onednn::packed_desc(*packed)
-                                     : memory::desc({n, k}, type, {weight.stride(0), weight.stride(1)});
   const memory::desc bias_md =
       bias ? memory::desc({n}, onednn::float_type(bias->dtype(), "mkldnn._linear_pointwise"), {bias->stride(0)})
            : memory::desc();
@@ -71,6 +69,8 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
   append_epilogue_key(key, epilogue);
   const auto& engine = onednn::engine();
   auto plan = onednn::plan(key, [&] {
+    const memory::desc wei_md = packed ? onednn::packed_desc(*packed)
+                                       : memory::desc({n, k}, type, {weight.stride(0), weight.stride(1)});
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (!epilogue.empty()) attr.set_post_ops(post_ops(epilogue, other_md));
@@ -108,7 +108,7 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
 
   dnnl::stream& stream = onednn::stream();
   auto user = [&](const memory::desc& md, const Tensor& t) { return memory(md, engine, t.data_ptr()); };
-  memory wei = user(wei_md, weight);
+  memory wei = user(plan->wei_user, weight);
   std::shared_ptr<void> kept;
   if (plan->to_wei) {
     // Re-laid out once while the weight stays a model constant (constant_weights.h); per call

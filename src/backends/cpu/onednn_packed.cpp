@@ -4,20 +4,12 @@
 #include <mutex>
 #include <vector>
 
+#include "backends/cpu/onednn_plans.h"
 #include "core/check.h"
 #include "core/storage.h"
 
 namespace pt2run::cpu::onednn {
 namespace {
-
-dnnl_data_type_t onednn_type(DType dtype) {
-  switch (dtype) {
-    case DType::Float16: return dnnl_f16;
-    case DType::BFloat16: return dnnl_bf16;
-    case DType::Float32: return dnnl_f32;
-    default: detail::fail(ErrorCode::NotImplemented, "prepacked weights in ", dtype_name(dtype), " are not supported");
-  }
-}
 
 std::vector<int64_t> key_of(const detail::PackedLayout& l) {
   std::vector<int64_t> key{static_cast<int64_t>(l.dtype)};
@@ -65,9 +57,10 @@ dnnl::memory::desc find_desc(const detail::PackedLayout& l) {
   const auto ndims = static_cast<int>(l.dims.size());
   dnnl_dims_t dims{};
   for (int d = 0; d < ndims; ++d) dims[d] = l.dims[static_cast<std::size_t>(d)];
+  const auto type = static_cast<dnnl_data_type_t>(float_type(l.dtype, "a prepacked weight"));
   for (int tag = dnnl_format_tag_any + 1; tag < dnnl_format_tag_last; ++tag) {
     dnnl_memory_desc_t md = nullptr;
-    if (dnnl_memory_desc_create_with_tag(&md, ndims, dims, onednn_type(l.dtype), static_cast<dnnl_format_tag_t>(tag)) !=
+    if (dnnl_memory_desc_create_with_tag(&md, ndims, dims, type, static_cast<dnnl_format_tag_t>(tag)) !=
         dnnl_success)
       continue;
     if (describes(md, l) && dnnl_memory_desc_get_size(md) == l.nbytes) return dnnl::memory::desc(md);

@@ -69,6 +69,7 @@ dnnl::memory::data_type float_type(DType dtype, std::string_view what) {
 }
 
 void weight_reorder(Plan& plan, const dnnl::memory::desc& from) {
+  plan.wei_user = from;
   const dnnl::memory::desc& to = plan.wei_fmt;
   if (from == to) return;
   auto blocked = [](const dnnl::memory::desc& md) {

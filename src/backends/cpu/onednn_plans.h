@@ -28,6 +28,9 @@ struct Plan {
   dnnl::primitive primitive;
   dnnl::memory::desc src_fmt, wei_fmt, dst_fmt, scratch_fmt;
   dnnl::primitive to_src, to_wei, from_dst;
+  // The caller's weight memory as the plan reads it (set by weight_reorder): made once with the
+  // plan, so a run does not describe its weight again (a prepacked one costs a lookup).
+  dnnl::memory::desc wei_user;
   // Set where to_wei goes between two blocked layouts: to_wei then writes wei_via (the plain
   // layout) and to_wei_then reads it (weight_reorder below says why).
   dnnl::memory::desc wei_via;
@@ -49,8 +52,8 @@ std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::fun
 // Appends a list to a plan key, with its length so that lists cannot run into each other.
 void append_key(std::vector<int64_t>& key, std::span<const int64_t> values);
 
-// Sets plan.to_wei (and the step through the plain layout) to re-lay a weight out from `from`
-// into plan.wei_fmt; nothing where they agree. Between two blocked layouts it goes through the
+// Records `from` as plan.wei_user and sets plan.to_wei (and the step through the plain layout)
+// to re-lay a weight out from it into plan.wei_fmt; no reorder where they agree. Between two blocked layouts it goes through the
 // plain one: oneDNN 3.2 has fast reorders between a blocked and a plain layout but only its
 // generic one between two blockings (25x slower on a ResNet-50 weight), the case of a
 // prepacked weight whose blocking torch's oneDNN chose differently.
