@@ -4,18 +4,16 @@
 #include <new>
 
 #include "core/check.h"
+#include "core/cpu_blocks.h"
 #include "core/device_backend.h"
 
 namespace pt2run::detail {
-namespace {
-constexpr std::size_t kAlignment = 64;
-}
 
 Storage::~Storage() {
   if (owns_data && !device.is_cpu()) {
     device_backend(device.type).deallocate(data, device.index);
   } else if (owns_data) {
-    std::free(data);
+    free_cpu_block(data, nbytes);
   } else if (deleter) {
     deleter(data);
   }
@@ -24,9 +22,7 @@ Storage::~Storage() {
 std::shared_ptr<Storage> allocate_cpu_storage(std::size_t nbytes) {
   auto storage = std::make_shared<Storage>();
   if (nbytes > 0) {
-    std::size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-    PT2RUN_CHECK(rounded >= nbytes, OutOfMemory, "cannot allocate ", nbytes, " bytes");
-    storage->data = std::aligned_alloc(kAlignment, rounded);
+    storage->data = allocate_cpu_block(nbytes);
     PT2RUN_CHECK(storage->data != nullptr, OutOfMemory, "out of memory allocating ", nbytes,
                  " bytes of CPU memory");
     storage->owns_data = true;

@@ -99,6 +99,7 @@ std::shared_ptr<const onednn::Plan> matmul_plan(const Matmul& mm, bool pack_b) {
     const memory::desc b_md = pack_b ? memory::desc({mm.k, mm.n}, mm.type, memory::format_tag::any) : b_user;
     dnnl::matmul::primitive_desc pd(onednn::engine(), a_md, b_md, c_md, attr);
     onednn::Plan plan{dnnl::matmul(pd), a_md, pd.weights_desc(), c_md, pd.scratchpad_desc()};
+    plan.user = {{DNNL_ARG_SRC, a_md}, {DNNL_ARG_WEIGHTS, plan.wei_fmt}, {DNNL_ARG_DST, c_md}};
     plan.reference = std::string(pd.impl_info_str()).starts_with("ref");
     plan.wei_layout = layout_key(mm, plan.wei_fmt);
     if (plan.wei_fmt != b_user)
@@ -113,13 +114,13 @@ bool run_matmul(const Matmul& mm, bool pack_b) {
   const auto plan = matmul_plan(mm, pack_b);
   if (pack_b && plan->reference) return false;
   const auto& engine = onednn::engine();
-  dnnl::stream& stream = onednn::stream();
-  memory b;
+  onednn::Execution exec(*plan);
   std::shared_ptr<void> packed;
   if (!plan->to_wei) {
-    b = memory(plan->wei_fmt, engine, const_cast<void*>(mm.b));
+    exec.pass(DNNL_ARG_WEIGHTS, mm.b);
   } else {
     auto pack = [&] {
+      dnnl::stream& stream = onednn::stream();
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
       plan->to_wei.execute(stream, {{DNNL_ARG_FROM, memory(b_desc(mm), engine, const_cast<void*>(mm.b))},
                                     {DNNL_ARG_TO, *copy}});
@@ -129,13 +130,11 @@ bool run_matmul(const Matmul& mm, bool pack_b) {
     packed = detail::packed_constant(mm.b, b_span(mm), plan->wei_layout, pack);
     // Redeclared between the caller's check and here: packed for this call only.
     if (!packed) packed = pack().value;
-    b = *std::static_pointer_cast<memory>(packed);
+    exec.pass(DNNL_ARG_WEIGHTS, *std::static_pointer_cast<memory>(packed));
   }
-  plan->primitive.execute(stream, {{DNNL_ARG_SRC, memory(plan->src_fmt, engine, const_cast<void*>(mm.a))},
-                                   {DNNL_ARG_WEIGHTS, b},
-                                   {DNNL_ARG_DST, memory(plan->dst_fmt, engine, mm.c)},
-                                   {DNNL_ARG_SCRATCHPAD, onednn::scratchpad(*plan)}});
-  stream.wait();
+  exec.pass(DNNL_ARG_SRC, mm.a);
+  exec.pass(DNNL_ARG_DST, mm.c);
+  exec.run();
   return true;
 }
 

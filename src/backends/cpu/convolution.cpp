@@ -110,18 +110,17 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   Tensor dst_view = out.as_strided(dst_sizes, {out.strides().begin(), out.strides().end()},
                                    out.storage_offset());
 
-  memory::desc src_md = strided_desc(in_view, type);
   // A prepacked weight is read in its own layout (dims [O, I, *k], grouped [g, O/g, I/g, *k]).
   const detail::PackedLayout* prepacked = onednn::packed_layout(weight);
-  memory::desc dst_md = strided_desc(dst_view, type);
-  memory::desc bias_md = bias ? memory::desc({bias->sizes()[0]}, type, {bias->strides()[0]})
-                              : memory::desc();
   // oneDNN 3's brgemm kernels read channels-last activations in place; for other layouts
   // it picks a blocked one and the activations are reordered around the call.
   const bool direct = detail::convolution_channels_last(input, weight);
+  const bool binary = epilogue.binary != Binary::None;
+  constexpr int kOther = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
 
   std::vector<int64_t> key{/*kind: convolution*/ 1, static_cast<int64_t>(type), p.transposed ? 1 : 0, p.groups,
                            direct ? 1 : 0, bias ? bias->strides()[0] : -1};
+  key.reserve(96);  // grown once, not at each of the lists below
   onednn::append_key(key, in_view.sizes());
   onednn::append_key(key, in_view.strides());
   onednn::append_key(key, weight.sizes());
@@ -137,8 +136,12 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     onednn::append_key(key, prepacked->inner_indices);
   }
   append_epilogue_key(key, epilogue);
-  const memory::desc other_md = epilogue.binary != Binary::None ? strided_desc(epilogue.other, type) : memory::desc();
+  // Everything the memory descriptors below depend on is in the key: a cached plan carries them.
   auto plan = onednn::plan(key, [&] {
+    const memory::desc src_md = strided_desc(in_view, type), dst_md = strided_desc(dst_view, type);
+    const memory::desc bias_md =
+        bias ? memory::desc({bias->sizes()[0]}, type, {bias->strides()[0]}) : memory::desc();
+    const memory::desc other_md = binary ? strided_desc(epilogue.other, type) : memory::desc();
     const memory::desc wei_md = prepacked ? onednn::packed_desc(*prepacked)
                                           : weight_desc(weight, p.groups, p.transposed, input.sizes()[1], type);
     auto any = [](const memory::desc& md) {
@@ -194,52 +197,55 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
     made.to_src = reorder(src_md, made.src_fmt);
     onednn::weight_reorder(made, wei_md);
     made.from_dst = reorder(made.dst_fmt, dst_md);
+    made.user.emplace_back(DNNL_ARG_SRC, src_md);
+    made.user.emplace_back(DNNL_ARG_DST, dst_md);
+    if (bias) made.user.emplace_back(DNNL_ARG_BIAS, bias_md);
+    if (binary) made.user.emplace_back(kOther, other_md);
     return made;
   });
 
   dnnl::stream& stream = onednn::stream();
-  auto user = [&](const memory::desc& md, const Tensor& t) {
-    return memory(md, engine, t.data_ptr());
-  };
+  onednn::Execution exec(*plan);
   // Reorder user memory into the layouts the primitive chose, where they differ.
-  auto prepare = [&](const dnnl::primitive& reorder, const memory::desc& want, memory user_mem) {
+  auto prepare = [&](const dnnl::primitive& reorder, const memory::desc& want, const memory& user_mem) {
     if (!reorder) return user_mem;
     memory converted(want, engine);
     reorder.execute(stream, {{DNNL_ARG_FROM, user_mem}, {DNNL_ARG_TO, converted}});
     return converted;
   };
-  memory src = prepare(plan->to_src, plan->src_fmt, user(src_md, in_view));
+  const memory src = prepare(plan->to_src, plan->src_fmt, exec.bind(DNNL_ARG_SRC, in_view.data_ptr()));
   // A model constant is packed once into the layout the kernel wants (constant_weights.h).
   std::shared_ptr<void> packed;
   memory wei;
-  const memory::desc& wei_md = plan->wei_user;
   if (plan->to_wei) {
     std::string layout(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(int64_t));
+    const memory& given = exec.bind(DNNL_ARG_WEIGHTS, weight.data_ptr());
     packed = detail::packed_constant(weight.data_ptr(), weight.nbytes(), layout, [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
-      onednn::reorder_weight(*plan, user(wei_md, weight), *copy);
+      onednn::reorder_weight(*plan, given, *copy);
       return detail::Packed{copy, plan->wei_fmt.get_size()};
     });
     if (packed) {
       wei = *std::static_pointer_cast<memory>(packed);
     } else {
       wei = memory(plan->wei_fmt, engine);
-      onednn::reorder_weight(*plan, user(wei_md, weight), wei);
+      onednn::reorder_weight(*plan, given, wei);
     }
   } else {
-    wei = user(wei_md, weight);
+    wei = exec.bind(DNNL_ARG_WEIGHTS, weight.data_ptr());
   }
-  memory dst_user = user(dst_md, dst_view);
-  memory dst = plan->dst_fmt == dst_md ? dst_user : memory(plan->dst_fmt, engine);
-  memory scratch = onednn::scratchpad(*plan);
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei},
-                                       {DNNL_ARG_DST, dst}, {DNNL_ARG_SCRATCHPAD, scratch}};
-  if (bias) args.emplace(DNNL_ARG_BIAS, user(bias_md, *bias));
-  if (epilogue.binary != Binary::None)
-    args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, user(other_md, epilogue.other));
-  plan->primitive.execute(stream, args);
-  if (plan->from_dst) plan->from_dst.execute(stream, {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, dst_user}});
-  stream.wait();
+  const memory& dst_user = exec.bind(DNNL_ARG_DST, dst_view.data_ptr());
+  const memory dst = plan->from_dst ? memory(plan->dst_fmt, engine) : dst_user;
+  exec.pass(DNNL_ARG_SRC, src);
+  exec.pass(DNNL_ARG_WEIGHTS, wei);
+  exec.pass(DNNL_ARG_DST, dst);
+  if (bias) exec.pass(DNNL_ARG_BIAS, bias->data_ptr());
+  if (binary) exec.pass(kOther, epilogue.other.data_ptr());
+  exec.run();
+  if (plan->from_dst) {
+    plan->from_dst.execute(stream, {{DNNL_ARG_FROM, dst}, {DNNL_ARG_TO, dst_user}});
+    stream.wait();
+  }
 }
 
 // Output positions no kernel tap reaches (transposed conv with output_padding > padding)

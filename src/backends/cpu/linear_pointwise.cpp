@@ -52,14 +52,9 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
   const Tensor src = input.contiguous();
   const Tensor other = epilogue.binary != Binary::None ? epilogue.other.contiguous() : Tensor();
   const detail::PackedLayout* packed = onednn::packed_layout(weight);
-  const memory::desc src_md({m, k}, type, {k, 1});
-  const memory::desc dst_md({m, n}, type, {n, 1});
-  const memory::desc bias_md =
-      bias ? memory::desc({n}, onednn::float_type(bias->dtype(), "mkldnn._linear_pointwise"), {bias->stride(0)})
-           : memory::desc();
-  const memory::desc other_md = other.defined() ? dst_md : memory::desc();
 
   std::vector<int64_t> key{/*kind: linear*/ 3, static_cast<int64_t>(type), m, n, k, bias ? static_cast<int64_t>(bias->dtype()) : -1,
+                           bias ? bias->stride(0) : 0, other.defined() ? 1 : 0,
                            weight.stride(0), weight.stride(1), packed ? 1 : 0};
   if (packed) {
     onednn::append_key(key, packed->strides);
@@ -68,7 +63,14 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
   }
   append_epilogue_key(key, epilogue);
   const auto& engine = onednn::engine();
+  // Everything the memory descriptors below depend on is in the key: a cached plan carries them.
   auto plan = onednn::plan(key, [&] {
+    const memory::desc src_md({m, k}, type, {k, 1});
+    const memory::desc dst_md({m, n}, type, {n, 1});
+    const memory::desc bias_md =
+        bias ? memory::desc({n}, onednn::float_type(bias->dtype(), "mkldnn._linear_pointwise"), {bias->stride(0)})
+             : memory::desc();
+    const memory::desc other_md = other.defined() ? dst_md : memory::desc();
     const memory::desc wei_md = packed ? onednn::packed_desc(*packed)
                                        : memory::desc({n, k}, type, {weight.stride(0), weight.stride(1)});
     dnnl::primitive_attr attr;
@@ -98,6 +100,10 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     made.dst_fmt = pd.dst_desc();
     made.scratch_fmt = pd.scratchpad_desc();
     onednn::weight_reorder(made, wei_md);
+    made.user.emplace_back(DNNL_ARG_SRC, src_md);
+    made.user.emplace_back(DNNL_ARG_DST, dst_md);
+    if (bias) made.user.emplace_back(DNNL_ARG_BIAS, bias_md);
+    if (other.defined()) made.user.emplace_back(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, other_md);
     std::vector<int64_t> layout{static_cast<int64_t>(type)};
     for (const auto& dims : {made.wei_fmt.get_padded_dims(), made.wei_fmt.get_strides(), made.wei_fmt.get_inner_blks(),
                              made.wei_fmt.get_inner_idxs()})
@@ -106,9 +112,9 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     return made;
   });
 
-  dnnl::stream& stream = onednn::stream();
-  auto user = [&](const memory::desc& md, const Tensor& t) { return memory(md, engine, t.data_ptr()); };
-  memory wei = user(plan->wei_user, weight);
+  onednn::Execution exec(*plan);
+  constexpr int kOther = DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1;
+  memory wei = exec.bind(DNNL_ARG_WEIGHTS, weight.data_ptr());
   std::shared_ptr<void> kept;
   if (plan->to_wei) {
     // Re-laid out once while the weight stays a model constant (constant_weights.h); per call
@@ -122,14 +128,12 @@ Tensor linear_pointwise(const Tensor& input, const Tensor& weight, const Tensor*
     if (!kept) kept = pack().value;
     wei = *std::static_pointer_cast<memory>(kept);
   }
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, user(src_md, src)},
-                                       {DNNL_ARG_WEIGHTS, wei},
-                                       {DNNL_ARG_DST, user(dst_md, out)},
-                                       {DNNL_ARG_SCRATCHPAD, onednn::scratchpad(*plan)}};
-  if (bias) args.emplace(DNNL_ARG_BIAS, user(bias_md, *bias));
-  if (other.defined()) args.emplace(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, user(other_md, other));
-  plan->primitive.execute(stream, args);
-  stream.wait();
+  exec.pass(DNNL_ARG_SRC, src.data_ptr());
+  exec.pass(DNNL_ARG_WEIGHTS, wei);
+  exec.pass(DNNL_ARG_DST, out.data_ptr());
+  if (bias) exec.pass(DNNL_ARG_BIAS, bias->data_ptr());
+  if (other.defined()) exec.pass(kOther, other.data_ptr());
+  exec.run();
   return out;
 }
 

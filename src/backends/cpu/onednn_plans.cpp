@@ -1,5 +1,8 @@
 #include "backends/cpu/onednn_plans.h"
 
+#include <oneapi/dnnl/dnnl.h>
+
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 
@@ -28,6 +31,41 @@ Plans& plans() {
 }
 
 }  // namespace
+
+// One execution's memory objects, by argument id, and the argument array handed to oneDNN.
+struct Operands {
+  std::vector<std::pair<int, dnnl::memory>> bound;
+  dnnl::memory scratch;
+  std::vector<dnnl_exec_arg_t> args;
+};
+
+OperandPool::OperandPool() = default;
+OperandPool::OperandPool(const OperandPool&) {}
+OperandPool& OperandPool::operator=(const OperandPool&) { return *this; }
+OperandPool::~OperandPool() = default;
+
+std::unique_ptr<Operands> OperandPool::take() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto operands = std::move(idle_.back());
+      idle_.pop_back();
+      return operands;
+    }
+  }
+  return std::make_unique<Operands>();
+}
+
+void OperandPool::give(std::unique_ptr<Operands> operands) {
+  std::lock_guard lock(mutex_);
+  idle_.push_back(std::move(operands));
+}
+
+const dnnl::memory::desc& Plan::user_desc(int arg) const {
+  for (const auto& [id, md] : user)
+    if (id == arg) return md;
+  detail::fail(ErrorCode::Internal, "a oneDNN plan has no layout for its operand ", arg);
+}
 
 const dnnl::engine& engine() {
   static const dnnl::engine e(dnnl::engine::kind::cpu, 0);
@@ -69,7 +107,7 @@ dnnl::memory::data_type float_type(DType dtype, std::string_view what) {
 }
 
 void weight_reorder(Plan& plan, const dnnl::memory::desc& from) {
-  plan.wei_user = from;
+  plan.user.emplace_back(DNNL_ARG_WEIGHTS, from);
   const dnnl::memory::desc& to = plan.wei_fmt;
   if (from == to) return;
   auto blocked = [](const dnnl::memory::desc& md) {
@@ -107,11 +145,41 @@ dnnl::stream& stream() {
   return s;
 }
 
-dnnl::memory scratchpad(const Plan& plan) {
+Execution::Execution(const Plan& plan) : plan_(plan), operands_(plan.pool.take()) { operands_->args.clear(); }
+
+Execution::~Execution() {
+  // Memory objects keep the last run's pointers; the next run sets its own before any use.
+  plan_.pool.give(std::move(operands_));
+}
+
+const dnnl::memory& Execution::bind(int arg, const void* data) {
+  void* handle = const_cast<void*>(data);
+  auto& bound = operands_->bound;
+  auto it = std::find_if(bound.begin(), bound.end(), [&](const auto& b) { return b.first == arg; });
+  if (it == bound.end()) return bound.emplace_back(arg, dnnl::memory(plan_.user_desc(arg), engine(), handle)).second;
+  it->second.set_data_handle(handle);
+  return it->second;
+}
+
+void Execution::pass(int arg, const dnnl::memory& memory) { operands_->args.push_back({arg, memory.get()}); }
+
+void Execution::run() {
+  // The calling thread's scratchpad: a plan's executions on other threads never share it.
   thread_local std::vector<std::byte> buffer;
-  const std::size_t bytes = plan.scratch_fmt.get_size();
+  const std::size_t bytes = plan_.scratch_fmt.get_size();
   if (buffer.size() < bytes) buffer.resize(bytes);
-  return dnnl::memory(plan.scratch_fmt, engine(), buffer.data());
+  if (!operands_->scratch) {
+    operands_->scratch = dnnl::memory(plan_.scratch_fmt, engine(), buffer.data());
+  } else {
+    operands_->scratch.set_data_handle(buffer.data());
+  }
+  pass(DNNL_ARG_SCRATCHPAD, operands_->scratch);
+  auto& args = operands_->args;
+  dnnl::error::wrap_c_api(dnnl_primitive_execute(plan_.primitive.get(), stream().get(), static_cast<int>(args.size()),
+                                                 args.data()),
+                          "could not execute a primitive");
+  args.clear();
+  stream().wait();
 }
 
 }  // namespace pt2run::cpu::onednn

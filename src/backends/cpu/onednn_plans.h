@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,23 @@ const dnnl::engine& engine();
 // Throws Error(NotImplemented) for any other, naming `what` (the op) and the three it takes.
 dnnl::memory::data_type float_type(DType dtype, std::string_view what);
 
+struct Operands;
+
+// The memory objects of a plan's idle executions (Execution below). Copying a plan copies none.
+class OperandPool {
+ public:
+  OperandPool();
+  OperandPool(const OperandPool&);
+  OperandPool& operator=(const OperandPool&);
+  ~OperandPool();
+  std::unique_ptr<Operands> take();
+  void give(std::unique_ptr<Operands> operands);
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Operands>> idle_;
+};
+
 // What oneDNN chose for one primitive signature: the primitive, the layouts it wants, and
 // the reorders between those and the caller's memory (empty where the layouts agree), made
 // once with the plan instead of on every run.
@@ -28,9 +46,11 @@ struct Plan {
   dnnl::primitive primitive;
   dnnl::memory::desc src_fmt, wei_fmt, dst_fmt, scratch_fmt;
   dnnl::primitive to_src, to_wei, from_dst;
-  // The caller's weight memory as the plan reads it (set by weight_reorder): made once with the
-  // plan, so a run does not describe its weight again (a prepacked one costs a lookup).
-  dnnl::memory::desc wei_user;
+  // The layout of each operand in the caller's memory, by oneDNN argument id (DNNL_ARG_WEIGHTS:
+  // the weight as given, set by weight_reorder). The plan's key fixes them, so they are made
+  // once with the plan and a run only points memory objects at its data.
+  std::vector<std::pair<int, dnnl::memory::desc>> user;
+  const dnnl::memory::desc& user_desc(int arg) const;
   // Set where to_wei goes between two blocked layouts: to_wei then writes wei_via (the plain
   // layout) and to_wei_then reads it (weight_reorder below says why).
   dnnl::memory::desc wei_via;
@@ -39,6 +59,8 @@ struct Plan {
   bool reference = false;
   // Names wei_fmt for constant_weights.h, so that plans choosing one layout share one copy.
   std::string wei_layout;
+  // Memory objects over the caller's operands, kept for later runs (Execution below).
+  mutable OperandPool pool;
 };
 
 // Creating a primitive descriptor costs tens of microseconds (oneDNN tries its kernels in
@@ -52,7 +74,7 @@ std::shared_ptr<const Plan> plan(const std::vector<int64_t>& key, const std::fun
 // Appends a list to a plan key, with its length so that lists cannot run into each other.
 void append_key(std::vector<int64_t>& key, std::span<const int64_t> values);
 
-// Records `from` as plan.wei_user and sets plan.to_wei (and the step through the plain layout)
+// Records `from` as the plan's user weight layout (DNNL_ARG_WEIGHTS) and sets plan.to_wei (and the step through the plain layout)
 // to re-lay a weight out from it into plan.wei_fmt; no reorder where they agree. Between two blocked layouts it goes through the
 // plain one: oneDNN 3.2 has fast reorders between a blocked and a plain layout but only its
 // generic one between two blockings (25x slower on a ResNet-50 weight), the case of a
@@ -64,8 +86,32 @@ void reorder_weight(const Plan& plan, dnnl::memory from, dnnl::memory to);
 // The calling thread's stream on engine() (in-order; executions on it are waited for).
 dnnl::stream& stream();
 
-// The calling thread's scratchpad for `plan` (primitives shared between threads never share
-// one; oneDNN's own is global unless built for concurrent execution).
-dnnl::memory scratchpad(const Plan& plan);
+// One run of a plan's primitive. Its memory objects over the caller's buffers are made by a
+// plan's first runs and reused after (pointed at each run's data): creating one costs about
+// 0.8 us, as much as the kernel of a small model's convolution, and a run has four or five.
+// The arguments go to oneDNN as an array. Each execution takes its own set from the plan, so
+// concurrent runs of one plan never share one; not itself shared between threads.
+class Execution {
+ public:
+  explicit Execution(const Plan& plan);
+  ~Execution();
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+
+  // The memory of operand `arg` (in plan.user) over `data`, for a reorder or for pass().
+  const dnnl::memory& bind(int arg, const void* data);
+  // Hands `memory` to the primitive as argument `arg` (valid until run()).
+  void pass(int arg, const dnnl::memory& memory);
+  // bind, then pass under the same id.
+  void pass(int arg, const void* data) { pass(arg, bind(arg, data)); }
+  // Runs plan.primitive on stream() with the passed arguments and the calling thread's
+  // scratchpad (oneDNN's own is global unless built for concurrent execution), and waits.
+  // Throws dnnl::error.
+  void run();
+
+ private:
+  const Plan& plan_;
+  std::unique_ptr<Operands> operands_;
+};
 
 }  // namespace pt2run::cpu::onednn
