@@ -12,7 +12,7 @@ namespace pt2run::detail {
 // thread ends. Builds with AddressSanitizer keep none, so that a use after free stays visible.
 inline constexpr std::size_t kAlignment = 64;
 #if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kCpuBlockCache = true;
+inline constexpr bool kCpuBlockCache = false;
 #else
 inline constexpr bool kCpuBlockCache = true;
 #endif
