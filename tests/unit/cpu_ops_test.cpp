@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
 #include <tuple>
 
 #include "backends/cpu/attention.h"
@@ -174,6 +175,32 @@ TEST(Convolution, MatchesDirectLoops) {
       std::vector<int64_t> out_sizes(out.sizes().begin(), out.sizes().end());
       expect_near(out, reference_conv2d(x, w, bias, c.p, out_sizes), dtype == DType::Float32 ? 1e-4 : 3e-2);
     }
+  }
+}
+
+// A plan keeps its oneDNN memory objects between calls (onednn::Execution): each call must
+// read and write its own buffers, on any thread, in place (channels-last) or through reorders.
+TEST(Convolution, ARepeatedSignatureReadsEachCallsOwnBuffers) {
+  const cpu::ConvolutionParams p{{1, 1}, {1, 1}, {1, 1}, false, {0, 0}, 1};
+  for (bool channels_last : {true, false}) {
+    auto check_calls = [&](unsigned seed) {
+      for (int call = 0; call < 4; ++call) {
+        Tensor x = random({2, 3, 6, 6}, seed + call), w = random({5, 3, 3, 3}, seed + 10 + call);
+        Tensor bias = random({5}, seed + 20 + call);
+        if (channels_last) {
+          Tensor cl = Tensor::empty_strided({2, 3, 6, 6}, {108, 1, 18, 3}, DType::Float32);
+          cl.copy_(x);
+          x = cl;
+        }
+        Tensor out = cpu::convolution(x, w, &bias, p);
+        std::vector<int64_t> out_sizes(out.sizes().begin(), out.sizes().end());
+        expect_near(out.contiguous(), reference_conv2d(x.contiguous(), w, bias, p, out_sizes), 1e-4);
+      }
+    };
+    check_calls(100);
+    std::thread a(check_calls, 200), b(check_calls, 300);
+    a.join();
+    b.join();
   }
 }
 

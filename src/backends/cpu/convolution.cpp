@@ -219,7 +219,7 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   memory wei;
   if (plan->to_wei) {
     std::string layout(reinterpret_cast<const char*>(key.data()), key.size() * sizeof(int64_t));
-    const memory& given = exec.bind(DNNL_ARG_WEIGHTS, weight.data_ptr());
+    const memory given = exec.bind(DNNL_ARG_WEIGHTS, weight.data_ptr());
     packed = detail::packed_constant(weight.data_ptr(), weight.nbytes(), layout, [&] {
       auto copy = std::make_shared<memory>(plan->wei_fmt, engine);
       onednn::reorder_weight(*plan, given, *copy);
@@ -234,7 +234,7 @@ void run(const Tensor& input, const Tensor& weight, const Tensor* bias, const Te
   } else {
     wei = exec.bind(DNNL_ARG_WEIGHTS, weight.data_ptr());
   }
-  const memory& dst_user = exec.bind(DNNL_ARG_DST, dst_view.data_ptr());
+  const memory dst_user = exec.bind(DNNL_ARG_DST, dst_view.data_ptr());
   const memory dst = plan->from_dst ? memory(plan->dst_fmt, engine) : dst_user;
   exec.pass(DNNL_ARG_SRC, src);
   exec.pass(DNNL_ARG_WEIGHTS, wei);

@@ -152,7 +152,7 @@ Execution::~Execution() {
   plan_.pool.give(std::move(operands_));
 }
 
-const dnnl::memory& Execution::bind(int arg, const void* data) {
+dnnl::memory Execution::bind(int arg, const void* data) {
   void* handle = const_cast<void*>(data);
   auto& bound = operands_->bound;
   auto it = std::find_if(bound.begin(), bound.end(), [&](const auto& b) { return b.first == arg; });

@@ -98,8 +98,9 @@ class Execution {
   Execution(const Execution&) = delete;
   Execution& operator=(const Execution&) = delete;
 
-  // The memory of operand `arg` (in plan.user) over `data`, for a reorder or for pass().
-  const dnnl::memory& bind(int arg, const void* data);
+  // The memory of operand `arg` (in plan.user) over `data`, for a reorder or for pass() (a
+  // handle to the object the execution keeps).
+  dnnl::memory bind(int arg, const void* data);
   // Hands `memory` to the primitive as argument `arg` (valid until run()).
   void pass(int arg, const dnnl::memory& memory);
   // bind, then pass under the same id.
