@@ -31,8 +31,12 @@ Every case ends as one of
 and the last line reads "conformance: P/N match, W wrong, R refused, C crash; S skipped", N
 being the cases that reached pt2run.
 
-Usage: conformance.py UPSTREAM_DIR [--pt2run BIN] [--device cpu|cuda] [-k SUBSTRING]...
-                      [--json OUT] [--timeout SECONDS] [--list]
+The suite defines some custom ops in Python (torch.library). pt2run runs no Python: their C++
+twins (tests/conformance/suite_ops.cpp, built as libpt2run_conformance_ops.so next to pt2run's
+tests) are loaded into every run with --custom-ops, as a user loads their own ops.
+
+Usage: conformance.py UPSTREAM_DIR [--pt2run BIN] [--custom-ops LIB]... [--device cpu|cuda]
+                      [-k SUBSTRING]... [--json OUT] [--timeout SECONDS] [--list]
 """
 import argparse
 import functools
@@ -119,8 +123,9 @@ def fresh_seed():
 class Pt2runPackage:
     """Stands in for torch's loaded package: calling it runs the package with pt2run."""
 
-    def __init__(self, path, binary, device, timeout, torch_loader):
+    def __init__(self, path, binary, custom_ops, device, timeout, torch_loader):
         self.path, self.binary, self.device, self.timeout = path, binary, device, timeout
+        self.custom_ops = custom_ops
         # The call spec (how inputs flatten and outputs nest) is read with torch's loader;
         # the numbers come from pt2run.
         self._torch = torch_loader(path)
@@ -172,6 +177,8 @@ class Pt2runPackage:
             cmd += ["--inputs", f, "-o", o]
         if self.device != "cpu":
             cmd += ["--device", self.device]
+        for lib in self.custom_ops:
+            cmd += ["--custom-ops", lib]
         CALLS.runs += 1
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=self.timeout)
@@ -188,14 +195,15 @@ class Pt2runPackage:
         return pytree.tree_unflatten(outputs, out_spec)
 
 
-def install_loader(binary, device, timeout):
+def install_loader(binary, custom_ops, device, timeout):
     """Routes the suite's package loading through pt2run."""
     import torch
     import torch._inductor
     torch_loader = torch._inductor.aoti_load_package
 
     def load(path, *args, **kwargs):
-        return Pt2runPackage(str(path), binary, device, timeout, lambda p: torch_loader(p, *args, **kwargs))
+        return Pt2runPackage(str(path), binary, custom_ops, device, timeout,
+                             lambda p: torch_loader(p, *args, **kwargs))
 
     torch._inductor.aoti_load_package = load
 
@@ -311,6 +319,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("upstream", help="folder with PyTorch's test_aot_inductor.py and test_aot_inductor_utils.py")
     parser.add_argument("--pt2run", default=os.path.join(HERE, "..", "build", "dev", "src", "pt2run"))
+    parser.add_argument("--custom-ops", action="append", default=None, metavar="LIB",
+                        help="a library of C++ custom ops for every run (repeat); default: the suite's "
+                             "twins, tests/libpt2run_conformance_ops.so in pt2run's build folder")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("-k", dest="patterns", action="append", default=[],
                         help="only tests whose name contains this (repeat: any of them)")
@@ -329,10 +340,22 @@ def main():
     if not os.access(binary, os.X_OK):
         print(f"conformance: no pt2run binary at {binary} (build it, or pass --pt2run)", file=sys.stderr)
         return 2
+    custom_ops = ns.custom_ops
+    if custom_ops is None:
+        built = os.path.join(os.path.dirname(binary), "..", "tests", "libpt2run_conformance_ops.so")
+        custom_ops = [built] if os.path.exists(built) else []
+        if not custom_ops:
+            print(f"conformance: no {built}: the suite's Python custom ops will be refused "
+                  "(build the dev preset's tests, or pass --custom-ops)", file=sys.stderr)
+    custom_ops = [os.path.abspath(lib) for lib in custom_ops]
+    for lib in custom_ops:
+        if not os.path.exists(lib):
+            print(f"conformance: no custom-ops library at {lib}", file=sys.stderr)
+            return 2
     os.environ.setdefault("PYTORCH_PRINT_REPRO_ON_FAILURE", "0")
     sys.path.insert(0, upstream)
     install_stand_ins(upstream)
-    install_loader(binary, ns.device, ns.timeout)
+    install_loader(binary, custom_ops, ns.device, ns.timeout)
     import importlib
     module = importlib.import_module("test_aot_inductor")
     cls = test_class(module, ns.device)

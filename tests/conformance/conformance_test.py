@@ -4,7 +4,7 @@ outcome it reports, from real pt2run runs, and CRASH from a pt2run that dies on 
 The runner wants the file names of PyTorch's suite; ours keep names of their own in the
 repository (so nobody takes them for PyTorch's) and are laid out under those names per run.
 
-Usage: conformance_test.py PT2RUN"""
+Usage: conformance_test.py PT2RUN SUITE_OPS_LIB"""
 import json
 import os
 import shutil
@@ -22,7 +22,7 @@ FIXTURE = {"mini_aot_inductor.py": "test_aot_inductor.py",
            "mini_aot_inductor_utils.py": "test_aot_inductor_utils.py"}
 
 
-def run(binary, *extra):
+def run(binary, ops, *extra):
     with tempfile.TemporaryDirectory() as tmp:
         suite = os.path.join(tmp, "suite")
         os.makedirs(suite)
@@ -30,7 +30,7 @@ def run(binary, *extra):
             shutil.copy(os.path.join(HERE, "fixture", ours), os.path.join(suite, expected))
         out = os.path.join(tmp, "outcomes.json")
         proc = subprocess.run([sys.executable, RUNNER, suite, "--pt2run", binary,
-                               "--json", out, *extra], capture_output=True, text=True)
+                               "--custom-ops", ops, "--json", out, *extra], capture_output=True, text=True)
         outcomes = {}
         if os.path.exists(out):
             with open(out) as f:
@@ -39,14 +39,14 @@ def run(binary, *extra):
 
 
 def main():
-    binary = sys.argv[1]
+    binary, ops = sys.argv[1], sys.argv[2]
     failures = []
 
     def expect(cond, what):
         if not cond:
             failures.append(what)
 
-    proc, cases = run(binary)
+    proc, cases = run(binary, ops)
     print(proc.stdout)
     status = {name: c["status"] for name, c in cases.items()}
     expect(status.get("test_linear_cpu") == "PASS", f"linear: {cases.get('test_linear_cpu')}")
@@ -54,12 +54,13 @@ def main():
     refused = cases.get("test_custom_python_op_cpu", {})
     expect(refused.get("status") == "REFUSED" and "conformance_fixture::double" in refused.get("reason", ""),
            f"custom op: {refused}")
+    expect(status.get("test_custom_op_with_twin_cpu") == "PASS", f"twin: {cases.get('test_custom_op_with_twin_cpu')}")
     expect(status.get("test_state_across_calls_cpu") == "PASS", f"state: {cases.get('test_state_across_calls_cpu')}")
     strided = cases.get("test_strided_input_cpu", {})
     expect(strided.get("status") == "SKIP" and "strides" in strided.get("reason", ""), f"strided: {strided}")
     expect(status.get("test_needs_gpu_cpu") == "SKIP", f"gpu: {cases.get('test_needs_gpu_cpu')}")
     expect(status.get("test_compiles_only_cpu") == "SKIP", f"compile only: {cases.get('test_compiles_only_cpu')}")
-    expect("conformance: 2/4 match, 1 wrong, 1 refused, 0 crash; 3 skipped" in proc.stdout, "summary line")
+    expect("conformance: 3/5 match, 1 wrong, 1 refused, 0 crash; 3 skipped" in proc.stdout, "summary line")
     expect(proc.returncode == 1, f"exit status {proc.returncode} with a WRONG case")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,12 +68,14 @@ def main():
         with open(crashing, "w") as f:
             f.write("#!/bin/sh\nkill -SEGV $$\n")
         os.chmod(crashing, stat.S_IRWXU)
-        proc, cases = run(crashing, "-k", "test_linear")
+        proc, cases = run(crashing, ops, "-k", "test_linear")
         expect(cases.get("test_linear_cpu", {}).get("status") == "CRASH", f"crash: {cases}")
         expect("0/1 match, 0 wrong, 0 refused, 1 crash" in proc.stdout, "crash summary")
 
     proc = subprocess.run([sys.executable, RUNNER, HERE, "--pt2run", binary], capture_output=True, text=True)
     expect(proc.returncode == 2 and "lacks test_aot_inductor.py" in proc.stderr, "missing upstream folder")
+    proc, _ = run(binary, os.path.join(HERE, "no-such-ops.so"))
+    expect(proc.returncode == 2 and "no custom-ops library at" in proc.stderr, "missing custom-ops library")
 
     for f in failures:
         print("FAIL:", f)
