@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gathers what scripts/cuda_device.sh needs on the GPU machine that it cannot install there (no
 # apt, no network): the Debian packages pt2run builds against that the machine lacks, the
-# oneDNN 3 wheels, and cuBLAS's headers. Writes .device-deps/ (git-ignored), which the GPU machine needs beside the checkout.
+# oneDNN 3 wheels, the conformance runner's Python wheels and cuBLAS's headers. Writes .device-deps/ (git-ignored), which the GPU machine needs beside the checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -13,6 +13,10 @@ mkdir -p .device-deps/debs
 rm -rf .device-deps/wheels && mkdir -p .device-deps/wheels
 "$PY" -m pip download -q --no-deps --disable-pip-version-check -d .device-deps/wheels \
   onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
+# What tools/conformance.py needs beyond torch and numpy (scripts/conformance_cuda_device.sh).
+mkdir -p .device-deps/wheels/py
+"$PY" -m pip download -q --no-deps --disable-pip-version-check -d .device-deps/wheels/py \
+  expecttest==0.3.0 safetensors==0.8.0
 rm -rf .device-deps/cuda-headers
 cp -r "$(cuda_headers)" .device-deps/cuda-headers
 du -sh .device-deps

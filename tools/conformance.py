@@ -5,8 +5,8 @@ PyTorch's test/inductor/test_aot_inductor.py builds a model per test and calls c
 which compiles and packages it, loads the package with torch's loader and compares the outputs
 with eager. Here the loader is replaced: torch._inductor.aoti_load_package hands back a callable
 that runs the package with `pt2run run` (inputs and outputs through tensor files), so every
-comparison the suite makes is made against pt2run's numbers. torch is used to export, to run
-eager and to read the package's call spec; never to compute the package's outputs. A loaded
+comparison the suite makes is made against pt2run's numbers. torch is used to export and to run
+eager; never to load the package (pt2run inspect reads its call spec). A loaded
 package keeps its state between calls in torch (buffers the model mutates, the random
 generator): here the k-th call of one loaded package runs the k-1 successful calls before it
 and itself on one loaded model (`pt2run run --inputs A --inputs B ...`), with pt2run's
@@ -35,8 +35,17 @@ The suite defines some custom ops in Python (torch.library). pt2run runs no Pyth
 twins (tests/conformance/suite_ops.cpp, built as libpt2run_conformance_ops.so next to pt2run's
 tests) are loaded into every run with --custom-ops, as a user loads their own ops.
 
+A copy of the suite newer than the installed torch may import test utilities that torch lacks;
+the few that only some tests use get stand-ins (install_compat), so the rest still run.
+
+A long run splits into shards (--shard K/N, in parallel processes), each writing its outcomes to
+its --json file as it goes; --resume skips the cases a file already holds (a run cut short goes
+on where it stopped), and --merge A.json B.json ... prints the summary of several.
+
 Usage: conformance.py UPSTREAM_DIR [--pt2run BIN] [--custom-ops LIB]... [--device cpu|cuda]
-                      [-k SUBSTRING]... [--json OUT] [--timeout SECONDS] [--list]
+                      [-k SUBSTRING]... [--shard K/N] [--json OUT [--resume]] [--timeout SECONDS]
+                      [--list]
+       conformance.py --merge OUT.json... [--json MERGED]
 """
 import argparse
 import functools
@@ -120,15 +129,49 @@ def fresh_seed():
     return None
 
 
+def _from_file_class():
+    import torch
+
+    class FromFile(torch.Tensor):
+        """An output read back from pt2run's tensor file. It computes as a plain tensor (ops
+        return plain tensors), but its address is not the one pt2run's output had: outputs that
+        alias each other in pt2run do not in the files. A test comparing addresses ends SKIP."""
+
+        __torch_function__ = torch._C._disabled_torch_function_impl
+
+        @staticmethod
+        def of(t):
+            return t.as_subclass(FromFile)
+
+        def data_ptr(self):
+            raise CannotCarry("compares output addresses; outputs read back from tensor files do not "
+                              "share memory as pt2run's do")
+
+    return FromFile
+
+
+class _FromFileProxy:
+    """Defers building FromFile (it subclasses torch.Tensor) until torch is imported."""
+    _cls = None
+
+    def of(self, t):
+        if _FromFileProxy._cls is None:
+            _FromFileProxy._cls = _from_file_class()
+        return _FromFileProxy._cls.of(t)
+
+
+FromFile = _FromFileProxy()
+
+
 class Pt2runPackage:
     """Stands in for torch's loaded package: calling it runs the package with pt2run."""
 
-    def __init__(self, path, binary, custom_ops, device, timeout, torch_loader):
+    def __init__(self, path, binary, custom_ops, device, timeout):
         self.path, self.binary, self.device, self.timeout = path, binary, device, timeout
         self.custom_ops = custom_ops
-        # The call spec (how inputs flatten and outputs nest) is read with torch's loader;
-        # the numbers come from pt2run.
-        self._torch = torch_loader(path)
+        # The call spec (how inputs flatten and outputs nest) and the metadata, as pt2run reads
+        # them from the package: torch's loader never touches it.
+        self._inspected = self._inspect()
         # torch's loaded package keeps its state between calls (buffers the model mutates, the
         # random generator). pt2run runs each call in a new process, so a call replays the
         # successful calls before it on the same loaded model (`pt2run run --inputs A --inputs
@@ -138,11 +181,24 @@ class Pt2runPackage:
         self._seed = None
         weakref.finalize(self, shutil.rmtree, self._dir, True)
 
+    def _inspect(self):
+        try:
+            proc = subprocess.run([self.binary, "inspect", self.path, "--json"], capture_output=True, text=True,
+                                  errors="replace", timeout=self.timeout)
+        except subprocess.TimeoutExpired as e:
+            raise Pt2runCrashed(f"pt2run inspect did not finish in {self.timeout} s") from e
+        if proc.returncode < 0:
+            raise Pt2runCrashed(f"pt2run inspect died on signal {-proc.returncode}: {proc.stderr.strip()[-300:]}")
+        if proc.returncode != 0:
+            CALLS.last_error = " ".join(proc.stderr.split())
+            raise Pt2runRefused(CALLS.last_error[:2000])
+        return json.loads(proc.stdout)
+
     def get_metadata(self):
-        return self._torch.get_metadata()
+        return dict(self._inspected["metadata"])
 
     def get_call_spec(self):
-        return self._torch.loader.get_call_spec()
+        return list(self._inspected["call_spec"])
 
     def __getattr__(self, name):
         # load_constants, get_constant_fqns, ...: the CLI runs each call from the package file,
@@ -155,6 +211,8 @@ class Pt2runPackage:
         import torch
         import torch.fx._pytree as fx_pytree
         import torch.utils._pytree as pytree
+        if torch.cuda.is_available() and torch.cuda.is_current_stream_capturing():
+            raise CannotCarry("calls the package inside a CUDA graph capture, which a pt2run process cannot join")
         in_spec, out_spec = (pytree.treespec_loads(s) for s in self.get_call_spec())
         flat = fx_pytree.tree_flatten_spec((args, kwargs), in_spec)
         flat = [x for x in flat if isinstance(x, torch.Tensor)]
@@ -175,8 +233,10 @@ class Pt2runPackage:
             cmd += ["--seed", str(self._seed)]
         for f, o in zip(runs, outs):
             cmd += ["--inputs", f, "-o", o]
-        if self.device != "cpu":
-            cmd += ["--device", self.device]
+        # The package's own device: a GPU test may export a CPU package.
+        device = self._inspected.get("metadata", {}).get("AOTI_DEVICE_KEY") or self.device
+        if device != "cpu":
+            cmd += ["--device", device]
         for lib in self.custom_ops:
             cmd += ["--custom-ops", lib]
         CALLS.runs += 1
@@ -191,7 +251,7 @@ class Pt2runPackage:
             CALLS.last_error = message
             raise Pt2runRefused(message[:2000])
         self._history.append(inputs)
-        outputs = [t.to(out_device) for t in load_outputs(outs[-1])]
+        outputs = [FromFile.of(t.to(out_device)) for t in load_outputs(outs[-1])]
         return pytree.tree_unflatten(outputs, out_spec)
 
 
@@ -199,11 +259,9 @@ def install_loader(binary, custom_ops, device, timeout):
     """Routes the suite's package loading through pt2run."""
     import torch
     import torch._inductor
-    torch_loader = torch._inductor.aoti_load_package
 
-    def load(path, *args, **kwargs):
-        return Pt2runPackage(str(path), binary, custom_ops, device, timeout,
-                             lambda p: torch_loader(p, *args, **kwargs))
+    def load(path, *_args, **_kwargs):  # run_single_threaded, device_index: pt2run's defaults
+        return Pt2runPackage(str(path), binary, custom_ops, device, timeout)
 
     torch._inductor.aoti_load_package = load
 
@@ -255,6 +313,73 @@ def install_stand_ins(upstream):
         m.prepend_counters = m.prepend_predicates = lambda *a, **k: (_ for _ in ()).throw(
             unittest.SkipTest("needs test_control_flow.py"))
         sys.modules["test_control_flow"] = m
+
+
+class StandIn:
+    """A test utility the installed torch lacks: a test that uses it is SKIP, naming it."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def _missing(self, *_args, **_kwargs):
+        raise unittest.SkipTest(f"uses {self._name}, which this torch lacks")
+
+    __call__ = __getitem__ = __getattr__ = _missing
+
+
+def install_compat():
+    """Names a newer copy of the suite imports at module level that an older torch lacks (the
+    GPU machine's torch 2.11 against the copy used for torch 2.13). Plain dtype helpers get their
+    definition (float64 / complex128 but on MPS); a Triton kernel becomes a StandIn."""
+    import torch
+    import torch.testing._internal.common_dtype as common_dtype
+    if not hasattr(common_dtype, "highest_precision_float"):
+        common_dtype.highest_precision_float = \
+            lambda device: torch.float32 if torch.device(device).type == "mps" else torch.float64
+    if not hasattr(common_dtype, "highest_precision_complex"):
+        common_dtype.highest_precision_complex = \
+            lambda device: torch.complex64 if torch.device(device).type == "mps" else torch.complex128
+    try:
+        import torch.testing._internal.triton_utils as triton_utils
+    except ImportError:
+        return
+    for name in ("masked_add_kernel_with_bool_tensor",):
+        if getattr(triton_utils, "HAS_GPU", False) and not hasattr(triton_utils, name):
+            setattr(triton_utils, name, StandIn(f"torch.testing._internal.triton_utils.{name}"))
+
+
+def summarize(outcomes):
+    count = {s: sum(o.status == s for o in outcomes) for s in ("PASS", "WRONG", "REFUSED", "CRASH", "SKIP")}
+    reached = count["PASS"] + count["WRONG"] + count["REFUSED"] + count["CRASH"]
+    summary = (f"conformance: {count['PASS']}/{reached} match, {count['WRONG']} wrong, {count['REFUSED']} refused, "
+               f"{count['CRASH']} crash; {count['SKIP']} skipped")
+    return summary, count
+
+
+def write_json(path, upstream, device, outcomes):
+    with open(path + ".tmp", "w") as f:
+        json.dump({"upstream": upstream, "device": device, "summary": summarize(outcomes)[0],
+                   "cases": [vars(o) for o in outcomes]}, f, indent=1)
+    os.replace(path + ".tmp", path)
+
+
+def read_json(path):
+    with open(path) as f:
+        data = json.load(f)
+    return data, [Outcome(c["name"], c["status"], c["reason"]) for c in data["cases"]]
+
+
+def merge(paths, out):
+    outcomes, upstream, device = [], None, None
+    for p in paths:
+        data, cases = read_json(p)
+        upstream, device = data["upstream"], data["device"]
+        outcomes += cases
+    if out:
+        write_json(out, upstream, device, outcomes)
+    summary, count = summarize(outcomes)
+    print(summary)
+    return 0 if count["WRONG"] == count["CRASH"] == 0 else 1
 
 
 def test_class(module, device):
@@ -317,6 +442,12 @@ def iter_tests(suite):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if "--merge" in sys.argv[1:]:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--merge", nargs="+", required=True)
+        parser.add_argument("--json")
+        ns = parser.parse_args()
+        return merge(ns.merge, ns.json)
     parser.add_argument("upstream", help="folder with PyTorch's test_aot_inductor.py and test_aot_inductor_utils.py")
     parser.add_argument("--pt2run", default=os.path.join(HERE, "..", "build", "dev", "src", "pt2run"))
     parser.add_argument("--custom-ops", action="append", default=None, metavar="LIB",
@@ -325,7 +456,9 @@ def main():
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("-k", dest="patterns", action="append", default=[],
                         help="only tests whose name contains this (repeat: any of them)")
-    parser.add_argument("--json", help="write every outcome here")
+    parser.add_argument("--json", help="write every outcome here (after each case)")
+    parser.add_argument("--resume", action="store_true", help="skip the cases the --json file already holds")
+    parser.add_argument("--shard", default="1/1", help="K/N: run every N-th test, starting with the K-th")
     parser.add_argument("--timeout", type=float, default=300, help="seconds one pt2run run may take")
     parser.add_argument("--list", action="store_true", help="list the tests and exit")
     ns = parser.parse_args()
@@ -354,32 +487,43 @@ def main():
             return 2
     os.environ.setdefault("PYTORCH_PRINT_REPRO_ON_FAILURE", "0")
     sys.path.insert(0, upstream)
+    try:
+        shard, shards = (int(v) for v in ns.shard.split("/"))
+        assert 1 <= shard <= shards
+    except (ValueError, AssertionError):
+        print(f"conformance: --shard takes K/N with 1 <= K <= N, got {ns.shard!r}", file=sys.stderr)
+        return 2
+    if ns.resume and not ns.json:
+        print("conformance: --resume needs --json", file=sys.stderr)
+        return 2
     install_stand_ins(upstream)
+    install_compat()
     install_loader(binary, custom_ops, ns.device, ns.timeout)
     import importlib
     module = importlib.import_module("test_aot_inductor")
     cls = test_class(module, ns.device)
     tests = [t for t in iter_tests(unittest.defaultTestLoader.loadTestsFromTestCase(cls))
-             if not ns.patterns or any(p in t.id() for p in ns.patterns)]
+             if not ns.patterns or any(p in t.id() for p in ns.patterns)][shard - 1::shards]
     if ns.list:
         for t in tests:
             print(t.id().split(".")[-1])
         return 0
     outcomes = []
+    if ns.resume and os.path.exists(ns.json):
+        outcomes = read_json(ns.json)[1]
+        done = {o.name for o in outcomes}
+        tests = [t for t in tests if t.id().split(".")[-1] not in done]
     for t in tests:
         o = classify(t)
         outcomes.append(o)
+        if ns.json:
+            write_json(ns.json, upstream, ns.device, outcomes)
         # Messages lead with the package's temporary path; the end says what is wrong.
         shown = o.reason if len(o.reason) <= 240 else "..." + o.reason[-240:]
         print(f"{o.status:8} {o.name}" + (f"  ({shown})" if o.reason and o.status != "PASS" else ""), flush=True)
-    count = {s: sum(o.status == s for o in outcomes) for s in ("PASS", "WRONG", "REFUSED", "CRASH", "SKIP")}
-    reached = count["PASS"] + count["WRONG"] + count["REFUSED"] + count["CRASH"]
-    summary = (f"conformance: {count['PASS']}/{reached} match, {count['WRONG']} wrong, {count['REFUSED']} refused, "
-               f"{count['CRASH']} crash; {count['SKIP']} skipped")
+    summary, count = summarize(outcomes)
     if ns.json:
-        with open(ns.json, "w") as f:
-            json.dump({"upstream": upstream, "device": ns.device, "summary": summary,
-                       "cases": [vars(o) for o in outcomes]}, f, indent=1)
+        write_json(ns.json, upstream, ns.device, outcomes)
     print(summary)
     return 0 if count["WRONG"] == count["CRASH"] == 0 else 1
 

@@ -56,6 +56,19 @@ def build_models():
             spectrum = torch.stft(signal, 16, window=window, return_complex=True)
             return torch.view_as_real(e * 2), torch.view_as_real(c * d), spectrum.abs()
 
+    class FftPrimitives(nn.Module):
+        """The FFT primitives as torch.fft lowers them: a 3-d fftn of a real input (the suite's
+        test_fft_c2c; its real part near zero is where the suite's tolerance is narrower than
+        torch's own float32 error), an inverse c2c with ortho normalization over two of three
+        dims, a one-sided rfft and two-dim irfftns (c2r after a c2c), in float32 and float64."""
+
+        def forward(self, x, y):
+            spectrum = torch.fft.fftn(x)
+            real = torch.view_as_real  # complex outputs compared as real pairs (float32 tolerances)
+            return (real(spectrum), spectrum.real, real(torch.fft.ifftn(spectrum, dim=(0, 2), norm="ortho")),
+                    real(torch.fft.rfft(y, dim=1)), torch.fft.irfftn(torch.fft.rfftn(y), s=y.shape),
+                    torch.fft.irfftn(torch.fft.rfftn(y.double(), dim=(0, 1)), s=y.shape[:2], dim=(0, 1)))
+
     class Normal(nn.Module):
         """normal_ on tensors of 32 (torch's 16-at-a-time fill), 20 (its redone tail) and 5
         values (one Box-Muller pair per draw, the second kept), float32 and float64."""
@@ -203,6 +216,7 @@ def build_models():
         "zero_element_inputs": (ZeroElementInputs, [((rnd(4, 0), rnd(0), rnd(4)), {})], None),
         "quantized_linear": (QuantizedLinear, [((rnd(5, 10),), {}), ((rnd(5, 10) * 4,), {})], None,
                              {"configs": {"aot_inductor.use_runtime_constant_folding": True}}),
+        "fft_primitives": (FftPrimitives, [((rnd(16, 16, 16), rnd(6, 10, 7)), {})], None),
         "accumulate_many": (AccumulateMany, [((rnd(2, 3, 5, 5), torch.zeros(3, 14, 1, 1, dtype=torch.int64),
                                                torch.ones(14, 3, dtype=torch.int64), rnd(2, 3, 3, 14, 3, 14)), {})],
                             None, {"deterministic": True}),

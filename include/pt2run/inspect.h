@@ -53,6 +53,10 @@ struct ModelInfo {
   std::map<std::string, std::string> metadata;  // AOTI_DEVICE_KEY, AOTI_CPU_ISA, ...
   std::vector<TensorInfo> inputs;
   std::vector<TensorInfo> outputs;
+  // The call's pytree specs as torch.export recorded them (what get_call_spec() returns): how
+  // the call's arguments flatten into the inputs and the outputs nest. Empty when the package's
+  // generated source does not carry them.
+  std::string in_spec, out_spec;
   std::vector<ConstantSummary> constants;
   uint64_t constants_bytes = 0;
   // Where the weights are: "library", "blob", "pickle_weights", "appended", or "none" (the

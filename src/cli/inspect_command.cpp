@@ -63,6 +63,7 @@ int inspect_command(const InspectOptions& options) {
     j["model"] = info.model;
     j["models"] = info.models_in_package;
     j["metadata"] = info.metadata;
+    j["call_spec"] = {info.in_spec, info.out_spec};
     j["inputs"] = nlohmann::json::array();
     for (const auto& t : info.inputs) j["inputs"].push_back(tensor_json(t));
     j["outputs"] = nlohmann::json::array();

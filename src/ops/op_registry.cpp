@@ -26,12 +26,13 @@ Registry& registry() {
   return raw_registry();
 }
 
-void insert(Registry& reg, std::string_view schema_text, OpKernel kernel, bool replace) {
+void insert(Registry& reg, std::string_view schema_text, OpKernel kernel, bool replace, bool host_only = false) {
   PT2RUN_CHECK(kernel != nullptr, InvalidArgument, "register_op('", schema_text,
                "'): the kernel is empty");
   auto op = std::make_shared<RegisteredOp>();
   op->schema = parse_op_schema(schema_text);
   op->kernel = std::move(kernel);
+  op->host_only = host_only;
   for (const auto& ret : op->schema.returns) {
     PT2RUN_CHECK(ret.type.base == OpType::Tensor, InvalidArgument, "register_op('", schema_text,
                  "'): only Tensor, Tensor? and Tensor[] returns are supported (AOTInductor "
@@ -49,7 +50,11 @@ void insert(Registry& reg, std::string_view schema_text, OpKernel kernel, bool r
 }  // namespace
 
 void register_builtin_op(std::string_view schema, OpKernel kernel) {
-  insert(raw_registry(), schema, std::move(kernel), /*replace=*/false);
+  insert(raw_registry(), schema, std::move(kernel), /*replace=*/false, /*host_only=*/true);
+}
+
+void register_builtin_view_op(std::string_view schema, OpKernel kernel) {
+  insert(raw_registry(), schema, std::move(kernel), /*replace=*/false, /*host_only=*/false);
 }
 
 std::shared_ptr<const RegisteredOp> find_op(std::string_view qualified_name) {

@@ -19,6 +19,10 @@ struct OpCallData {
 struct RegisteredOp {
   OpSchema schema;
   OpKernel kernel;
+  // The kernel reads tensor data on the host (pt2run's built-in compute ops): the proxy
+  // executor hands it host copies of tensors on other devices and moves its results back to
+  // the device of the call's first such tensor. Users' ops and view ops take tensors as they are.
+  bool host_only = false;
 };
 
 // The registered implementation for "ns::op" / "ns::op.overload", or null. The returned
@@ -29,6 +33,9 @@ std::shared_ptr<const RegisteredOp> find_op(std::string_view qualified_name);
 // The ATen ops pt2run implements for the proxy executor (src/ops/aten_*.cpp); called once,
 // before the registry is first used, and registering through register_builtin_op.
 void register_builtin_ops();
+// A kernel computing on host memory (see RegisteredOp::host_only).
 void register_builtin_op(std::string_view schema, OpKernel kernel);
+// A kernel that only makes views or device-aware copies, for tensors on any device.
+void register_builtin_view_op(std::string_view schema, OpKernel kernel);
 
 }  // namespace pt2run::detail

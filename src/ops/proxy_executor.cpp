@@ -316,7 +316,20 @@ void ProxyExecutor::call(int node_index, int num_ints, const int64_t* ints, int 
     }
     data.values.push_back(std::move(v));
   }
+  // A host kernel given tensors on a device computes on host copies; its results go back there.
+  std::optional<Device> device;
+  if (node.op->host_only) {
+    for (OpValue& v : data.values)
+      for (std::optional<Tensor>& t : v.tensors)
+        if (t && t->defined() && !t->device().is_cpu()) {
+          if (!device) device = t->device();
+          t = t->to(Device::cpu());
+        }
+  }
   std::vector<Tensor> results = node.op->kernel(OpArgs(data));
+  if (device)
+    for (Tensor& t : results)
+      if (t.defined()) t = t.to(*device);
   PT2RUN_CHECK(results.size() == node.num_results, InvalidArgument, node.target, ": the kernel returned ",
                results.size(), " tensor(s) but the model expects ", node.num_results);
   std::size_t r = 0;

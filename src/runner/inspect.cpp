@@ -62,6 +62,8 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
   // Generated host code: constants, inputs, outputs, call specs.
   detail::ModelSource source;
   if (files.wrapper_source) source = detail::parse_model_source(package->archive().read(*files.wrapper_source));
+  info.in_spec = source.in_spec;
+  info.out_spec = source.out_spec;
   const auto in_paths = detail::input_paths(source.in_spec);
   const auto out_paths = detail::output_paths(source.out_spec);
   for (std::size_t i = 0; i < source.inputs.size(); ++i)

@@ -72,6 +72,27 @@ def main():
         expect(cases.get("test_linear_cpu", {}).get("status") == "CRASH", f"crash: {cases}")
         expect("0/1 match, 0 wrong, 0 refused, 1 crash" in proc.stdout, "crash summary")
 
+    # Shards split the cases, --merge sums them, --resume runs nothing already recorded.
+    with tempfile.TemporaryDirectory() as tmp:
+        suite = os.path.join(tmp, "suite")
+        os.makedirs(suite)
+        for ours, expected in FIXTURE.items():
+            shutil.copy(os.path.join(HERE, "fixture", ours), os.path.join(suite, expected))
+        pick = ["-k", "test_linear", "-k", "test_needs_gpu"]
+        shards = []
+        for k in (1, 2):
+            shards.append(os.path.join(tmp, f"shard{k}.json"))
+            subprocess.run([sys.executable, RUNNER, suite, "--pt2run", binary, "--custom-ops", ops, *pick,
+                            "--shard", f"{k}/2", "--json", shards[-1]], capture_output=True, text=True)
+        merged = subprocess.run([sys.executable, RUNNER, "--merge", *shards], capture_output=True, text=True)
+        expect("conformance: 1/1 match, 0 wrong, 0 refused, 0 crash; 1 skipped" in merged.stdout,
+               f"merged shards: {merged.stdout} {merged.stderr[-500:]}")
+        again = subprocess.run([sys.executable, RUNNER, suite, "--pt2run", binary, "--custom-ops", ops, *pick,
+                                "--shard", "1/2", "--json", shards[0], "--resume"], capture_output=True, text=True)
+        expect("PASS" not in again.stdout.replace("conformance:", "") and
+               "conformance: 1/1 match, 0 wrong, 0 refused, 0 crash; 0 skipped" in again.stdout,
+               f"resume: {again.stdout}")
+
     proc = subprocess.run([sys.executable, RUNNER, HERE, "--pt2run", binary], capture_output=True, text=True)
     expect(proc.returncode == 2 and "lacks test_aot_inductor.py" in proc.stderr, "missing upstream folder")
     proc, _ = run(binary, os.path.join(HERE, "no-such-ops.so"))

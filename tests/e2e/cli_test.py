@@ -45,6 +45,12 @@ def test_inspect():
           f"inspect pytree: input names {info['inputs']}")
     check(info["runs_here"] and info["metadata"]["AOTI_DEVICE_KEY"] == "cpu", "inspect pytree --json: verdict/metadata")
     check(all(s["supported"] for s in info["imports"]) and len(info["imports"]) > 10, "inspect: imports listed")
+    # The call spec as torch's get_call_spec() gives it: the pytree of (args, kwargs) and outputs.
+    in_spec, out_spec = (json.loads(s) for s in info["call_spec"])
+    first_arg = in_spec[1]["children_spec"][0]["children_spec"][0]
+    check(first_arg["type"] == "builtins.dict" and json.loads(first_arg["context"]) == ["a", "b", "scale"],
+          f"inspect pytree: in_spec {info['call_spec'][0][:300]}")
+    check(out_spec[0] >= 1 and "children_spec" in out_spec[1], f"inspect pytree: out_spec {info['call_spec'][1][:300]}")
     swap = json.loads(cli("inspect", pkg("swap"), "--json").stdout)
     by_fqn = {c["fqn"]: c for c in swap["constants"]}
     check(by_fqn["fc2.weight"]["shape"] == [4, 32] and by_fqn["fc2.weight"]["dtype"] == "float32",

@@ -228,6 +228,25 @@ def fft_complex(s):
     refused(s, "aoti_torch_cpu_add_Tensor", z, torch.randn(5, 4), f64(1.0), RET)
 
 
+@case("aoti_torch_cpu__fft_c2c", "aoti_torch_cpu__fft_r2c")
+def fft_batches_and_norms(s):
+    # The suite's 3-d transform, batch dims that do not collapse into one, every norm, both
+    # precisions, a full (two-sided) r2c spectrum: values and torch's output layouts.
+    torch.manual_seed(0)
+    xc = torch.randn(16, 16, 16).to(torch.complex64)
+    same(s.call("aoti_torch_cpu__fft_c2c", xc, ints([0, 1, 2]), i64(0), i32(1), RET),
+         aten._fft_c2c(xc, [0, 1, 2], 0, True))
+    z = torch.randn(5, 6, 7, 8, dtype=torch.complex128).permute(2, 0, 3, 1)
+    for dims, norm, forward in (([1, 3], 1, 0), ([0], 2, 1), ([2, 1, 0], 0, 1)):
+        same(s.call("aoti_torch_cpu__fft_c2c", z, ints(dims), i64(norm), i32(forward), RET),
+             aten._fft_c2c(z, dims, norm, bool(forward)))
+    r = torch.randn(6, 12, 10)[:, ::2]
+    for dims, norm, onesided in (([2], 0, 1), ([1, 2], 1, 0), ([0, 2], 2, 1)):
+        for t in (r, r.double()):
+            same(s.call("aoti_torch_cpu__fft_r2c", t, ints(dims), i64(norm), i32(onesided), RET),
+                 aten._fft_r2c(t, dims, norm, bool(onesided)))
+
+
 # --- views and indexing --------------------------------------------------------------------
 
 @case("aoti_torch_cpu_narrow", "aoti_torch_cpu_permute", "aoti_torch_cpu_reshape", "aoti_torch_cpu_slice_Tensor",

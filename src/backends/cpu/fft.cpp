@@ -98,16 +98,17 @@ Tensor complex_tensor(const Signal& s, DType dtype) {
 // The strides torch's CPU FFT gives its result: the untransformed dims first, in the input's
 // stride order, then the transformed ones (c2c: by input stride; r2c: the halved last dim
 // kept last), dense in that order.
-std::vector<int64_t> fft_output_strides(const Tensor& input, std::vector<int64_t> dims,
+std::vector<int64_t> fft_output_strides(const std::vector<int64_t>& in_strides, std::vector<int64_t> dims,
                                         const std::vector<int64_t>& out_sizes, bool keep_last) {
-  const int64_t rank = input.dim();
-  auto by_stride = [&](int64_t a, int64_t b) { return input.stride(a) > input.stride(b); };
+  const auto rank = static_cast<int64_t>(in_strides.size());
+  auto stride = [&](int64_t d) { return in_strides[static_cast<std::size_t>(d)]; };
+  auto by_stride = [&](int64_t a, int64_t b) { return stride(a) > stride(b); };
   if (keep_last && !dims.empty()) std::sort(dims.begin(), dims.end() - 1, by_stride);
   else std::sort(dims.begin(), dims.end(), by_stride);
   std::vector<int64_t> order;
   for (int64_t d = 0; d < rank; ++d)
     if (std::find(dims.begin(), dims.end(), d) == dims.end()) order.push_back(d);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return input.stride(a) > input.stride(b); });
+  std::stable_sort(order.begin(), order.end(), by_stride);
   order.insert(order.end(), dims.begin(), dims.end());
   std::vector<int64_t> strides(static_cast<std::size_t>(rank));
   int64_t acc = 1;
@@ -116,6 +117,11 @@ std::vector<int64_t> fft_output_strides(const Tensor& input, std::vector<int64_t
     acc *= std::max<int64_t>(out_sizes[static_cast<std::size_t>(order[i])], 1);
   }
   return strides;
+}
+
+std::vector<int64_t> fft_output_strides(const Tensor& input, std::vector<int64_t> dims,
+                                        const std::vector<int64_t>& out_sizes, bool keep_last) {
+  return fft_output_strides({input.strides().begin(), input.strides().end()}, std::move(dims), out_sizes, keep_last);
 }
 
 Tensor laid_out(const Tensor& contiguous_result, const std::vector<int64_t>& strides) {
@@ -207,7 +213,14 @@ Tensor fft_c2r(const Tensor& input, const std::vector<int64_t>& dims, int64_t no
   Tensor real = Tensor::empty(full.sizes, DType::Float64);
   auto* r = real.data<double>();
   for (std::size_t i = 0; i < full.data.size(); ++i) r[i] = full.data[i].real() * f;
-  return input.dtype() == DType::Complex128 ? real : real.to(DType::Float32);
+  // Laid out as torch's: its c2r runs a c2c over the other dims first (whose result takes the
+  // c2c layout), then a one-dim c2r over the last, laid out by that intermediate's strides.
+  std::vector<int64_t> strides(input.strides().begin(), input.strides().end());
+  if (ds.size() > 1)
+    strides = fft_output_strides(input, {ds.begin(), ds.end() - 1}, sizes_of(input), false);
+  const std::vector<int64_t> along{static_cast<int64_t>(last)};
+  return laid_out(input.dtype() == DType::Complex128 ? real : real.to(DType::Float32),
+                  fft_output_strides(strides, along, full.sizes, true));
 }
 
 Tensor complex_abs(const Tensor& input) {
