@@ -11,9 +11,9 @@ namespace pt2run::detail {
 void register_aten_view_ops() {
   auto one = [](Tensor t) { return std::vector<Tensor>{std::move(t)}; };
   register_builtin_view_op("aten::unsqueeze(Tensor(a) self, int dim) -> Tensor(a)",
-                      [one](const OpArgs& a) { return one(unsqueeze(a.tensor("self"), a.int_value("dim"))); });
+                           [one](const OpArgs& a) { return one(unsqueeze(a.tensor("self"), a.int_value("dim"))); });
   register_builtin_view_op("aten::squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)",
-                      [one](const OpArgs& a) { return one(squeeze_dim(a.tensor("self"), a.int_value("dim"))); });
+                           [one](const OpArgs& a) { return one(squeeze_dim(a.tensor("self"), a.int_value("dim"))); });
   register_builtin_view_op("aten::transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", [one](const OpArgs& a) {
     return one(transpose(a.tensor("self"), a.int_value("dim0"), a.int_value("dim1")));
   });
@@ -21,7 +21,7 @@ void register_aten_view_ops() {
     return one(select(a.tensor("self"), a.int_value("dim"), a.int_value("index")));
   });
   register_builtin_view_op("aten::permute(Tensor(a) self, int[] dims) -> Tensor(a)",
-                      [one](const OpArgs& a) { return one(permute(a.tensor("self"), a.int_list("dims"))); });
+                           [one](const OpArgs& a) { return one(permute(a.tensor("self"), a.int_list("dims"))); });
   register_builtin_view_op(
       "aten::slice.Tensor(Tensor(a) self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> "
       "Tensor(a)",
@@ -30,7 +30,7 @@ void register_aten_view_ops() {
                          a.int_value("step")));
       });
   register_builtin_view_op("aten::expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)",
-                      [one](const OpArgs& a) {
+                           [one](const OpArgs& a) {
                         const Tensor& self = a.tensor("self");
                         std::vector<int64_t> size = a.int_list("size");
                         // -1 keeps the dim's size.
@@ -49,7 +49,7 @@ void register_aten_view_ops() {
     });
   }
   register_builtin_view_op("aten::clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor",
-                      [one](const OpArgs& a) {
+                           [one](const OpArgs& a) {
                         const Tensor& self = a.tensor("self");
                         Tensor out = empty_like(self, self.dtype());
                         out.copy_(self);
