@@ -129,6 +129,7 @@ def fresh_seed():
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def _from_file_class():
     import torch
 
@@ -139,10 +140,6 @@ def _from_file_class():
 
         __torch_function__ = torch._C._disabled_torch_function_impl
 
-        @staticmethod
-        def of(t):
-            return t.as_subclass(FromFile)
-
         def data_ptr(self):
             raise CannotCarry("compares output addresses; outputs read back from tensor files do not "
                               "share memory as pt2run's do")
@@ -150,17 +147,8 @@ def _from_file_class():
     return FromFile
 
 
-class _FromFileProxy:
-    """Defers building FromFile (it subclasses torch.Tensor) until torch is imported."""
-    _cls = None
-
-    def of(self, t):
-        if _FromFileProxy._cls is None:
-            _FromFileProxy._cls = _from_file_class()
-        return _FromFileProxy._cls.of(t)
-
-
-FromFile = _FromFileProxy()
+def from_file(t):
+    return t.as_subclass(_from_file_class())
 
 
 class Pt2runPackage:
@@ -251,7 +239,7 @@ class Pt2runPackage:
             CALLS.last_error = message
             raise Pt2runRefused(message[:2000])
         self._history.append(inputs)
-        outputs = [FromFile.of(t.to(out_device)) for t in load_outputs(outs[-1])]
+        outputs = [from_file(t.to(out_device)) for t in load_outputs(outs[-1])]
         return pytree.tree_unflatten(outputs, out_spec)
 
 
