@@ -280,7 +280,7 @@ def build_models():
             positions = torch.searchsorted(sorted_seq, x.contiguous())
             nz = torch.nonzero(x > 0.5)
             y = x.clone()
-            y.index_put_((idx[:, 0],), torch.ones(idx.shape[0], x.shape[1]), accumulate=True)
+            y.index_put_((idx[:, 0],), torch.ones(idx.shape[0], x.shape[1], device=x.device), accumulate=True)
             up = F.interpolate(x[None, None], scale_factor=2, mode="bilinear", align_corners=False)
             return (values, indices, s, si, positions, nz, torch.cumprod(x, dim=0), torch.gather(x, 1, idx), y,
                     torch.histc(x, bins=4, min=-2, max=2), up)
@@ -343,8 +343,8 @@ def build_models():
                     self.bag_max(ids, offsets),
                     x.scatter_add(0, index, x[: index.shape[0]] * 2),
                     x.scatter_reduce(0, index, x[: index.shape[0]], "amax", include_self=False),
-                    torch.segment_reduce(x[:, 0], "max", lengths=torch.tensor([2, 0, 3, 3])),
-                    torch.cdist(x[:4], x[4:]), torch.linalg.inv(x[:4, :4] + 4 * torch.eye(4)),
+                    torch.segment_reduce(x[:, 0], "max", lengths=torch.tensor([2, 0, 3, 3], device=x.device)),
+                    torch.cdist(x[:4], x[4:]), torch.linalg.inv(x[:4, :4] + 4 * torch.eye(4, device=x.device)),
                     torch._weight_int8pack_mm(x[:, :16].contiguous(), self.w8, self.scales),
                     torch._int_mm(a8, b8),
                     F.interpolate(x[None, None], size=(3, 5), mode="bilinear", antialias=True))
@@ -514,9 +514,11 @@ def eager_outputs(model, cases, case_dirs, prefix):
 
 
 # Models exported for CUDA with --device cuda (on a GPU machine): the CPU corpus's inference
-# models; weight-API and failure models stay CPU-only.
+# models, and the fallback families a CUDA graph keeps (sorting, scans, selection, FFTs,
+# indexing); weight-API and failure models stay CPU-only.
 CUDA_MODELS = ["mlp", "cnn", "transformer", "attention", "pytree", "embedding_mask", "matmuls", "aliasing",
-               "transformer_bf16", "cnn_fp16", "convs", "buffers"]
+               "transformer_bf16", "cnn_fp16", "convs", "buffers", "selection_ops", "fft_ops", "indexing_ops",
+               "tail_ops"]
 
 
 def export_device():

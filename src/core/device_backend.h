@@ -28,6 +28,9 @@ class DeviceBackend {
   virtual void fill_zero(void* data, std::size_t nbytes, int32_t index) = 0;
   // The device index -1 stands for on this thread.
   virtual int32_t current_device() = 0;
+  // Whether device `index`'s current stream is being captured into a graph, where nothing may
+  // synchronize with the host (core/host_staging.h refuses to run then).
+  virtual bool capturing(int32_t /*index*/) { return false; }
 };
 
 // Called once by a backend library when it loads; `backend` lives for the process.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/check.h"
+#include "core/host_staging.h"
 #include "shim/shim_guard.h"
 
 namespace pt2run::detail {
@@ -316,20 +317,24 @@ void ProxyExecutor::call(int node_index, int num_ints, const int64_t* ints, int 
     }
     data.values.push_back(std::move(v));
   }
-  // A host kernel given tensors on a device computes on host copies; its results go back there.
-  std::optional<Device> device;
+  // A host kernel given tensors on a device computes on host copies (core/host_staging.h); its
+  // results go back there, and so does whatever it changed in place.
+  std::optional<HostStaging> staging;
   if (node.op->host_only) {
+    staging.emplace(node.target.c_str());
+    for (const OpValue& v : data.values)
+      for (const std::optional<Tensor>& t : v.tensors)
+        if (t) staging->add(*t);
+    staging->stage();
     for (OpValue& v : data.values)
       for (std::optional<Tensor>& t : v.tensors)
-        if (t && t->defined() && !t->device().is_cpu()) {
-          if (!device) device = t->device();
-          t = t->to(Device::cpu());
-        }
+        if (t) t = staging->host(*t);
   }
   std::vector<Tensor> results = node.op->kernel(OpArgs(data));
-  if (device)
-    for (Tensor& t : results)
-      if (t.defined()) t = t.to(*device);
+  if (staging) {
+    staging->write_back();
+    for (Tensor& t : results) t = staging->to_device(t);
+  }
   PT2RUN_CHECK(results.size() == node.num_results, InvalidArgument, node.target, ": the kernel returned ",
                results.size(), " tensor(s) but the model expects ", node.num_results);
   std::size_t r = 0;

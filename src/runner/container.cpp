@@ -32,7 +32,10 @@ void Container::check(AOTIRuntimeError rc, const std::string& what) const {
   }
   std::string message = what + " failed in model library '" + library_name + "'";
   if (!model_message.empty()) message += ": " + model_message;
-  if (!shim::last_error().empty()) message += " [pt2run shim: " + shim::last_error() + "]";
+  if (!shim::first_error().empty() && shim::first_error() != shim::last_error())
+    message += " [pt2run shim: " + shim::first_error() + "; later: " + shim::last_error() + "]";
+  else if (!shim::last_error().empty())
+    message += " [pt2run shim: " + shim::last_error() + "]";
   ErrorCode code = classify_model_message(model_message);
   if (code != ErrorCode::ModelFailure) {
     // Name the input the model complained about ("input_handles[i]: ...").

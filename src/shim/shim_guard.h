@@ -16,6 +16,10 @@ namespace pt2run::shim {
 // The message of the last failed shim call on this thread ("" if none since clear). The
 // runner reads it to explain a failed model run, since generated code only sees an error code.
 PT2RUN_PLUGIN_API const std::string& last_error() noexcept;
+// The first failed call's message since clear: generated code does not check every call's code
+// (proxy-executor calls, for one), so a run can go on to fail later for a reason the first
+// failure explains.
+const std::string& first_error() noexcept;
 void clear_last_error() noexcept;
 PT2RUN_PLUGIN_API void set_last_error(std::string message) noexcept;
 

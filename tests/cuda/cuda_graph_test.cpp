@@ -36,6 +36,13 @@ TEST(CudaGraphs, EveryModelMatchesEagerWhenReplayed) {
     std::printf("  %-16s %zu graph(s), %zu replays, %zu eager runs%s%s\n", name.c_str(), stats.graphs,
                 stats.replays, stats.eager_runs, stats.failed_captures ? ", capture failed: " : "",
                 stats.last_failure.c_str());
+    if (stats.last_failure.find("runs on host copies") != std::string::npos) {
+      // A model calling a fallback that runs on the host cannot be captured: refused once,
+      // with the function's name, then run eagerly (its outputs were checked above).
+      EXPECT_EQ(stats.failed_captures, 1u);
+      EXPECT_EQ(stats.replays, 0u);
+      continue;
+    }
     EXPECT_EQ(stats.failed_captures, 0u) << stats.last_failure;
     // Cases that share a shape share a graph.
     EXPECT_GE(stats.replays, 2 * shapes - stats.graphs);

@@ -302,3 +302,81 @@ TEST(CudaAttention, UnsupportedRequestsAreErrors) {
 
 }  // namespace
 }  // namespace pt2run
+
+// ---- CPU fallbacks run on host copies (shim/cuda_ops/host_staged_ops.cpp) -----------------
+
+namespace pt2run {
+namespace {
+
+// The shim's stream guard, as generated code opens it around a run.
+class OnStream {
+ public:
+  explicit OnStream(cudaStream_t stream) { EXPECT_EQ(aoti_torch_create_cuda_stream_guard(stream, 0, &guard_), 0); }
+  ~OnStream() { aoti_torch_delete_cuda_stream_guard(guard_); }
+  OnStream(const OnStream&) = delete;
+  OnStream& operator=(const OnStream&) = delete;
+
+ private:
+  CUDAStreamGuardHandle guard_ = nullptr;
+};
+
+TEST(CudaHostStaged, TwinsMatchTheCpuFunctionOnTheCurrentStream) {
+  PT2RUN_REQUIRE_GPU();
+  Tensor x = random_matrix({4, 33}, 7);
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  AtenTensorHandle device_x = handle(to_device(x)), host_x = handle(x);
+  {
+    OnStream on(stream);
+    AtenTensorHandle dv = nullptr, di = nullptr, hv = nullptr, hi = nullptr;
+    ASSERT_EQ(aoti_torch_cuda_topk(device_x, 5, 1, 1, 1, &dv, &di), 0) << shim::last_error();
+    ASSERT_EQ(aoti_torch_cpu_topk(host_x, 5, 1, 1, 1, &hv, &hi), 0);
+    Tensor values = take(dv), indices = take(di);
+    EXPECT_EQ(values.device(), Device::cuda(0));
+    EXPECT_EQ(max_diff(to_host(values), take(hv)), 0.0);
+    EXPECT_EQ(max_diff(to_host(indices).to(DType::Float32), take(hi).to(DType::Float32)), 0.0);
+    AtenTensorHandle dc = nullptr, hc = nullptr;
+    ASSERT_EQ(aoti_torch_cuda_cumsum(device_x, 1, nullptr, &dc), 0) << shim::last_error();
+    ASSERT_EQ(aoti_torch_cpu_cumsum(host_x, 1, nullptr, &hc), 0);
+    EXPECT_EQ(max_diff(to_host(take(dc)), take(hc)), 0.0);
+  }
+  // Inside a capture the call is refused before it touches the stream, and the capture stays valid.
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), cudaSuccess);
+  AtenTensorHandle out = nullptr;
+  AOTITorchError rc = 0;
+  {
+    OnStream on(stream);
+    rc = aoti_torch_cuda_cumsum(device_x, 1, nullptr, &out);
+  }
+  cudaGraph_t graph = nullptr;
+  EXPECT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+  if (graph) cudaGraphDestroy(graph);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(shim::last_error().find("graph capture"), std::string::npos) << shim::last_error();
+  EXPECT_EQ(out, nullptr);
+  take(device_x);
+  take(host_x);
+  cudaStreamDestroy(stream);
+}
+
+TEST(CudaHostStaged, FactoriesAndMetadataOpsStayOnTheDevice) {
+  PT2RUN_REQUIRE_GPU();
+  int32_t cuda_type = 1, f32 = 6;
+  AtenTensorHandle window = nullptr;
+  ASSERT_EQ(aoti_torch_cuda_hann_window(8, &f32, nullptr, &cuda_type, 0, nullptr, &window), 0) << shim::last_error();
+  Tensor w = take(window);
+  EXPECT_EQ(w.device(), Device::cuda(0));
+  EXPECT_NEAR(to_host(w).data<float>()[4], 1.0f, 1e-6);
+  AtenTensorHandle x = handle(to_device(random_matrix({3, 4}, 1))), permuted = nullptr;
+  const int64_t dims[] = {1, 0};
+  ASSERT_EQ(aoti_torch_cuda_permute(x, dims, 2, &permuted), 0);
+  Tensor p = take(permuted);
+  EXPECT_TRUE(p.shares_storage_with(*reinterpret_cast<Tensor*>(x)));
+  const int64_t grown[] = {6, 4};
+  ASSERT_EQ(aoti_torch_cuda_resize_(x, grown, 2, nullptr), 0) << shim::last_error();
+  EXPECT_EQ(reinterpret_cast<Tensor*>(x)->device(), Device::cuda(0));
+  take(x);
+}
+
+}  // namespace
+}  // namespace pt2run

@@ -92,6 +92,21 @@ TEST(Shim, PropertiesOfEmptyStrided) {
   EXPECT_FALSE(flag);
 }
 
+// A run's report names the first failure: generated code does not check every call, so the
+// last message may only be a consequence of it.
+TEST(Shim, TheFirstErrorSinceClearIsKept) {
+  pt2run::shim::clear_last_error();
+  AtenTensorHandle out = nullptr;
+  int64_t sizes[] = {-4};
+  int64_t strides[] = {1};
+  EXPECT_EQ(aoti_torch_empty_strided(1, sizes, strides, 6, 0, 0, &out), 1);
+  EXPECT_EQ(aoti_torch_get_sizes(nullptr, nullptr), 1);
+  EXPECT_NE(pt2run::shim::first_error().find("negative size"), std::string::npos) << pt2run::shim::first_error();
+  EXPECT_EQ(pt2run::shim::last_error().find("negative size"), std::string::npos) << pt2run::shim::last_error();
+  pt2run::shim::clear_last_error();
+  EXPECT_TRUE(pt2run::shim::first_error().empty());
+}
+
 TEST(Shim, ErrorsAreCodesWithAMessage) {
   AtenTensorHandle out = nullptr;
   int64_t sizes[] = {-4};

@@ -151,6 +151,16 @@ class CudaBackend final : public detail::DeviceBackend {
 
   int32_t current_device() override { return cuda::current_device(); }
 
+  bool capturing(int32_t index) override {
+    const int32_t device = index >= 0 ? index : current_device();
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    if (cudaStreamIsCapturing(current_stream(device), &status) != cudaSuccess) {
+      (void)cudaGetLastError();
+      return false;
+    }
+    return status != cudaStreamCaptureStatusNone;
+  }
+
   void release_cached() {
     int count = 0;
     if (cudaGetDeviceCount(&count) != cudaSuccess) return;

@@ -44,20 +44,25 @@ std::vector<int64_t> strides_for(const std::vector<int64_t>& sizes, const int32_
 }
 
 // torch's Tensor.resize_: the same storage when it is large enough, else a larger one holding
-// the old bytes; the sizes and contiguous (or channels-last) strides are the new ones.
+// the old bytes; the sizes and contiguous (or channels-last) strides are the new ones. Only
+// metadata and a byte copy: it serves CUDA's resize_ too.
 void resize(Tensor& t, const std::vector<int64_t>& sizes, const int32_t* memory_format, const char* op) {
   int64_t numel = 1;
   for (int64_t s : sizes) {
     PT2RUN_CHECK(s >= 0, InvalidArgument, op, ": negative size ", s);
     numel *= s;
   }
-  PT2RUN_CHECK(t.device().type == pt2run::DeviceType::CPU, DeviceMismatch, op, ": needs a CPU tensor");
   const std::vector<int64_t> strides = strides_for(sizes, memory_format, op);
   const std::size_t needed = static_cast<std::size_t>(t.storage_offset() + numel) * t.element_size();
   std::shared_ptr<pt2run::detail::Storage> storage = t.storage();
   if (storage == nullptr || storage->nbytes < needed) {
-    auto grown = pt2run::detail::allocate_cpu_storage(needed);
-    if (storage != nullptr && storage->nbytes > 0) std::memcpy(grown->data, storage->data, storage->nbytes);
+    const pt2run::Device device = t.device();
+    auto grown = device.is_cpu() ? pt2run::detail::allocate_cpu_storage(needed)
+                                 : pt2run::detail::allocate_device_storage(needed, device);
+    if (storage != nullptr && storage->nbytes > 0) {
+      const auto old_bytes = static_cast<int64_t>(storage->nbytes);
+      Tensor(grown, {old_bytes}, {1}, 0, DType::UInt8).copy_(Tensor(storage, {old_bytes}, {1}, 0, DType::UInt8));
+    }
     storage = std::move(grown);
   }
   t = Tensor(std::move(storage), sizes, strides, t.storage_offset(), t.dtype());
