@@ -210,7 +210,6 @@ class Pt2runPackage:
                 # a contiguous tensor where the test passes this layout.
                 raise CannotCarry(f"passes input {k} with strides {tuple(t.stride())} (not contiguous); "
                                   "a tensor file carries values, not strides")
-        out_device = flat[0].device if flat else torch.device(self.device)
         if not self._history:
             self._seed = fresh_seed()
         inputs = save_inputs(os.path.join(self._dir, f"in{len(self._history)}"), flat)
@@ -225,6 +224,11 @@ class Pt2runPackage:
         device = self._inspected.get("metadata", {}).get("AOTI_DEVICE_KEY") or self.device
         if device != "cpu":
             cmd += ["--device", device]
+        # Inputs the test passes on another device (a CPU predicate for a CUDA model) stay there.
+        for k, t in enumerate(flat):
+            if t.device.type != torch.device(device).type:
+                cmd += ["--input-device", f"{k}={t.device}"]
+        out_device = torch.device(device)
         for lib in self.custom_ops:
             cmd += ["--custom-ops", lib]
         CALLS.runs += 1

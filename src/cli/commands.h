@@ -32,6 +32,9 @@ struct RunOptions {
   std::vector<std::string> output_files;  // none, or one per run
   std::optional<uint64_t> seed;           // pt2run::manual_seed before the first run
   std::string device;
+  // INDEX=DEVICE: an input the model takes on another device than the package's (a CPU
+  // predicate of a CUDA model's torch.cond); the others go to the package's device.
+  std::vector<std::string> input_devices;
   int threads = 0;
   std::vector<std::string> custom_ops;  // shared libraries registering custom ops
 };

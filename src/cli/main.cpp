@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--seed", run.seed, "seed the random generator before the first run, as torch.manual_seed does")
       ->check(seed_value());
   run_cmd->add_option("--device", run.device, "cpu, cuda or cuda:N (must match the package)");
+  run_cmd->add_option("--input-device", run.input_devices,
+                      "INDEX=DEVICE: input INDEX (from 0) stays on DEVICE (cpu, cuda, cuda:N) instead of the package's "
+                      "device (repeat)");
   run_cmd->add_option("--model", run.model, "model name inside the package")->capture_default_str();
   run_cmd->add_option("--expect-sha256", run.expect_sha256, "refuse the package unless its SHA-256 is this (64 hex digits, as sha256sum prints)")
       ->check(sha256_digest());

@@ -1,7 +1,9 @@
 // pt2run run: runs on inputs from tensor files, in order on one loaded model; outputs summarized
 // and optionally saved.
 
+#include <charconv>
 #include <cstdio>
+#include <map>
 
 #include "cli/commands.h"
 #include "cli/thread_choice.h"
@@ -30,6 +32,28 @@ int32_t device_index_for(const std::string& device, const ModelInfo& info) {
   return wanted.index;
 }
 
+// --input-device INDEX=DEVICE options, by input index.
+std::map<std::size_t, Device> input_devices(const std::vector<std::string>& specs, std::size_t inputs) {
+  std::map<std::size_t, Device> devices;
+  for (const std::string& spec : specs) {
+    const std::size_t eq = spec.find('=');
+    std::size_t index = 0;
+    const char* end = spec.data() + (eq == std::string::npos ? spec.size() : eq);
+    auto [at, ec] = std::from_chars(spec.data(), end, index);
+    if (eq == std::string::npos || ec != std::errc() || at != end)
+      throw UsageError{"--input-device '" + spec + "' is not INDEX=DEVICE", "for example --input-device 0=cpu"};
+    if (index >= inputs)
+      throw UsageError{"--input-device '" + spec + "': the model has " + std::to_string(inputs) + " input(s)",
+                       "give an index from 0 to " + std::to_string(inputs == 0 ? 0 : inputs - 1)};
+    try {
+      devices[index] = Device::parse(spec.substr(eq + 1));
+    } catch (const Error& e) {
+      throw UsageError{"--input-device '" + spec + "': " + e.what(), "use cpu, cuda or cuda:N"};
+    }
+  }
+  return devices;
+}
+
 // The runs' inputs files: one per run (an empty name for a run from --input pairs alone).
 std::vector<std::string> runs_of(const RunOptions& options, const ModelInfo& info) {
   std::vector<std::string> runs = options.inputs_files;
@@ -53,6 +77,7 @@ int run_command(const RunOptions& options) {
   ModelInfo info = inspect_model(options.package, options.model);
   const int32_t device_index = device_index_for(options.device, info);
   const std::vector<std::string> runs = runs_of(options, info);
+  const std::map<std::size_t, Device> kept = input_devices(options.input_devices, info.inputs.size());
   // Every inputs file is read and matched to the model's inputs before the model loads, so a
   // malformed one is reported before any run.
   std::vector<std::vector<Tensor>> run_inputs;
@@ -67,7 +92,10 @@ int run_command(const RunOptions& options) {
   if (options.seed) manual_seed(*options.seed);
   for (std::size_t r = 0; r < runs.size(); ++r) {
     std::vector<Tensor>& inputs = run_inputs[r];
-    for (Tensor& t : inputs) t = t.to(device);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      auto other = kept.find(i);
+      inputs[i] = inputs[i].to(other == kept.end() ? device : other->second);
+    }
     if (runs.size() > 1) std::printf("run %zu of %zu (%s)\n", r + 1, runs.size(), runs[r].c_str());
     std::vector<Tensor> outputs = loader.run(inputs);
     for (Tensor& t : outputs)

@@ -281,6 +281,14 @@ def test_errors():
     r = cli("run", pkg("mlp"), "--inputs", x, "--device", "cuda:0", expect=1)
     check("compiled for 'cpu'" in r.stderr, "device mismatch explained:\n" + r.stderr)
     cli("run", pkg("mlp"), "--inputs", x, "--device", "tpu", expect=2)
+    # --input-device keeps one input off the package's device; bad specs are usage errors.
+    cli("run", pkg("mlp"), "--inputs", x, "--input-device", "0=cpu")
+    for spec, words in (("1=cpu", "has 1 input"), ("x=cpu", "INDEX=DEVICE"), ("0", "INDEX=DEVICE"),
+                        ("0=tpu", "--input-device '0=tpu'"), ("-1=cpu", "INDEX=DEVICE")):
+        r = cli("run", pkg("mlp"), "--inputs", x, "--input-device", spec, expect=2)
+        check(words in r.stderr, f"--input-device {spec} explained:\n" + r.stderr)
+    # A CPU model given a device input: a clear error (no CUDA here, or the model's device check).
+    one_line_and_hint(cli("run", pkg("mlp"), "--inputs", x, "--input-device", "0=cuda", expect=1), "device input")
     r = cli("run", pkg("weights_none"), "--inputs", os.path.join(CORPUS, "weights_none", "case_0", "in_0.npy"), expect=1)
     check("InvalidState" in r.stderr, "weightless package explained:\n" + r.stderr)
     extra = os.path.join(TMP, "extra.npz")

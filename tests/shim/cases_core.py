@@ -153,6 +153,8 @@ def selection(s):
     same(s.call("aoti_torch_cpu_nonzero", x > 0.3, RET), torch.nonzero(x > 0.3))
     reps = torch.tensor([2, 0, 3, 1])
     same(s.call("aoti_torch_cpu_repeat_interleave_Tensor", reps, None, RET), torch.repeat_interleave(reps))
+    reps32 = reps.to(torch.int32)  # the result keeps the repeats' dtype
+    same(s.call("aoti_torch_cpu_repeat_interleave_Tensor", reps32, opt(i64(6)), RET), torch.repeat_interleave(reps32))
     same(s.call("aoti_torch_cpu_histc", x, i64(6), f64(-1.0), f64(1.0), RET), torch.histc(x, 6, -1.0, 1.0))
     same(s.call("aoti_torch_cpu_histc", x, i64(4), f64(0.0), f64(0.0), RET), torch.histc(x, 4))
     seq = torch.sort(torch.randn(3, 6), dim=1).values

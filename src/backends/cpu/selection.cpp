@@ -218,7 +218,9 @@ Tensor repeat_interleave(const Tensor& repeats, const int64_t* output_size) {
   PT2RUN_CHECK(output_size == nullptr || *output_size == static_cast<int64_t>(out.size()),
                InvalidArgument, "repeat_interleave: output_size ", output_size ? *output_size : 0,
                " does not match the sum of repeats ", out.size());
-  return int64_tensor(out, {static_cast<int64_t>(out.size())});
+  // torch's result has the repeats' (index) dtype.
+  Tensor result = int64_tensor(out, {static_cast<int64_t>(out.size())});
+  return repeats.dtype() == DType::Int64 ? result : result.to(repeats.dtype());
 }
 
 }  // namespace pt2run::cpu
