@@ -153,15 +153,27 @@ void run(const char* function, AOTITorchError (*host_fn)(Args...), const std::tu
     *require_out(slots[k], "ret") = taken[k].defined() ? release_handle(staging.to_device(taken[k])) : nullptr;
 }
 
+template <std::size_t NRet, class... Args, std::size_t... I>
+bool any_device(const std::tuple<Args...>& args, std::index_sequence<I...>) {
+  detail::HostStaging staging("");
+  (add_arg<NRet, std::tuple<Args...>, I>(staging, args), ...);
+  return staging.any_device();
+}
+
 }  // namespace host_staged_detail
 
+// Without a device tensor among the arguments, the host function is called as it is.
 template <std::size_t NRet, class... Args, class... Given>
 AOTITorchError call_on_host(const char* function, AOTITorchError (*host_fn)(Args...), Given... given) noexcept {
   static_assert(sizeof...(Args) == sizeof...(Given));
-  return guard(function, [&] {
-    host_staged_detail::run<NRet>(function, host_fn, std::tuple<Args...>{given...},
-                                  std::index_sequence_for<Args...>{});
+  const std::tuple<Args...> args{given...};
+  bool on_device = false;
+  const AOTITorchError checked = guard(function, [&] {
+    on_device = host_staged_detail::any_device<NRet>(args, std::index_sequence_for<Args...>{});
   });
+  if (checked != kShimSuccess) return checked;
+  if (!on_device) return std::apply(host_fn, args);
+  return guard(function, [&] { host_staged_detail::run<NRet>(function, host_fn, args, std::index_sequence_for<Args...>{}); });
 }
 
 }  // namespace pt2run::shim

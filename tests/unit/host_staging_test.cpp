@@ -194,5 +194,30 @@ TEST_F(HostStaging, ResizeGrowsADeviceTensorInItsOwnMemory) {
   take(hx);
 }
 
+// torch's aten_* fallbacks are device-generic: a CUDA graph calls them with device tensors.
+TEST_F(HostStaging, DeviceGenericAtenFallbacksKeepTheDevice) {
+  AtenTensorHandle hx = handle(on_device({2, 2}, {1, 2, 3, 4})), padded = nullptr, zeros = nullptr, full = nullptr,
+                   diff = nullptr;
+  const int64_t pad[] = {1, 0};
+  double zero = 0.0;
+  ASSERT_EQ(aoti_torch_aten_pad(hx, pad, 2, "constant", &zero, &padded), kShimSuccess) << shim::last_error();
+  Tensor p = take(padded);
+  EXPECT_EQ(p.device(), Device::cuda(0));
+  EXPECT_EQ(values_of(p), (std::vector<float>{0, 1, 2, 0, 3, 4}));
+  const int64_t sizes[] = {3};
+  ASSERT_EQ(aoti_torch_aten_new_zeros(hx, sizes, 1, nullptr, nullptr, nullptr, 0, nullptr, &zeros), kShimSuccess);
+  EXPECT_EQ(take(zeros).device(), Device::cuda(0));  // new_* default to self's device
+  int32_t cuda_type = 1;
+  ASSERT_EQ(aoti_torch_aten_full(sizes, 1, 2.5, nullptr, nullptr, &cuda_type, 0, nullptr, &full), kShimSuccess);
+  Tensor f = take(full);
+  EXPECT_EQ(f.device(), Device::cuda(0));
+  EXPECT_EQ(values_of(f), (std::vector<float>{2.5, 2.5, 2.5}));
+  ASSERT_EQ(aoti_torch_aten_subtract_Tensor(hx, hx, 1.0, &diff), kShimSuccess) << shim::last_error();
+  EXPECT_EQ(values_of(take(diff)), (std::vector<float>{0, 0, 0, 0}));
+  ASSERT_EQ(aoti_torch_aten_fill__Scalar(hx, 7.0), kShimSuccess);
+  EXPECT_EQ(values_of(*reinterpret_cast<Tensor*>(hx)), (std::vector<float>{7, 7, 7, 7}));
+  take(hx);
+}
+
 }  // namespace
 }  // namespace pt2run

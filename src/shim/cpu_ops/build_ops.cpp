@@ -11,12 +11,14 @@
 #include "core/layout.h"
 #include "core/storage.h"
 #include "core/views.h"
+#include "shim/host_staged.h"
 #include "shim/shim_args.h"
 #include "shim/shim_guard.h"
 
 using pt2run::DType;
 using pt2run::Tensor;
 using pt2run::shim::dtype_arg;
+using pt2run::shim::call_on_host;
 using pt2run::shim::guard;
 using pt2run::shim::int_array;
 using pt2run::shim::put_result;
@@ -41,6 +43,14 @@ std::vector<int64_t> strides_for(const std::vector<int64_t>& sizes, const int32_
   PT2RUN_CHECK(mf == 0 || mf == 1, InvalidArgument, op, ": memory format ", mf,
                " is not supported (contiguous or channels_last)");
   return pt2run::contiguous_strides(sizes);
+}
+
+// The device of an aten factory: the one named, else `fallback` (the CPU, or self's for new_*);
+// strided layout only.
+pt2run::Device factory_device(const int32_t* layout, const int32_t* device, int32_t device_index,
+                              pt2run::Device fallback, const char* op) {
+  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout is supported");
+  return device ? pt2run::shim::device_arg(*device, device_index) : fallback;
 }
 
 // torch's Tensor.resize_: the same storage when it is large enough, else a larger one holding
@@ -86,9 +96,11 @@ AOTITorchError aoti_torch_cpu_pad(AtenTensorHandle self, const int64_t* pad, int
   return guard(__func__, [&] { put_result(padded(self, pad, pad_len_, mode, value), ret0); });
 }
 
+// The aten_* functions are torch's device-generic fallbacks: a CUDA graph calls them with CUDA
+// tensors, which the CPU kernels get as host copies (shim/host_staged.h).
 AOTITorchError aoti_torch_aten_pad(AtenTensorHandle self, const int64_t* pad, int64_t pad_len_, const char* mode,
                                    double* value, AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put_result(padded(self, pad, pad_len_, mode, value), ret0); });
+  return call_on_host<1>(__func__, aoti_torch_cpu_pad, self, pad, pad_len_, mode, value, ret0);
 }
 
 AOTITorchError aoti_torch_cpu_fill__Scalar(AtenTensorHandle self, double value) {
@@ -96,17 +108,18 @@ AOTITorchError aoti_torch_cpu_fill__Scalar(AtenTensorHandle self, double value) 
 }
 
 AOTITorchError aoti_torch_aten_fill__Scalar(AtenTensorHandle self, double value) {
-  return guard(__func__, [&] { cpu::fill(tensor(self), value); });
+  return call_on_host<0>(__func__, aoti_torch_cpu_fill__Scalar, self, value);
 }
 
 AOTITorchError aoti_torch_aten_full(const int64_t* size, int64_t size_len_, double fill_value, int32_t* dtype,
                                     int32_t* layout, int32_t* device, int32_t device_index_, int32_t* /*pin_memory*/,
                                     AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    pt2run::shim::require_cpu_strided(layout, device, device_index_, "full");
+    const pt2run::Device where = factory_device(layout, device, device_index_, pt2run::Device::cpu(), "full");
     // Without a dtype torch infers one from the Python number; the shim gets a double, so the
     // default floating dtype is the only reading (exported graphs record the dtype).
-    put_result(cpu::full(int_array(size, size_len_, "size"), fill_value, dtype ? dtype_arg(*dtype) : DType::Float32),
+    put_result(cpu::full(int_array(size, size_len_, "size"), fill_value, dtype ? dtype_arg(*dtype) : DType::Float32)
+                   .to(where),
                ret0);
   });
 }
@@ -115,9 +128,9 @@ AOTITorchError aoti_torch_aten_new_empty(AtenTensorHandle self, const int64_t* s
                                          int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
                                          int32_t* /*pin_memory*/, AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    pt2run::shim::require_cpu_strided(layout, device, device_index_, "new_empty");
+    const pt2run::Device where = factory_device(layout, device, device_index_, tensor(self).device(), "new_empty");
     const DType dt = dtype ? dtype_arg(*dtype) : tensor(self).dtype();
-    put_result(Tensor::empty(int_array(size, size_len_, "size"), dt), ret0);
+    put_result(Tensor::empty(int_array(size, size_len_, "size"), dt, where), ret0);
   });
 }
 
@@ -125,9 +138,9 @@ AOTITorchError aoti_torch_aten_new_zeros(AtenTensorHandle self, const int64_t* s
                                          int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
                                          int32_t* /*pin_memory*/, AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    pt2run::shim::require_cpu_strided(layout, device, device_index_, "new_zeros");
+    const pt2run::Device where = factory_device(layout, device, device_index_, tensor(self).device(), "new_zeros");
     const DType dt = dtype ? dtype_arg(*dtype) : tensor(self).dtype();
-    put_result(cpu::full(int_array(size, size_len_, "size"), 0.0, dt), ret0);
+    put_result(cpu::full(int_array(size, size_len_, "size"), 0.0, dt).to(where), ret0);
   });
 }
 
@@ -146,9 +159,18 @@ AOTITorchError aoti_torch_aten_narrow(AtenTensorHandle self, int64_t dim, int64_
   return guard(__func__, [&] { put_result(pt2run::detail::narrow(tensor(self), dim, start, length), ret0); });
 }
 
+namespace {
+
+AOTITorchError amax_on_host(AtenTensorHandle self, const int64_t* dim, int64_t dim_len_, int32_t keepdim,
+                            AtenTensorHandle* ret0) {
+  return guard("aoti_torch_aten_amax", [&] { put_result(cpu::amax(tensor(self), int_array(dim, dim_len_, "dim"), keepdim != 0), ret0); });
+}
+
+}  // namespace
+
 AOTITorchError aoti_torch_aten_amax(AtenTensorHandle self, const int64_t* dim, int64_t dim_len_, int32_t keepdim,
                                     AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put_result(cpu::amax(tensor(self), int_array(dim, dim_len_, "dim"), keepdim != 0), ret0); });
+  return call_on_host<1>(__func__, amax_on_host, self, dim, dim_len_, keepdim, ret0);
 }
 
 AOTITorchError aoti_torch_cpu_nonzero_static(AtenTensorHandle self, int64_t size, int64_t fill_value,

@@ -3,6 +3,7 @@
 
 #include "backends/cpu/elementwise.h"
 #include "shim/shim_args.h"
+#include "shim/host_staged.h"
 #include "shim/shim_guard.h"
 
 using pt2run::Tensor;
@@ -42,7 +43,16 @@ AOTITorchError aoti_torch_cpu_polar(AtenTensorHandle abs, AtenTensorHandle angle
   return guard(__func__, [&] { put_result(cpu::polar(tensor(abs), tensor(angle)), ret0); });
 }
 
+namespace {
+
+AOTITorchError subtract_on_host(AtenTensorHandle self, AtenTensorHandle other, double alpha, AtenTensorHandle* ret0) {
+  return guard("aoti_torch_aten_subtract_Tensor", [&] { put_result(cpu::sub(tensor(self), tensor(other), alpha), ret0); });
+}
+
+}  // namespace
+
+// Device-generic in torch: a CUDA graph's call gets host copies (shim/host_staged.h).
 AOTITorchError aoti_torch_aten_subtract_Tensor(AtenTensorHandle self, AtenTensorHandle other, double alpha,
                                                AtenTensorHandle* ret0) {
-  return guard(__func__, [&] { put_result(cpu::sub(tensor(self), tensor(other), alpha), ret0); });
+  return pt2run::shim::call_on_host<1>(__func__, subtract_on_host, self, other, alpha, ret0);
 }
