@@ -30,7 +30,7 @@ regressions() { exported export_regressions.py regressions "the conformance regr
 shim_headers() {
   local dir="$CACHE_DIR/shim-headers" v
   for v in 2.11.0 2.12.1 2.13.0 2.14.1; do
-    if [ ! -f "$dir/${v%.*}/c_shim_cpu.h" ]; then
+    if [ ! -f "$dir/${v%.*}/c_shim_cpu.h" ] || [ ! -f "$dir/${v%.*}/c_shim_cuda.h" ]; then
       "$PY" "$ROOT/tools/shim_coverage.py" fetch "$v" --into "$dir" >&2 ||
         { echo "warning: cannot fetch torch $v's shim headers; checking the installed torch's only" >&2; return 0; }
     fi

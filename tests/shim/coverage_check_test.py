@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """tools/shim_coverage.py check fails on what it is there to catch: a header declaring a
 function nobody classified, a table claiming a version whose header lacks the function, a
-library missing an implemented function (or exporting a refused one), and a stale doc.
+library missing an implemented function (or exporting a refused one), CUDA rows that pt2run's
+CUDA sources contradict, and a stale doc.
 
 Usage: coverage_check_test.py TORCH_INCLUDE libpt2run.so
 """
@@ -62,6 +63,21 @@ try:
     # The library exports cat, which that table calls refused.
     expect_problem("an export classified refused", "aoti_torch_cpu_cat is exported but classified refused",
                    "--table", table, "check", "--lib", lib)
+    # CUDA rows that disagree with pt2run's CUDA sources: a host-run twin called a kernel, and a
+    # function pt2run does not declare called implemented.
+    cuda_table = os.path.join(tmp, "cuda_table.tsv")
+    with open(cuda_table, "w", encoding="utf-8") as f:
+        for line in lines:
+            parts = line.split("\t")
+            if parts[0] == "aoti_torch_cuda_topk":
+                parts[3] = "kernel"
+            if parts[0] == "aoti_torch_cuda_randperm":
+                parts[2], parts[3] = "implemented", "host copies"
+            f.write("\t".join(parts) + "\n")
+    expect_problem("a CUDA note its file contradicts", "aoti_torch_cuda_topk is defined in host_staged_ops.cpp",
+                   "--table", cuda_table, "check")
+    expect_problem("a CUDA function nobody declared", "aoti_torch_cuda_randperm is classified implemented but "
+                   "src/shim/aoti_shim_cuda.h does not declare it", "--table", cuda_table, "check")
     # A doc whose generated part does not match the table.
     doc = os.path.join(tmp, "doc.md")
     shutil.copy(os.path.join(ROOT, "docs", "shim_coverage.md"), doc)
@@ -76,5 +92,5 @@ finally:
 
 for f in failures:
     print("FAIL", f)
-print(f"shim coverage check: {5 - len(failures)}/5 expectations hold")
+print(f"shim coverage check: {7 - len(failures)}/7 expectations hold")
 sys.exit(1 if failures else 0)
