@@ -359,6 +359,37 @@ TEST(CudaHostStaged, TwinsMatchTheCpuFunctionOnTheCurrentStream) {
   cudaStreamDestroy(stream);
 }
 
+// CUDA's bookkeeping outputs, as torch's CUDA kernel writes them (test_embedding_bag compares
+// all four with eager CUDA): offset2bag per index, bag_size per bag in every mode, max_indices
+// empty unless the mode is max.
+TEST(CudaHostStaged, EmbeddingBagReportsWhatCudaReports) {
+  PT2RUN_REQUIRE_GPU();
+  Tensor ids = Tensor::empty({8}, DType::Int64), starts = Tensor::empty({3}, DType::Int64);
+  const int64_t id_values[] = {1, 2, 4, 5, 4, 3, 2, 9}, start_values[] = {0, 2, 6};
+  std::copy(std::begin(id_values), std::end(id_values), ids.data<int64_t>());
+  std::copy(std::begin(start_values), std::end(start_values), starts.data<int64_t>());
+  AtenTensorHandle w = handle(to_device(random_matrix({10, 4}, 3))), i = handle(to_device(ids)),
+                   o = handle(to_device(starts));
+  for (int64_t mode : {0, 1, 2}) {
+    SCOPED_TRACE("mode " + std::to_string(mode));
+    AtenTensorHandle out[4] = {};
+    ASSERT_EQ(aoti_torch_cuda__embedding_bag(w, i, o, 0, mode, 0, nullptr, 0, 4, &out[0], &out[1], &out[2], &out[3]),
+              0)
+        << shim::last_error();
+    Tensor pooled = take(out[0]), to_bag = to_host(take(out[1])), sizes = to_host(take(out[2])),
+           max_indices = take(out[3]);
+    EXPECT_EQ(pooled.device(), Device::cuda(0));
+    EXPECT_EQ(std::vector<int64_t>(to_bag.data<int64_t>(), to_bag.data<int64_t>() + 8),
+              (std::vector<int64_t>{0, 0, 1, 1, 1, 1, 2, 2}));
+    // padding_idx 4 is not counted.
+    EXPECT_EQ(std::vector<int64_t>(sizes.data<int64_t>(), sizes.data<int64_t>() + 3), (std::vector<int64_t>{2, 2, 2}));
+    EXPECT_EQ(max_indices.numel(), mode == 2 ? 12 : 0);
+  }
+  take(w);
+  take(i);
+  take(o);
+}
+
 TEST(CudaHostStaged, FactoriesAndMetadataOpsStayOnTheDevice) {
   PT2RUN_REQUIRE_GPU();
   int32_t cuda_type = 1, f32 = 6;
