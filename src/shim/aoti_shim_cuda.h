@@ -33,6 +33,9 @@ PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cuda_addmm_out(AtenTensorHandle out
                                                             double beta, double alpha);
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cuda_bmm_out(AtenTensorHandle out, AtenTensorHandle self,
                                                           AtenTensorHandle mat2);
+// torch.mm(..., out_dtype=torch.float32) of half-precision matrices (accumulating in float).
+PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cuda_mm_dtype_out(AtenTensorHandle out, AtenTensorHandle self,
+                                                               AtenTensorHandle mat2, int32_t out_dtype);
 PT2RUN_SHIM_EXPORT AOTITorchError aoti_torch_cuda_baddbmm_out(AtenTensorHandle out, AtenTensorHandle self,
                                                               AtenTensorHandle batch1,
                                                               AtenTensorHandle batch2, double beta,

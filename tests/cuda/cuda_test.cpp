@@ -12,6 +12,7 @@
 
 #include "cuda/cuda_testing.h"
 #include "shim/aoti_shim_cuda.h"
+#include "shim/shim_guard.h"
 
 namespace pt2run {
 namespace {
@@ -109,7 +110,8 @@ TEST(CudaGemm, MatchesADoubleReference) {
     DType dtype;
     double tolerance;
   };
-  for (Case c : {Case{DType::Float32, 1e-4}, Case{DType::Float16, 5e-2}, Case{DType::BFloat16, 2e-1}}) {
+  for (Case c : {Case{DType::Float32, 1e-4}, Case{DType::Float64, 1e-12}, Case{DType::Float16, 5e-2},
+                 Case{DType::BFloat16, 2e-1}}) {
     SCOPED_TRACE(std::string(dtype_name(c.dtype)));
     Tensor a = random_matrix({33, 20}, 1).to(c.dtype), b = random_matrix({20, 17}, 2).to(c.dtype);
     Tensor bias = random_matrix({17}, 3).to(c.dtype);
@@ -128,6 +130,17 @@ TEST(CudaGemm, MatchesADoubleReference) {
   Tensor out = Tensor::empty({3, 8, 5}, DType::Float32, Device::cuda(0));
   addmm(out, to_device(bias), to_device(a), to_device(b), 1.0, 1.0);
   EXPECT_LT(max_diff(to_host(out), reference_gemm(a, b, bias, 1.0, 1.0)), 1e-4);
+  // mm(out_dtype=float32) of half-precision matrices accumulates in float.
+  {
+    Tensor ha = random_matrix({16, 24}, 7).to(DType::BFloat16), hb = random_matrix({24, 8}, 8).to(DType::BFloat16);
+    Tensor wide = Tensor::empty({16, 8}, DType::Float32, Device::cuda(0));
+    AtenTensorHandle w[] = {handle(wide), handle(to_device(ha)), handle(to_device(hb))};
+    ASSERT_EQ(aoti_torch_cuda_mm_dtype_out(w[0], w[1], w[2], dtype_code(DType::Float32)), 0) << shim::last_error();
+    EXPECT_LT(max_diff(to_host(wide), reference_gemm(ha.to(DType::Float32), hb.to(DType::Float32), Tensor::zeros({8}, DType::Float32), 0.0, 1.0)),
+              1e-3);
+    EXPECT_NE(aoti_torch_cuda_mm_dtype_out(w[0], w[1], w[2], dtype_code(DType::Float16)), 0);  // not the buffer's
+    for (AtenTensorHandle x : w) delete reinterpret_cast<Tensor*>(x);
+  }
   // An operand on the host is an error, not a crash.
   AtenTensorHandle h[] = {handle(out), handle(to_device(bias)), handle(a), handle(to_device(b))};
   EXPECT_NE(aoti_torch_cuda_baddbmm_out(h[0], h[1], h[2], h[3], 1.0, 1.0), 0);

@@ -89,9 +89,10 @@ cudaDataType_t data_type(DType dtype) {
     case DType::Float32: return CUDA_R_32F;
     case DType::Float16: return CUDA_R_16F;
     case DType::BFloat16: return CUDA_R_16BF;
+    case DType::Float64: return CUDA_R_64F;
     default:
       detail::fail(ErrorCode::NotImplemented, "GEMM on CUDA for ", dtype_name(dtype),
-                   " (float32, float16 and bfloat16 are supported)");
+                   " (float32, float64, float16 and bfloat16 are supported)");
   }
 }
 
@@ -158,6 +159,8 @@ void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& 
                       (!batched || batch == 1 || out.stride(0) >= m * out.stride(-2) ||
                        (out.stride(0) >= n && out.stride(-2) >= batch * out.stride(0)));
   Tensor target = direct ? out : Tensor::empty(sizes_of(out), out.dtype(), out.device());
+  // float64 scales and computes in double; every other dtype in float.
+  const bool f64 = a.dtype() == DType::Float64;
   float beta_f = 0.0f;
   if (bias != nullptr && beta != 0.0) {
     // out = bias broadcast, then cuBLAS scales it by beta.
@@ -191,15 +194,18 @@ void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& 
       last->second = stream;
     }
     const float alpha_f = static_cast<float>(alpha);
+    const double alpha_d = alpha, beta_d = bias != nullptr ? beta : 0.0;
+    const void* alpha_p = f64 ? static_cast<const void*>(&alpha_d) : &alpha_f;
+    const void* beta_p = f64 ? static_cast<const void*>(&beta_d) : &beta_f;
     const cudaDataType_t type = data_type(a.dtype()), out_type = data_type(out.dtype());
     // Row-major C = A B  <=>  column-major C^T = B^T A^T.
     check(api.gemm_strided_batched(
               handle, ob.transposed ? CUBLAS_OP_T : CUBLAS_OP_N, oa.transposed ? CUBLAS_OP_T : CUBLAS_OP_N,
-              static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha_f,
+              static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), alpha_p,
               ob.tensor.data_ptr(), type, static_cast<int>(ob.ld), ob.batch_stride,
-              oa.tensor.data_ptr(), type, static_cast<int>(oa.ld), oa.batch_stride, &beta_f,
+              oa.tensor.data_ptr(), type, static_cast<int>(oa.ld), oa.batch_stride, beta_p,
               target.data_ptr(), out_type, static_cast<int>(target.stride(-2)), batched ? target.stride(0) : 0,
-              static_cast<int>(batch), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
+              static_cast<int>(batch), f64 ? CUBLAS_COMPUTE_64F : CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT),
           "cublasGemmStridedBatchedEx");
   }
   if (!direct) {

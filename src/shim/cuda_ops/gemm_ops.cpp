@@ -1,7 +1,8 @@
-// aoti_torch_cuda_{mm,addmm,bmm,baddbmm}_out on cuBLAS.
+// aoti_torch_cuda_{mm,addmm,bmm,baddbmm,mm_dtype}_out on cuBLAS.
 
 #include "backends/cuda/blas.h"
 #include "shim/aoti_shim_cuda.h"
+#include "shim/shim_args.h"
 #include "shim/shim_guard.h"
 
 using pt2run::shim::guard;
@@ -26,5 +27,15 @@ AOTITorchError aoti_torch_cuda_baddbmm_out(AtenTensorHandle out, AtenTensorHandl
                                            AtenTensorHandle batch2, double beta, double alpha) {
   return guard(__func__, [&] {
     pt2run::cuda::gemm(tensor(out), &tensor(self), tensor(batch1), tensor(batch2), beta, alpha);
+  });
+}
+
+AOTITorchError aoti_torch_cuda_mm_dtype_out(AtenTensorHandle out, AtenTensorHandle self, AtenTensorHandle mat2,
+                                            int32_t out_dtype) {
+  return guard(__func__, [&] {
+    const pt2run::DType wanted = pt2run::shim::dtype_arg(out_dtype);
+    PT2RUN_CHECK(tensor(out).dtype() == wanted, DTypeMismatch, "mm(out_dtype=", pt2run::dtype_name(wanted),
+                 "): the output buffer is ", tensor(out).describe());
+    pt2run::cuda::gemm(tensor(out), nullptr, tensor(self), tensor(mat2), 0.0, 1.0);
   });
 }
