@@ -17,12 +17,14 @@ std::pair<std::size_t, std::size_t> byte_span(const Tensor& t) {
   int64_t last = t.storage_offset();
   for (int64_t d = 0; d < t.dim(); ++d) last += (t.size(d) - 1) * t.stride(d);
   const std::size_t esize = t.element_size();
-  return {static_cast<std::size_t>(t.storage_offset()) * esize, static_cast<std::size_t>(last + 1) * esize};
+  return {static_cast<std::size_t>(t.storage_offset()) * esize,
+          static_cast<std::size_t>(last + 1) * esize};
 }
 
 // An uint8 view of bytes [lo, hi) of a storage, for raw copies through the device backend.
 Tensor bytes_of(const std::shared_ptr<Storage>& storage, std::size_t lo, std::size_t hi) {
-  return Tensor(storage, {static_cast<int64_t>(hi - lo)}, {1}, static_cast<int64_t>(lo), DType::UInt8);
+  return Tensor(storage, {static_cast<int64_t>(hi - lo)}, {1}, static_cast<int64_t>(lo),
+                DType::UInt8);
 }
 
 }  // namespace
@@ -85,9 +87,12 @@ Tensor HostStaging::host(const Tensor& t) const {
   PT2RUN_CHECK(staged_, Internal, op_, ": host() before stage()");
   for (const Range& r : ranges_) {
     if (r.device.get() != t.storage().get()) continue;
-    if (t.numel() == 0) return Tensor::empty_strided(sizes_of(t), {t.strides().begin(), t.strides().end()}, t.dtype());
-    const auto offset = static_cast<int64_t>((static_cast<std::size_t>(t.storage_offset()) * t.element_size() - r.lo) /
-                                             t.element_size());
+    if (t.numel() == 0)
+      return Tensor::empty_strided(sizes_of(t), {t.strides().begin(), t.strides().end()},
+                                   t.dtype());
+    const auto offset = static_cast<int64_t>(
+        (static_cast<std::size_t>(t.storage_offset()) * t.element_size() - r.lo) /
+        t.element_size());
     return Tensor(r.host, sizes_of(t), {t.strides().begin(), t.strides().end()}, offset, t.dtype());
   }
   detail::fail(ErrorCode::Internal, op_, ": host staging was not given ", t.describe());
@@ -113,11 +118,13 @@ Tensor HostStaging::to_device(const Tensor& host_result) const {
   if (!device_ || !host_result.defined() || !host_result.device().is_cpu()) return host_result;
   std::vector<int64_t> strides{host_result.strides().begin(), host_result.strides().end()};
   if (const Range* r = find_host(host_result.storage().get())) {
-    const std::size_t byte = static_cast<std::size_t>(host_result.storage_offset()) * host_result.element_size() + r->lo;
+    const std::size_t byte =
+        static_cast<std::size_t>(host_result.storage_offset()) * host_result.element_size() + r->lo;
     return Tensor(r->device, sizes_of(host_result), std::move(strides),
                   static_cast<int64_t>(byte / host_result.element_size()), host_result.dtype());
   }
-  Tensor out = Tensor::empty_strided(sizes_of(host_result), std::move(strides), host_result.dtype(), *device_);
+  Tensor out = Tensor::empty_strided(sizes_of(host_result), std::move(strides), host_result.dtype(),
+                                     *device_);
   out.copy_(host_result);
   return out;
 }

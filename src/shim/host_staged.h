@@ -5,7 +5,8 @@
 // changed bytes go back, and its new tensors come back on the device.
 //
 //   AOTITorchError aoti_torch_cuda_topk(AtenTensorHandle self, ..., AtenTensorHandle* ret1) {
-//     return call_on_host<2>(__func__, aoti_torch_cpu_topk, self, k, dim, largest, sorted, ret0, ret1);
+//     return call_on_host<2>(__func__, aoti_torch_cpu_topk, self, k, dim, largest, sorted, ret0,
+//     ret1);
 //   }
 //
 // The template reads the generated shim's argument conventions from the types: a handle is a
@@ -54,7 +55,8 @@ constexpr bool is_result() {
 
 template <class Tuple, std::size_t I>
 int64_t list_length(const Tuple& args) {
-  static_assert(I + 1 < std::tuple_size_v<Tuple> && std::is_same_v<std::tuple_element_t<I + 1, Tuple>, int64_t>,
+  static_assert(I + 1 < std::tuple_size_v<Tuple> &&
+                    std::is_same_v<std::tuple_element_t<I + 1, Tuple>, int64_t>,
                 "a tensor list argument must be followed by its length");
   const int64_t n = std::get<I + 1>(args);
   PT2RUN_CHECK(n >= 0 && n <= 4096, InvalidArgument, "bad tensor list length ", n);
@@ -84,8 +86,8 @@ void add_arg(detail::HostStaging& staging, const Tuple& args) {
 }
 
 template <std::size_t NRet, class Tuple, std::size_t I>
-std::tuple_element_t<I, Tuple> host_arg(const detail::HostStaging& staging, HostArgs& host, const Tuple& args,
-                                        AtenTensorHandle* results) {
+std::tuple_element_t<I, Tuple> host_arg(const detail::HostStaging& staging, HostArgs& host,
+                                        const Tuple& args, AtenTensorHandle* results) {
   using A = std::tuple_element_t<I, Tuple>;
   const A& a = std::get<I>(args);
   if constexpr (std::is_same_v<A, AtenTensorHandle>) {
@@ -146,11 +148,13 @@ void run(const char* function, AOTITorchError (*host_fn)(Args...), const std::tu
   staging.write_back();
   AtenTensorHandle* slots[NRet + 1] = {};
   auto slot_of = [&]<std::size_t J>(std::integral_constant<std::size_t, J>) {
-    if constexpr (is_result<NRet, Tuple, J>()) slots[J + NRet - sizeof...(Args)] = std::get<J>(args);
+    if constexpr (is_result<NRet, Tuple, J>())
+      slots[J + NRet - sizeof...(Args)] = std::get<J>(args);
   };
   (slot_of(std::integral_constant<std::size_t, I>{}), ...);
   for (std::size_t k = 0; k < NRet; ++k)
-    *require_out(slots[k], "ret") = taken[k].defined() ? release_handle(staging.to_device(taken[k])) : nullptr;
+    *require_out(slots[k], "ret") =
+        taken[k].defined() ? release_handle(staging.to_device(taken[k])) : nullptr;
 }
 
 template <std::size_t NRet, class... Args, std::size_t... I>
@@ -164,7 +168,8 @@ bool any_device(const std::tuple<Args...>& args, std::index_sequence<I...>) {
 
 // Without a device tensor among the arguments, the host function is called as it is.
 template <std::size_t NRet, class... Args, class... Given>
-AOTITorchError call_on_host(const char* function, AOTITorchError (*host_fn)(Args...), Given... given) noexcept {
+AOTITorchError call_on_host(const char* function, AOTITorchError (*host_fn)(Args...),
+                            Given... given) noexcept {
   static_assert(sizeof...(Args) == sizeof...(Given));
   const std::tuple<Args...> args{given...};
   bool on_device = false;
@@ -173,7 +178,9 @@ AOTITorchError call_on_host(const char* function, AOTITorchError (*host_fn)(Args
   });
   if (checked != kShimSuccess) return checked;
   if (!on_device) return std::apply(host_fn, args);
-  return guard(function, [&] { host_staged_detail::run<NRet>(function, host_fn, args, std::index_sequence_for<Args...>{}); });
+  return guard(function, [&] {
+    host_staged_detail::run<NRet>(function, host_fn, args, std::index_sequence_for<Args...>{});
+  });
 }
 
 }  // namespace pt2run::shim

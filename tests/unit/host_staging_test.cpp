@@ -21,7 +21,9 @@ namespace {
 // "CUDA" memory that is host memory: copies are host copies, counted per direction.
 class FakeDevice final : public detail::DeviceBackend {
  public:
-  void* allocate(std::size_t nbytes, int32_t) override { return std::aligned_alloc(64, (nbytes + 63) / 64 * 64); }
+  void* allocate(std::size_t nbytes, int32_t) override {
+    return std::aligned_alloc(64, (nbytes + 63) / 64 * 64);
+  }
   void deallocate(void* data, int32_t) noexcept override { std::free(data); }
   void copy(const Tensor& dst, const Tensor& src) override {
     if (dst.device().is_cpu() && !src.device().is_cpu()) to_host_bytes += src.nbytes();
@@ -34,8 +36,9 @@ class FakeDevice final : public detail::DeviceBackend {
 
   static Tensor as_host(const Tensor& t) {
     if (t.device().is_cpu()) return t;
-    return Tensor(detail::wrap_storage(t.storage()->data, t.storage()->nbytes, Device::cpu(), {}), detail::sizes_of(t),
-                  {t.strides().begin(), t.strides().end()}, t.storage_offset(), t.dtype());
+    return Tensor(detail::wrap_storage(t.storage()->data, t.storage()->nbytes, Device::cpu(), {}),
+                  detail::sizes_of(t), {t.strides().begin(), t.strides().end()}, t.storage_offset(),
+                  t.dtype());
   }
 
   std::size_t to_host_bytes = 0, to_device_bytes = 0;
@@ -60,7 +63,9 @@ class HostStaging : public ::testing::Test {
   FakeDevice device_;
 };
 
-AtenTensorHandle handle(const Tensor& t) { return reinterpret_cast<AtenTensorHandle>(new Tensor(t)); }
+AtenTensorHandle handle(const Tensor& t) {
+  return reinterpret_cast<AtenTensorHandle>(new Tensor(t));
+}
 Tensor take(AtenTensorHandle h) {
   Tensor t = *reinterpret_cast<Tensor*>(h);
   delete reinterpret_cast<Tensor*>(h);
@@ -70,7 +75,8 @@ Tensor take(AtenTensorHandle h) {
 TEST_F(HostStaging, ResultsComeBackOnTheDevice) {
   Tensor x = on_device({2, 4}, {1, 5, 2, 4, 8, 6, 7, 3});
   AtenTensorHandle hx = handle(x), values = nullptr, indices = nullptr;
-  ASSERT_EQ(shim::call_on_host<2>("topk", aoti_torch_cpu_topk, hx, int64_t{2}, int64_t{1}, 1, 1, &values, &indices),
+  ASSERT_EQ(shim::call_on_host<2>("topk", aoti_torch_cpu_topk, hx, int64_t{2}, int64_t{1}, 1, 1,
+                                  &values, &indices),
             kShimSuccess)
       << shim::last_error();
   Tensor v = take(values), i = take(indices);
@@ -85,7 +91,7 @@ TEST_F(HostStaging, ResultsComeBackOnTheDevice) {
 
 TEST_F(HostStaging, AnInPlaceOpOnAViewWritesBackOnlyWhatChanged) {
   Tensor base = on_device({4, 4}, std::vector<float>(16, 7.0f));
-  Tensor row = base.as_strided({4}, {1}, 4);  // row 1
+  Tensor row = base.as_strided({4}, {1}, 4);     // row 1
   Tensor column = base.as_strided({4}, {4}, 2);  // column 2 shares the staged range
   AtenTensorHandle hr = handle(row), hc = handle(column), out = nullptr;
   device_.to_host_bytes = device_.to_device_bytes = 0;
@@ -98,7 +104,8 @@ TEST_F(HostStaging, AnInPlaceOpOnAViewWritesBackOnlyWhatChanged) {
   EXPECT_EQ(values_of(base), expect);
   // Two views of one storage share one host copy: the row and the column see each other.
   device_.to_device_bytes = 0;
-  ASSERT_EQ(shim::call_on_host<1>("add", aoti_torch_cpu_add_Tensor, hr, hc, 1.0, &out), kShimSuccess)
+  ASSERT_EQ(shim::call_on_host<1>("add", aoti_torch_cpu_add_Tensor, hr, hc, 1.0, &out),
+            kShimSuccess)
       << shim::last_error();
   EXPECT_EQ(values_of(take(out)), (std::vector<float>{10, 6, 10, 10}));
   EXPECT_EQ(device_.to_device_bytes, 16u);  // the new result only; the inputs did not change
@@ -109,9 +116,10 @@ TEST_F(HostStaging, AnInPlaceOpOnAViewWritesBackOnlyWhatChanged) {
 TEST_F(HostStaging, ListsAndOptionalListsAreStaged) {
   Tensor a = on_device({2}, {1, 2}), b = on_device({3}, {3, 4, 5});
   AtenTensorHandle list[2] = {handle(a), handle(b)}, out = nullptr;
-  ASSERT_EQ(shim::call_on_host<1>("cat", aoti_torch_cpu_cat, static_cast<const AtenTensorHandle*>(list),
-                                  int64_t{2}, int64_t{0}, &out),
-            kShimSuccess)
+  ASSERT_EQ(
+      shim::call_on_host<1>("cat", aoti_torch_cpu_cat, static_cast<const AtenTensorHandle*>(list),
+                            int64_t{2}, int64_t{0}, &out),
+      kShimSuccess)
       << shim::last_error();
   EXPECT_EQ(values_of(take(out)), (std::vector<float>{1, 2, 3, 4, 5}));
 
@@ -121,7 +129,9 @@ TEST_F(HostStaging, ListsAndOptionalListsAreStaged) {
   index.data<int64_t>()[1] = 0;
   AtenTensorHandle hx = handle(x), hi = handle(index.to(Device::cuda(0)));
   const AtenTensorHandle* indices[2] = {nullptr, &hi};  // x[:, [2, 0]]
-  ASSERT_EQ(shim::call_on_host<1>("index", aoti_torch_cpu_index_Tensor, hx, indices, int64_t{2}, &out), kShimSuccess)
+  ASSERT_EQ(
+      shim::call_on_host<1>("index", aoti_torch_cpu_index_Tensor, hx, indices, int64_t{2}, &out),
+      kShimSuccess)
       << shim::last_error();
   Tensor picked = take(out);
   EXPECT_EQ(picked.device(), Device::cuda(0));
@@ -133,7 +143,8 @@ TEST_F(HostStaging, AResultViewingAnInputIsThatViewOfTheDeviceStorage) {
   Tensor x = on_device({3, 4}, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
   Tensor tail = x.as_strided({2, 4}, {4, 1}, 4);
   AtenTensorHandle ht = handle(tail), out = nullptr;
-  ASSERT_EQ(shim::call_on_host<1>("narrow", aoti_torch_cpu_narrow, ht, int64_t{1}, int64_t{1}, int64_t{2}, &out),
+  ASSERT_EQ(shim::call_on_host<1>("narrow", aoti_torch_cpu_narrow, ht, int64_t{1}, int64_t{1},
+                                  int64_t{2}, &out),
             kShimSuccess);
   Tensor view = take(out);
   EXPECT_TRUE(view.shares_storage_with(x));
@@ -144,8 +155,8 @@ TEST_F(HostStaging, AResultViewingAnInputIsThatViewOfTheDeviceStorage) {
 
 TEST_F(HostStaging, AHostFailureNamesBothFunctions) {
   AtenTensorHandle hx = handle(on_device({3}, {1, 2, 3})), values = nullptr, indices = nullptr;
-  EXPECT_EQ(shim::call_on_host<2>("aoti_torch_cuda_topk", aoti_torch_cpu_topk, hx, int64_t{9}, int64_t{0}, 1, 1,
-                                  &values, &indices),
+  EXPECT_EQ(shim::call_on_host<2>("aoti_torch_cuda_topk", aoti_torch_cpu_topk, hx, int64_t{9},
+                                  int64_t{0}, 1, 1, &values, &indices),
             kShimFailure);
   const std::string& message = shim::last_error();
   EXPECT_NE(message.find("aoti_torch_cuda_topk"), std::string::npos) << message;
@@ -172,8 +183,8 @@ TEST_F(HostStaging, HostTensorsAndNoDeviceTensorsPassThrough) {
   Tensor host = Tensor::empty({3}, DType::Float32);
   for (int i = 0; i < 3; ++i) host.data<float>()[i] = static_cast<float>(i + 1);
   AtenTensorHandle hx = handle(host), out = nullptr;
-  ASSERT_EQ(shim::call_on_host<1>("cumsum", aoti_torch_cpu_cumsum, hx, int64_t{0}, static_cast<int32_t*>(nullptr),
-                                  &out),
+  ASSERT_EQ(shim::call_on_host<1>("cumsum", aoti_torch_cpu_cumsum, hx, int64_t{0},
+                                  static_cast<int32_t*>(nullptr), &out),
             kShimSuccess);
   Tensor sums = take(out);
   EXPECT_TRUE(sums.device().is_cpu());
@@ -196,23 +207,27 @@ TEST_F(HostStaging, ResizeGrowsADeviceTensorInItsOwnMemory) {
 
 // torch's aten_* fallbacks are device-generic: a CUDA graph calls them with device tensors.
 TEST_F(HostStaging, DeviceGenericAtenFallbacksKeepTheDevice) {
-  AtenTensorHandle hx = handle(on_device({2, 2}, {1, 2, 3, 4})), padded = nullptr, zeros = nullptr, full = nullptr,
-                   diff = nullptr;
+  AtenTensorHandle hx = handle(on_device({2, 2}, {1, 2, 3, 4})), padded = nullptr, zeros = nullptr,
+                   full = nullptr, diff = nullptr;
   const int64_t pad[] = {1, 0};
   double zero = 0.0;
-  ASSERT_EQ(aoti_torch_aten_pad(hx, pad, 2, "constant", &zero, &padded), kShimSuccess) << shim::last_error();
+  ASSERT_EQ(aoti_torch_aten_pad(hx, pad, 2, "constant", &zero, &padded), kShimSuccess)
+      << shim::last_error();
   Tensor p = take(padded);
   EXPECT_EQ(p.device(), Device::cuda(0));
   EXPECT_EQ(values_of(p), (std::vector<float>{0, 1, 2, 0, 3, 4}));
   const int64_t sizes[] = {3};
-  ASSERT_EQ(aoti_torch_aten_new_zeros(hx, sizes, 1, nullptr, nullptr, nullptr, 0, nullptr, &zeros), kShimSuccess);
+  ASSERT_EQ(aoti_torch_aten_new_zeros(hx, sizes, 1, nullptr, nullptr, nullptr, 0, nullptr, &zeros),
+            kShimSuccess);
   EXPECT_EQ(take(zeros).device(), Device::cuda(0));  // new_* default to self's device
   int32_t cuda_type = 1;
-  ASSERT_EQ(aoti_torch_aten_full(sizes, 1, 2.5, nullptr, nullptr, &cuda_type, 0, nullptr, &full), kShimSuccess);
+  ASSERT_EQ(aoti_torch_aten_full(sizes, 1, 2.5, nullptr, nullptr, &cuda_type, 0, nullptr, &full),
+            kShimSuccess);
   Tensor f = take(full);
   EXPECT_EQ(f.device(), Device::cuda(0));
   EXPECT_EQ(values_of(f), (std::vector<float>{2.5, 2.5, 2.5}));
-  ASSERT_EQ(aoti_torch_aten_subtract_Tensor(hx, hx, 1.0, &diff), kShimSuccess) << shim::last_error();
+  ASSERT_EQ(aoti_torch_aten_subtract_Tensor(hx, hx, 1.0, &diff), kShimSuccess)
+      << shim::last_error();
   EXPECT_EQ(values_of(take(diff)), (std::vector<float>{0, 0, 0, 0}));
   ASSERT_EQ(aoti_torch_aten_fill__Scalar(hx, 7.0), kShimSuccess);
   EXPECT_EQ(values_of(*reinterpret_cast<Tensor*>(hx)), (std::vector<float>{7, 7, 7, 7}));
