@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pt2run/device.h"
 #include "pt2run/dtype.h"
 #include "pt2run/export.h"
 
@@ -29,6 +30,9 @@ struct TensorInfo {
   std::string graph_name;  // AOTInductor's name ("arg6_1", "output0")
   std::optional<DType> dtype;  // nullopt when the package does not record it
   std::optional<std::vector<DimInfo>> dims;  // nullopt when the package does not record them
+  // The device type the model takes an input on, when its generated checks record it: a CUDA
+  // model can take some inputs on the host (a torch.cond predicate, a Triton grid size).
+  std::optional<DeviceType> device_type;
 };
 
 struct ConstantSummary {

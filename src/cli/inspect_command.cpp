@@ -18,6 +18,7 @@ std::string dtype_text(const std::optional<DType>& d) { return d ? std::string(d
 nlohmann::json tensor_json(const TensorInfo& t) {
   nlohmann::json j = {{"name", t.name}, {"graph_name", t.graph_name}};
   j["dtype"] = t.dtype ? nlohmann::json(std::string(dtype_name(*t.dtype))) : nlohmann::json(nullptr);
+  if (t.device_type) j["device"] = *t.device_type == DeviceType::CPU ? "cpu" : "cuda";
   if (t.dims) {
     nlohmann::json dims = nlohmann::json::array();
     for (const auto& d : *t.dims) {

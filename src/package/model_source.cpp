@@ -104,6 +104,11 @@ void parse_input_checks(std::string_view text, SourceTensor& input) {
   const std::string& n = input.name;
   if (n.empty()) return;
   input.dtype = dtype_after(text, "int32_t " + n + "_expected_dtype = aoti_torch_dtype_");
+  const std::string device_marker = "int32_t " + n + "_expected_device_type = ";
+  if (auto at_device = text.find(device_marker); at_device != std::string_view::npos) {
+    std::string_view rest = text.substr(at_device + device_marker.size());
+    if (auto v = to_int(rest.substr(0, rest.find(';'))); v && *v >= 0 && *v < 64) input.device_type = static_cast<int32_t>(*v);
+  }
   std::vector<SourceDim> dims;
   bool seen = false;
   const std::string size_ref = n + "_size[", stride_ref = n + "_stride[";

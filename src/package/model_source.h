@@ -30,6 +30,9 @@ struct SourceTensor {
   std::string name;   // the graph's name (arg6_1, output0)
   std::string dtype;  // torch's name ("float32"); "" if the source does not say
   std::optional<std::vector<SourceDim>> dims;  // nullopt if the source does not say
+  // The device type (c10 numbering: 0 cpu, 1 cuda) the generated input check expects; a CUDA
+  // model may take some inputs on the host (a torch.cond predicate). nullopt if not recorded.
+  std::optional<int32_t> device_type;
 };
 
 struct SourceConstant {

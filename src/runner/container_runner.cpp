@@ -175,9 +175,15 @@ struct AOTIModelContainerRunner::Impl {
       const Tensor& t = inputs[i];
       PT2RUN_CHECK(t.defined(), InvalidArgument, "input ", i, " ('", names[i],
                    "') is an undefined tensor");
-      PT2RUN_CHECK(t.device().type == device.type, DeviceMismatch, "input ", i, " ('",
-                   names[i], "') is on ", t.device().str(), " but the model runs on ",
-                   device_str);
+      // The generated code may declare an input on the host (a CUDA model's torch.cond
+      // predicate); an input elsewhere than declared would hand code memory it cannot read.
+      const std::optional<int32_t> declared = input_specs.empty() ? std::nullopt : input_specs[i].device_type;
+      const int32_t wanted = declared ? *declared : static_cast<int32_t>(device.type);
+      PT2RUN_CHECK(static_cast<int32_t>(t.device().type) == wanted, DeviceMismatch, "input ", i, " ('", names[i],
+                   "') is on ", t.device().str(), " but the model ",
+                   declared && *declared != static_cast<int32_t>(device.type)
+                       ? std::string("takes it on ") + (*declared == 0 ? "cpu" : "another device")
+                       : "runs on " + device_str);
     }
     if (!input_specs.empty()) detail::check_inputs_against(inputs, names, input_specs);
   }

@@ -31,6 +31,7 @@ TensorInfo tensor_info(const detail::SourceTensor& t, const std::string& path) {
   info.graph_name = t.name;
   info.name = path.empty() ? t.name : path;
   info.dtype = dtype_of(t.dtype);
+  if (t.device_type && (*t.device_type == 0 || *t.device_type == 1)) info.device_type = static_cast<DeviceType>(*t.device_type);
   if (t.dims) {
     std::vector<DimInfo> dims;
     for (const auto& d : *t.dims) dims.push_back({d.size, d.symbol, d.min, d.max});

@@ -44,6 +44,7 @@ def test_inspect():
     check([i["name"] for i in info["inputs"]] == ["args[0]['a']", "args[0]['b']", "args[0]['scale']"],
           f"inspect pytree: input names {info['inputs']}")
     check(info["runs_here"] and info["metadata"]["AOTI_DEVICE_KEY"] == "cpu", "inspect pytree --json: verdict/metadata")
+    check(all(i.get("device") == "cpu" for i in info["inputs"]), f"inspect: each input's device {info['inputs']}")
     check(all(s["supported"] for s in info["imports"]) and len(info["imports"]) > 10, "inspect: imports listed")
     # The call spec as torch's get_call_spec() gives it: the pytree of (args, kwargs) and outputs.
     in_spec, out_spec = (json.loads(s) for s in info["call_spec"])

@@ -230,6 +230,24 @@ TEST(ModelSource, ParsesTheWrapperTable) {
   EXPECT_TRUE(detail::parse_model_source("int main() {}").layouts().empty());
 }
 
+// A CUDA model's generated input checks name each input's device; a torch.cond predicate may
+// be declared on the host.
+TEST(ModelSource, ReadsEachInputsExpectedDevice) {
+  const std::string source = R"(
+    inputs_info_[0].name = "arg0_1";
+    inputs_info_[1].name = "arg1_1";
+    inputs_info_[2].name = "arg2_1";
+    int32_t arg0_1_expected_device_type = 1;
+    int32_t arg1_1_expected_device_type = 0;
+    int32_t arg2_1_expected_device_type = banana;
+  )";
+  const auto parsed = detail::parse_model_source(source);
+  ASSERT_EQ(parsed.inputs.size(), 3u);
+  EXPECT_EQ(parsed.inputs[0].device_type, 1);
+  EXPECT_EQ(parsed.inputs[1].device_type, 0);
+  EXPECT_FALSE(parsed.inputs[2].device_type.has_value());  // unreadable: not recorded
+}
+
 TEST(ModelSource, RealWrapperMatchesTheLibrary) {
   PT2RUN_REQUIRE_CORPUS();
   auto package = detail::Pt2Package::open(testing::package_path("weights_none"));
@@ -238,6 +256,10 @@ TEST(ModelSource, RealWrapperMatchesTheLibrary) {
   auto layouts = detail::parse_model_source(package->archive().read(*files.wrapper_source)).layouts();
   EXPECT_EQ(layouts.at("fc2_weight").sizes, (std::vector<int64_t>{4, 32}));
   EXPECT_EQ(layouts.at("fc2_weight").strides, (std::vector<int64_t>{1, 4}));
+  // A CPU model takes its inputs on the CPU, as its generated checks say.
+  const auto source = detail::parse_model_source(package->archive().read(*files.wrapper_source));
+  ASSERT_FALSE(source.inputs.empty());
+  EXPECT_EQ(source.inputs[0].device_type, 0);
 }
 
 // What torch.save(tensor) writes as data.pkl for a float32 [16, 8] parameter (protocol 2).
