@@ -87,4 +87,8 @@ struct ModelInfo {
 PT2RUN_API ModelInfo inspect_model(const std::string& package_path,
                                    const std::string& model_name = "model");
 
+// Where a caller should put input `index` of a model that runs on `model_device`: there,
+// unless the model declares that input on another device type (TensorInfo::device_type).
+PT2RUN_API Device input_device(const ModelInfo& info, std::size_t index, Device model_device);
+
 }  // namespace pt2run

@@ -124,7 +124,7 @@ int bench_command(const BenchOptions& o) {
       throw UsageError{"--cuda-graphs runs one model instance", "leave out --concurrency and --num-models"};
     enable_cuda_graphs(*loader.get_runner());
   }
-  for (Tensor& t : inputs) t = t.to(device);
+  for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = inputs[i].to(input_device(info, i, device));
   start = Clock::now();
   loader.run(inputs);
   const double first_run_ms = ms_since(start);

@@ -94,11 +94,8 @@ int run_command(const RunOptions& options) {
     std::vector<Tensor>& inputs = run_inputs[r];
     for (std::size_t i = 0; i < inputs.size(); ++i) {
       // --input-device, else where the model takes the input, else the package's device.
-      Device target = device;
-      if (auto other = kept.find(i); other != kept.end()) target = other->second;
-      else if (i < info.inputs.size() && info.inputs[i].device_type && *info.inputs[i].device_type != device.type)
-        target = Device{*info.inputs[i].device_type, -1};
-      inputs[i] = inputs[i].to(target);
+      auto other = kept.find(i);
+      inputs[i] = inputs[i].to(other != kept.end() ? other->second : input_device(info, i, device));
     }
     if (runs.size() > 1) std::printf("run %zu of %zu (%s)\n", r + 1, runs.size(), runs[r].c_str());
     std::vector<Tensor> outputs = loader.run(inputs);

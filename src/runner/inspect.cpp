@@ -178,4 +178,10 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
   return info;
 }
 
+Device input_device(const ModelInfo& info, std::size_t index, Device model_device) {
+  if (index < info.inputs.size() && info.inputs[index].device_type && *info.inputs[index].device_type != model_device.type)
+    return Device{*info.inputs[index].device_type, -1};
+  return model_device;
+}
+
 }  // namespace pt2run

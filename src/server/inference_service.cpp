@@ -124,9 +124,9 @@ ModelConfig InferenceService::load(const ModelConfig& config) {
   // Requests arrive in host memory; a device model gets its inputs copied over, and its outputs
   // come back to the host once per run (not once per request of a batch).
   const Device device = Device::parse(loader->get_runner()->device_str());
-  auto run = [loader, device](std::vector<Tensor>&& inputs) {
+  auto run = [loader, device, info = model->info](std::vector<Tensor>&& inputs) {
     if (!device.is_cpu())
-      for (Tensor& t : inputs) t = t.to(device);
+      for (std::size_t i = 0; i < inputs.size(); ++i) inputs[i] = inputs[i].to(input_device(info, i, device));
     std::vector<Tensor> outputs = loader->boxed_run(std::move(inputs));
     for (Tensor& t : outputs)
       if (!t.device().is_cpu()) t = t.to(Device::cpu());

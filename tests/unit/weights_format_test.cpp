@@ -19,6 +19,7 @@
 #include "model/model_malloc.h"
 #include "package/extern_nodes.h"
 #include "package/model_source.h"
+#include "pt2run/inspect.h"
 #include "package/package.h"
 #include "package/pickled_tensor.h"
 #include "pt2run/error.h"
@@ -246,6 +247,16 @@ TEST(ModelSource, ReadsEachInputsExpectedDevice) {
   EXPECT_EQ(parsed.inputs[0].device_type, 1);
   EXPECT_EQ(parsed.inputs[1].device_type, 0);
   EXPECT_FALSE(parsed.inputs[2].device_type.has_value());  // unreadable: not recorded
+}
+
+TEST(ModelSource, InputsGoWhereTheModelDeclaresThem) {
+  ModelInfo info;
+  info.inputs.resize(2);
+  info.inputs[0].device_type = DeviceType::CPU;  // a CUDA model's host predicate
+  EXPECT_EQ(input_device(info, 0, Device::cuda(0)), Device::cpu());
+  EXPECT_EQ(input_device(info, 1, Device::cuda(0)), Device::cuda(0));
+  EXPECT_EQ(input_device(info, 7, Device::cuda(1)), Device::cuda(1));
+  EXPECT_EQ(input_device(info, 0, Device::cpu()), Device::cpu());
 }
 
 TEST(ModelSource, RealWrapperMatchesTheLibrary) {
