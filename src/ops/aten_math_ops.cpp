@@ -65,6 +65,17 @@ void register_aten_math_ops() {
             a.tensor("self"), a.int_list("output_size"), a.bool_value("align_corners"),
             a.optional_float("scales_h"), a.optional_float("scales_w"))};
       });
+  // torch before 2.13 declares no C shim function for grid_sampler_3d on CUDA: those graphs
+  // call it through the proxy executor.
+  register_builtin_op(
+      "aten::grid_sampler_3d(Tensor input, Tensor grid, int interpolation_mode, int padding_mode, "
+      "bool align_corners) -> Tensor",
+      [](const OpArgs& a) {
+        return std::vector<Tensor>{cpu::grid_sampler_3d(a.tensor("input"), a.tensor("grid"),
+                                                        a.int_value("interpolation_mode"),
+                                                        a.int_value("padding_mode"),
+                                                        a.bool_value("align_corners"))};
+      });
   register_builtin_op(
       "aten::multinomial(Tensor self, SymInt num_samples, bool replacement=False, *, "
       "Generator? generator=None) -> Tensor",

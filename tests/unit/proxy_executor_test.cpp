@@ -9,6 +9,7 @@
 #include "ops/proxy_executor.h"
 #include "pt2run/custom_ops.h"
 #include "pt2run/error.h"
+#include "shim/aoti_shim.h"
 #include "shim/shim_guard.h"
 
 namespace pt2run {
@@ -173,6 +174,34 @@ TEST(ProxyExecutor, UnflattensArgumentsByTheSchema) {
   EXPECT_EQ(code_of([&] { executor.call(1, 4, ints, 6, tensors); }), ErrorCode::InvalidArgument);
   for (AtenTensorHandle h : tensors) delete reinterpret_cast<Tensor*>(h);
   unregister_op("pt2run_unit::mix");
+}
+
+// CUDA graphs of torch before 2.13 call grid_sampler_3d through the proxy executor: it gives
+// what the C shim function (checked against eager) gives.
+TEST(ProxyExecutor, GridSampler3dMatchesItsShimFunction) {
+  const std::string json = node_list(
+      "aten::grid_sampler_3d",
+      {{{"name", "input"}, {"arg", {{"as_tensor", {{"name", "arg0"}}}}}},
+       {{"name", "grid"}, {"arg", {{"as_tensor", {{"name", "arg1"}}}}}},
+       {{"name", "interpolation_mode"}, {"arg", {{"as_int", 0}}}},
+       {{"name", "padding_mode"}, {"arg", {{"as_int", 1}}}},
+       {{"name", "align_corners"}, {"arg", {{"as_bool", true}}}}},
+      {{{"as_tensor", {{"name", "buf0"}}}}});
+  ProxyExecutor executor(json, "test nodes");
+  Tensor input = Tensor::empty({1, 2, 2, 3, 2}, DType::Float32), grid = Tensor::empty({1, 2, 1, 2, 3}, DType::Float32);
+  for (int64_t i = 0; i < input.numel(); ++i) input.data<float>()[i] = static_cast<float>(i % 7) - 2.5f;
+  for (int64_t i = 0; i < grid.numel(); ++i) grid.data<float>()[i] = static_cast<float>(i % 5) * 0.45f - 0.9f;
+  int64_t ints[] = {0, 1};
+  AtenTensorHandle tensors[] = {handle(input), handle(grid), handle(Tensor())};
+  executor.call(0, 2, ints, 3, tensors);
+  AtenTensorHandle expected = nullptr;
+  ASSERT_EQ(aoti_torch_cpu_grid_sampler_3d(tensors[0], tensors[1], 0, 1, 1, &expected), 0);
+  const Tensor& got = view(tensors[2]);
+  ASSERT_EQ(got.numel(), view(expected).numel());
+  EXPECT_EQ(got.size(1), 2);
+  for (int64_t i = 0; i < got.numel(); ++i) EXPECT_EQ(got.data<float>()[i], view(expected).data<float>()[i]);
+  delete reinterpret_cast<Tensor*>(expected);
+  for (AtenTensorHandle h : tensors) delete reinterpret_cast<Tensor*>(h);
 }
 
 TEST(ProxyExecutor, ShimEntryPointReportsKernelErrorsAsCodes) {
