@@ -47,22 +47,12 @@ void HostStaging::add(const Tensor& t) {
   if (!device_) device_ = t.device();
   auto [first, last] = byte_span(t);
   Range* r = find(t.storage().get());
-  if (!r) {
-    ranges_.push_back({t.storage(), 0, 0, nullptr, {}});
-    r = &ranges_.back();
-    r->lo = first - first % kAlign;
-    r->hi = last;
-    if (first == last) r->lo = r->hi = 0;
-    return;
-  }
-  if (first == last) return;
-  if (r->lo == r->hi) {
-    r->lo = first - first % kAlign;
-    r->hi = last;
-  } else {
-    r->lo = std::min(r->lo, first - first % kAlign);
-    r->hi = std::max(r->hi, last);
-  }
+  if (!r) r = &ranges_.emplace_back(Range{t.storage(), 0, 0, nullptr, {}});
+  if (first == last) return;  // no elements: nothing to copy
+  const std::size_t lo = first - first % kAlign;
+  const bool empty = r->lo == r->hi;
+  r->lo = empty ? lo : std::min(r->lo, lo);
+  r->hi = empty ? last : std::max(r->hi, last);
 }
 
 void HostStaging::stage() {

@@ -43,6 +43,14 @@ inline void require_cpu_strided(const int32_t* layout, const int32_t* device, in
                ": the CPU fallback makes CPU tensors");
 }
 
+// The device of a device-generic (aten_*) factory: the one named, else `fallback` (the CPU, or
+// self's for new_*); strided layout only.
+inline Device factory_device(const int32_t* layout, const int32_t* device, int32_t device_index, Device fallback,
+                             const char* op) {
+  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout is supported");
+  return device ? device_arg(*device, device_index) : fallback;
+}
+
 // aten.convolution's parameters as the CPU and CUDA convolution shims receive them.
 inline detail::ConvolutionParams convolution_params(const int64_t* stride, int64_t stride_len, const int64_t* padding,
                                                     int64_t padding_len, const int64_t* dilation,

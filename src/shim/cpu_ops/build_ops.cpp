@@ -45,14 +45,6 @@ std::vector<int64_t> strides_for(const std::vector<int64_t>& sizes, const int32_
   return pt2run::contiguous_strides(sizes);
 }
 
-// The device of an aten factory: the one named, else `fallback` (the CPU, or self's for new_*);
-// strided layout only.
-pt2run::Device factory_device(const int32_t* layout, const int32_t* device, int32_t device_index,
-                              pt2run::Device fallback, const char* op) {
-  PT2RUN_CHECK(layout == nullptr || *layout == 0, InvalidArgument, op, ": only the strided layout is supported");
-  return device ? pt2run::shim::device_arg(*device, device_index) : fallback;
-}
-
 // torch's Tensor.resize_: the same storage when it is large enough, else a larger one holding
 // the old bytes; the sizes and contiguous (or channels-last) strides are the new ones. Only
 // metadata and a byte copy: it serves CUDA's resize_ too.
@@ -115,7 +107,7 @@ AOTITorchError aoti_torch_aten_full(const int64_t* size, int64_t size_len_, doub
                                     int32_t* layout, int32_t* device, int32_t device_index_, int32_t* /*pin_memory*/,
                                     AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    const pt2run::Device where = factory_device(layout, device, device_index_, pt2run::Device::cpu(), "full");
+    const pt2run::Device where = pt2run::shim::factory_device(layout, device, device_index_, pt2run::Device::cpu(), "full");
     // Without a dtype torch infers one from the Python number; the shim gets a double, so the
     // default floating dtype is the only reading (exported graphs record the dtype).
     put_result(cpu::full(int_array(size, size_len_, "size"), fill_value, dtype ? dtype_arg(*dtype) : DType::Float32)
@@ -128,7 +120,7 @@ AOTITorchError aoti_torch_aten_new_empty(AtenTensorHandle self, const int64_t* s
                                          int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
                                          int32_t* /*pin_memory*/, AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    const pt2run::Device where = factory_device(layout, device, device_index_, tensor(self).device(), "new_empty");
+    const pt2run::Device where = pt2run::shim::factory_device(layout, device, device_index_, tensor(self).device(), "new_empty");
     const DType dt = dtype ? dtype_arg(*dtype) : tensor(self).dtype();
     put_result(Tensor::empty(int_array(size, size_len_, "size"), dt, where), ret0);
   });
@@ -138,7 +130,7 @@ AOTITorchError aoti_torch_aten_new_zeros(AtenTensorHandle self, const int64_t* s
                                          int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
                                          int32_t* /*pin_memory*/, AtenTensorHandle* ret0) {
   return guard(__func__, [&] {
-    const pt2run::Device where = factory_device(layout, device, device_index_, tensor(self).device(), "new_zeros");
+    const pt2run::Device where = pt2run::shim::factory_device(layout, device, device_index_, tensor(self).device(), "new_zeros");
     const DType dt = dtype ? dtype_arg(*dtype) : tensor(self).dtype();
     put_result(cpu::full(int_array(size, size_len_, "size"), 0.0, dt).to(where), ret0);
   });
