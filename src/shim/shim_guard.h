@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/check.h"
 #include "pt2run/tensor.h"
@@ -78,6 +79,17 @@ inline const Tensor* optional_tensor(AtenTensorHandle* handle) {
   if (handle == nullptr || *handle == nullptr) return nullptr;
   const Tensor& t = tensor(*handle);
   return t.defined() ? &t : nullptr;
+}
+
+// An index list as generated code passes it: pointers to handles, null (or a null handle)
+// where the index is None.
+inline std::vector<const Tensor*> index_list(const AtenTensorHandle* const* indices, int64_t n) {
+  PT2RUN_CHECK(n >= 0 && n <= 64 && (indices != nullptr || n == 0), InvalidArgument,
+               "bad index list of length ", n);
+  std::vector<const Tensor*> list;
+  for (int64_t i = 0; i < n; ++i)
+    list.push_back(indices[i] ? optional_tensor(const_cast<AtenTensorHandle*>(indices[i])) : nullptr);
+  return list;
 }
 
 inline AtenTensorHandle release_handle(Tensor t) {

@@ -121,6 +121,51 @@ TEST(AdvancedIndex, PutAccumulatesRepeatedPositions) {
   EXPECT_THROW(cpu::index_put(x, x, {&rows, &cols}, too_many, false), Error);  // cannot broadcast
 }
 
+// torch CUDA's deterministic index_put sums duplicates in its own order, and a float32 sum
+// of 1e8 and small values shows the order: 1e8 + 1 rounds back to 1e8 (its spacing is 8).
+TEST(AdvancedIndex, AccumulateFollowsTheDevicesOrder) {
+  // 40 values onto x[0]: 1e8 at 0, -1e8 at 16, ones elsewhere. CPU, in turn: 1e8 absorbs the
+  // 15 ones before -1e8, then 23 ones remain: 23. CUDA (one element per index): lanes 0..31
+  // pair 0 with 16 in the shuffle tree (1e8 - 1e8 = 0) and sum the 30 ones exactly; lane 0
+  // then adds the 8 left over: 38.
+  Tensor v = Tensor::empty({40}, DType::Float32);
+  for (int64_t i = 0; i < 40; ++i) v.data<float>()[i] = i == 0 ? 1e8f : i == 16 ? -1e8f : 1.0f;
+  Tensor zeros40 = longs(std::vector<int64_t>(40, 0));
+  Tensor x = Tensor::zeros({3}, DType::Float32);
+  Tensor out = Tensor::empty({3}, DType::Float32);
+  cpu::index_put(out, x, {&zeros40}, v, true);
+  EXPECT_EQ(values(out)[0], 23.0f);
+  cpu::index_put(out, x, {&zeros40}, v, true, cpu::AccumulateOrder::cuda_sorted);
+  EXPECT_EQ(values(out)[0], 38.0f);
+  EXPECT_EQ(values(out)[1], 0.0f);
+
+  // Two elements per index (a slice of 2): CUDA sums the duplicates from zero, then adds once.
+  // x[0, :] = 5, values 1e8, 1, -1e8: CPU 5 + 1e8 -> 1e8 + 8, + 1 -> same, - 1e8 -> 8; CUDA
+  // 1e8 + 1 - 1e8 = 0, then 5.
+  Tensor y = Tensor::empty({2, 2}, DType::Float32);
+  std::fill_n(y.data<float>(), 4, 5.0f);
+  Tensor w = Tensor::empty({3, 2}, DType::Float32);
+  const float col[] = {1e8f, 1.0f, -1e8f};
+  for (int k = 0; k < 6; ++k) w.data<float>()[k] = col[k / 2];
+  Tensor zeros3 = longs({0, 0, 0});
+  Tensor out2 = Tensor::empty({2, 2}, DType::Float32);
+  cpu::index_put(out2, y, {&zeros3}, w, true);
+  EXPECT_EQ(values(out2)[0], 8.0f);
+  cpu::index_put(out2, y, {&zeros3}, w, true, cpu::AccumulateOrder::cuda_sorted);
+  EXPECT_EQ(values(out2)[0], 5.0f);
+  EXPECT_EQ(values(out2)[1], 5.0f);
+  EXPECT_EQ(values(out2)[2], 5.0f);  // row 1 untouched
+
+  // A duplicate group in the middle of others: each destination sums only its own values, in
+  // ascending position, whatever the order of the index tensor.
+  Tensor idx = longs({2, 0, 2, 1, 0});
+  Tensor v5 = arange({5});  // 0..4
+  Tensor z = Tensor::zeros({3}, DType::Float32);
+  Tensor out3 = Tensor::empty({3}, DType::Float32);
+  cpu::index_put(out3, z, {&idx}, v5, true, cpu::AccumulateOrder::cuda_sorted);
+  EXPECT_EQ(values(out3), (std::vector<float>{1 + 4, 3, 0 + 2}));
+}
+
 TEST(Elementwise, PromotionAndOutputLayoutAreTorchs) {
   auto t = [](DType d, std::vector<int64_t> sizes = {2}) { return Tensor::zeros(sizes, d); };
   EXPECT_EQ(cpu::promote(t(DType::Int32), t(DType::Float64, {})), DType::Float64);

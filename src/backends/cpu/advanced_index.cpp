@@ -1,6 +1,7 @@
 #include "backends/cpu/advanced_index.h"
 
 #include <algorithm>
+#include <complex>
 #include <cstring>
 #include <deque>
 
@@ -20,6 +21,10 @@ struct IndexPlan {
   std::vector<int64_t> offsets;
   // Self's strides restrided as torch does (0 across the index dims), for the output layout.
   std::vector<int64_t> src_strides;
+  // sizes is [before..., broadcast index block..., after...]: the block's elements (0 without
+  // an index tensor) and the elements after it (torch CUDA's slice size).
+  int64_t indexed = 0;
+  int64_t slice = 1;
 };
 
 IndexPlan plan_index(const Tensor& self, const std::vector<const Tensor*>& given, const char* op) {
@@ -97,6 +102,8 @@ IndexPlan plan_index(const Tensor& self, const std::vector<const Tensor*>& given
     for (int64_t d : before) plan.sizes.push_back(self.size(d)), plan.src_strides.push_back(self.stride(d));
     for (int64_t s : bshape) plan.sizes.push_back(s), plan.src_strides.push_back(0);
     for (int64_t d : after) plan.sizes.push_back(self.size(d)), plan.src_strides.push_back(self.stride(d));
+    plan.indexed = bcount;
+    for (int64_t d : after) plan.slice *= self.size(d);
   }
   int64_t total = 1;
   for (int64_t s : plan.sizes) total *= s;
@@ -125,6 +132,54 @@ IndexPlan plan_index(const Tensor& self, const std::vector<const Tensor*>& given
   return plan;
 }
 
+// accumulate=True in torch CUDA's order (AccumulateOrder::cuda_sorted), for slices of at most
+// one warp: `add` is the op type's addition, `store` rounds to the tensor's type.
+template <typename T, typename Add, typename Store>
+void accumulate_cuda_sorted(T* acc, const T* values, const IndexPlan& plan, Add add, Store store) {
+  constexpr int kWarp = 32;
+  const int64_t ni = plan.indexed, na = plan.slice;
+  const int64_t nz = static_cast<int64_t>(plan.offsets.size()) / std::max<int64_t>(ni * na, 1);
+  // Index positions grouped by destination, each group in ascending position: what a stable
+  // sort by destination gives (the same for every outer and slice element).
+  std::vector<int64_t> order(static_cast<std::size_t>(ni));
+  for (int64_t i = 0; i < ni; ++i) order[static_cast<std::size_t>(i)] = i;
+  const auto dest = [&](int64_t z, int64_t i, int64_t f) { return (z * ni + i) * na + f; };
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return plan.offsets[static_cast<std::size_t>(dest(0, a, 0))] < plan.offsets[static_cast<std::size_t>(dest(0, b, 0))];
+  });
+  std::vector<T> lanes(kWarp);
+  for (std::size_t start = 0; start < order.size();) {
+    std::size_t end = start + 1;
+    const auto key = plan.offsets[static_cast<std::size_t>(dest(0, order[start], 0))];
+    while (end < order.size() && plan.offsets[static_cast<std::size_t>(dest(0, order[end], 0))] == key) ++end;
+    const auto n = static_cast<int64_t>(end - start);
+    for (int64_t z = 0; z < nz; ++z) {
+      for (int64_t f = 0; f < na; ++f) {
+        const auto value = [&](int64_t k) {
+          return values[dest(z, order[start + static_cast<std::size_t>(k)], f)];
+        };
+        T sum{};
+        int64_t k = 0;
+        if (na == 1) {
+          // indexing_backward_kernel_stride_1: lane l sums duplicates l, l + 32, ...; then a
+          // shuffle-down tree; lane 0 adds what is left over.
+          std::fill(lanes.begin(), lanes.end(), T{});
+          for (; k + kWarp <= n; k += kWarp)
+            for (int l = 0; l < kWarp; ++l) lanes[static_cast<std::size_t>(l)] = add(lanes[static_cast<std::size_t>(l)], value(k + l));
+          for (int offset = kWarp / 2; offset > 0; offset /= 2)
+            for (int l = 0; l + offset < kWarp; ++l)
+              lanes[static_cast<std::size_t>(l)] = add(lanes[static_cast<std::size_t>(l)], lanes[static_cast<std::size_t>(l + offset)]);
+          sum = lanes[0];
+        }
+        for (; k < n; ++k) sum = add(sum, value(k));
+        T& a = acc[plan.offsets[static_cast<std::size_t>(dest(z, order[start], f))]];
+        a = store(add(a, sum));
+      }
+    }
+    start = end;
+  }
+}
+
 }  // namespace
 
 Tensor index(const Tensor& self, const std::vector<const Tensor*>& indices) {
@@ -146,7 +201,7 @@ Tensor index(const Tensor& self, const std::vector<const Tensor*>& indices) {
 }
 
 void index_put(const Tensor& out, const Tensor& self, const std::vector<const Tensor*>& indices,
-               const Tensor& values, bool accumulate) {
+               const Tensor& values, bool accumulate, AccumulateOrder order) {
   PT2RUN_CHECK(self.device().type == DeviceType::CPU && out.device().type == DeviceType::CPU, DeviceMismatch,
                "index_put: needs CPU tensors, got ", self.describe());
   PT2RUN_CHECK(std::equal(out.sizes().begin(), out.sizes().end(), self.sizes().begin(), self.sizes().end()),
@@ -188,6 +243,41 @@ void index_put(const Tensor& out, const Tensor& self, const std::vector<const Te
   const auto add_all = [&]<typename T>(T* a, const T* v) {
     for (std::size_t e = 0; e < plan.offsets.size(); ++e) a[plan.offsets[e]] += v[e];
   };
+  if (order == AccumulateOrder::cuda_sorted && plan.indexed > 0 && plan.slice <= 32) {
+    const auto plus = [](auto a, auto b) { return a + b; };
+    const auto same = [](auto a) { return a; };
+    switch (work) {
+      case DType::Float32:
+        accumulate_cuda_sorted(acc.data<float>(), wv.data<float>(), plan, plus,
+                               [&](float v) { return narrow ? round_narrow(v) : v; });
+        break;
+      case DType::Float64: accumulate_cuda_sorted(acc.data<double>(), wv.data<double>(), plan, plus, same); break;
+      case DType::Complex128: {
+        // complex64's op type is complex<float>: each component's sum rounds to float.
+        const auto to_t = [t](std::complex<double> z) {
+          if (t == DType::Complex128) return z;
+          const auto r = [t](double v) {
+            return t == DType::Complex64 ? static_cast<double>(static_cast<float>(v))
+                                         : static_cast<double>(detail::half_to_float(
+                                               detail::float_to_half(static_cast<float>(v))));
+          };
+          return std::complex<double>(r(z.real()), r(z.imag()));
+        };
+        // complex32's op type is complex<float>: its sums round to float, the store to half.
+        const auto add_c = [&](std::complex<double> a, std::complex<double> b) {
+          const std::complex<double> s = a + b;
+          if (t == DType::Complex128) return s;
+          return std::complex<double>(static_cast<float>(s.real()), static_cast<float>(s.imag()));
+        };
+        accumulate_cuda_sorted(reinterpret_cast<std::complex<double>*>(acc.data<double>()),
+                               reinterpret_cast<const std::complex<double>*>(wv.data<double>()), plan, add_c, to_t);
+        break;
+      }
+      default: accumulate_cuda_sorted(acc.data<int64_t>(), wv.data<int64_t>(), plan, plus, same); break;
+    }
+    o.copy_(acc);
+    return;
+  }
   switch (work) {
     case DType::Float32:
       if (narrow) {

@@ -10,6 +10,7 @@
 #include "backends/cpu/elementwise.h"
 #include "core/layout.h"
 #include "core/views.h"
+#include "shim/host_staged.h"
 #include "shim/shim_args.h"
 #include "shim/shim_guard.h"
 
@@ -17,25 +18,12 @@ using pt2run::DType;
 using pt2run::Tensor;
 using pt2run::shim::dtype_arg;
 using pt2run::shim::guard;
+using pt2run::shim::index_list;
 using pt2run::shim::int_array;
 using pt2run::shim::put_result;
 using pt2run::shim::tensor;
 namespace cpu = pt2run::cpu;
 namespace views = pt2run::detail;
-
-namespace {
-
-// An index list as generated code passes it: pointers to handles, null (or a null handle)
-// where the index is None.
-std::vector<const Tensor*> index_list(const AtenTensorHandle* const* indices, int64_t n) {
-  PT2RUN_CHECK(n >= 0 && n <= 64 && (indices != nullptr || n == 0), InvalidArgument, "bad index list of length ", n);
-  std::vector<const Tensor*> list;
-  for (int64_t i = 0; i < n; ++i)
-    list.push_back(indices[i] ? pt2run::shim::optional_tensor(const_cast<AtenTensorHandle*>(indices[i])) : nullptr);
-  return list;
-}
-
-}  // namespace
 
 AOTITorchError aoti_torch_cpu_view_dtype(AtenTensorHandle self, int32_t dtype, AtenTensorHandle* ret0) {
   return guard(__func__, [&] { put_result(views::view_dtype(tensor(self), dtype_arg(dtype)), ret0); });
@@ -106,18 +94,38 @@ AOTITorchError aoti_torch_cpu_index_put(AtenTensorHandle self, const AtenTensorH
   });
 }
 
+namespace {
+
+// aoti_torch_index_put_out's body in call_on_host's conventions (an optional-tensor list and
+// its int64 length). Duplicates sum in the order of torch's kernel for `device_type`, where
+// the tensors live: a model run on CUDA gives torch CUDA's numbers (cpu::AccumulateOrder).
+AOTITorchError index_put_out_on_host(AtenTensorHandle out, AtenTensorHandle self, const AtenTensorHandle** indices,
+                                     int64_t num_indices, AtenTensorHandle values, int32_t accumulate,
+                                     int32_t device_type) {
+  return guard("aoti_torch_index_put_out", [&] {
+    const auto order = device_type == static_cast<int32_t>(pt2run::DeviceType::CUDA) ? cpu::AccumulateOrder::cuda_sorted
+                                                                                   : cpu::AccumulateOrder::sequential;
+    cpu::index_put(tensor(out), tensor(self), index_list(indices, num_indices), tensor(values), accumulate != 0, order);
+  });
+}
+
+}  // namespace
+
+// Device-generic, as torch's: device tensors run on host copies (shim/host_staged.h).
 AOTITorchError aoti_torch_index_put_out(AtenTensorHandle out, AtenTensorHandle self, const AtenTensorHandle* indices,
                                         const uint32_t num_indices, const AtenTensorHandle values, bool accumulate) {
-  return guard(__func__, [&] {
+  std::vector<const AtenTensorHandle*> list;
+  int32_t device_type = 0;
+  const AOTITorchError checked = guard(__func__, [&] {
     PT2RUN_CHECK(num_indices <= 64 && (indices != nullptr || num_indices == 0), InvalidArgument,
                  "bad index list of length ", num_indices);
-    std::vector<const Tensor*> list;
-    for (uint32_t i = 0; i < num_indices; ++i) {
-      const Tensor* t = indices[i] ? &tensor(indices[i]) : nullptr;
-      list.push_back(t && t->defined() ? t : nullptr);
-    }
-    cpu::index_put(tensor(out), tensor(self), list, tensor(values), accumulate);
+    for (uint32_t i = 0; i < num_indices; ++i) list.push_back(indices[i] ? &indices[i] : nullptr);
+    device_type = static_cast<int32_t>(tensor(self).device().type);
   });
+  if (checked != kShimSuccess) return checked;
+  return pt2run::shim::call_on_host<0>(__func__, index_put_out_on_host, out, self, list.data(),
+                                       static_cast<int64_t>(num_indices), values,
+                                       static_cast<int32_t>(accumulate), device_type);
 }
 
 AOTITorchError aoti_torch_cpu_hann_window(int64_t window_length, int32_t* dtype, int32_t* layout, int32_t* device,

@@ -4,6 +4,9 @@
 // and a copy each way per call, and such a call cannot be inside a CUDA graph capture.
 // Kernels of our own replace entries here one family at a time.
 
+#include <vector>
+
+#include "core/layout.h"
 #include "shim/aoti_shim_cuda.h"
 #include "shim/host_staged.h"
 
@@ -297,11 +300,32 @@ AOTITorchError aoti_torch_cuda_index_Tensor(AtenTensorHandle self, const AtenTen
   return call_on_host<1>(__func__, aoti_torch_cpu_index_Tensor, self, indices, indices_len_, ret0);
 }
 
+// Through the device-generic aoti_torch_index_put_out, which sums duplicates in the order of
+// torch's CUDA kernel (not the CPU's) for CUDA tensors.
 AOTITorchError aoti_torch_cuda_index_put(AtenTensorHandle self, const AtenTensorHandle** indices,
                                          int64_t indices_len_, AtenTensorHandle values,
                                          int32_t accumulate, AtenTensorHandle* ret0) {
-  return call_on_host<1>(__func__, aoti_torch_cpu_index_put, self, indices, indices_len_, values,
-                         accumulate, ret0);
+  AtenTensorHandle out = nullptr;
+  std::vector<AtenTensorHandle> list;
+  const AOTITorchError checked = pt2run::shim::guard(__func__, [&] {
+    PT2RUN_CHECK(indices_len_ >= 0 && indices_len_ <= 64 && (indices || indices_len_ == 0),
+                 InvalidArgument, "bad index list of length ", indices_len_);
+    pt2run::shim::require_out(ret0, "ret0");
+    for (int64_t i = 0; i < indices_len_; ++i)
+      list.push_back(indices[i] ? *indices[i] : nullptr);
+    const pt2run::Tensor& s = pt2run::shim::tensor(self);
+    out = pt2run::shim::release_handle(pt2run::detail::empty_like(s, s.dtype()));
+  });
+  if (checked != kShimSuccess) return checked;
+  const AOTITorchError status =
+      aoti_torch_index_put_out(out, self, list.data(), static_cast<uint32_t>(list.size()), values,
+                               accumulate != 0);
+  if (status != kShimSuccess) {
+    delete reinterpret_cast<pt2run::Tensor*>(out);
+    return status;
+  }
+  *ret0 = out;
+  return kShimSuccess;
 }
 
 AOTITorchError aoti_torch_cuda_index_reduce(AtenTensorHandle self, int64_t dim,
