@@ -1,6 +1,6 @@
 # Sourced by the scripts that run on the GPU machine (cuda_device.sh, bench_cuda_device.sh):
 # unpacks the Debian packages and oneDNN wheels scripts/fetch_device_deps.sh gathered (carried
-# as .device-deps), puts them, cuBLAS and cuDNN (as torch's wheels installed them) on the
+# as .device-deps), puts them, cuBLAS, cuDNN and cuFFT (as torch's wheels installed them) on the
 # library path, and defines the builds both need. Expects RESULTS (a folder for logs) and runs from the root.
 DEPS=$PWD/build/device-deps
 rm -rf "$DEPS" && mkdir -p "$DEPS"
@@ -31,7 +31,7 @@ print(paths[0] if paths else "/usr/local/cuda/lib64/" + sys.argv[1])
 PY
 )"
 }
-export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$ONEDNN_PREFIX/lib:$(nvidia_lib "libcublas.so.*"):$(nvidia_lib "libcudnn.so.9"):${LD_LIBRARY_PATH:-}
+export LD_LIBRARY_PATH=$LIBS:$LIBS/openblas-openmp:$ONEDNN_PREFIX/lib:$(nvidia_lib "libcublas.so.*"):$(nvidia_lib "libcudnn.so.9"):$(nvidia_lib "libcufft.so.12"):${LD_LIBRARY_PATH:-}
 
 # build_pt2run_cuda DIR BUILD_TYPE TARGET...: pt2run with its CUDA backend (more CMake options
 # in PT2RUN_CMAKE_ARGS).

@@ -3,10 +3,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ops/op_schema.h"
 #include "pt2run/custom_ops.h"
+#include "pt2run/device.h"
+#include "pt2run/export.h"
 
 namespace pt2run::detail {
 
@@ -23,6 +26,16 @@ struct RegisteredOp {
   // executor hands it host copies of tensors on other devices and moves its results back to
   // the device of the call's first such tensor. Users' ops and view ops take tensors as they are.
   bool host_only = false;
+  // Device backends' kernels for this host op (register_device_kernel): a call whose tensors
+  // are on one of these devices runs there, without host copies.
+  std::vector<std::pair<DeviceType, OpKernel>> device_kernels;
+
+  // The kernel for calls with tensors on `device`; null when there is none.
+  const OpKernel* device_kernel(DeviceType device) const {
+    for (const auto& [type, kernel] : device_kernels)
+      if (type == device) return &kernel;
+    return nullptr;
+  }
 };
 
 // The registered implementation for "ns::op" / "ns::op.overload", or null. The returned
@@ -37,5 +50,10 @@ void register_builtin_ops();
 void register_builtin_op(std::string_view schema, OpKernel kernel);
 // A kernel that only makes views or device-aware copies, for tensors on any device.
 void register_builtin_view_op(std::string_view schema, OpKernel kernel);
+// A device backend's kernel for the built-in host op `qualified_name`, taking the calls with a
+// tensor on `device` (its plugin registers it when loaded, before any runner for that device
+// exists). Throws Error(InvalidArgument) when no built-in host op has the name.
+PT2RUN_PLUGIN_API void register_device_kernel(std::string_view qualified_name, DeviceType device,
+                                              OpKernel kernel);
 
 }  // namespace pt2run::detail

@@ -319,8 +319,17 @@ void ProxyExecutor::call(int node_index, int num_ints, const int64_t* ints, int 
   }
   // A host kernel given tensors on a device computes on host copies (core/host_staging.h); its
   // results go back there, and so does whatever it changed in place.
+  // A device backend's own kernel for the op, if it has one for these tensors, takes them as
+  // they are.
   std::optional<HostStaging> staging;
+  const OpKernel* kernel = &node.op->kernel;
   if (node.op->host_only) {
+    for (const OpValue& v : data.values)
+      for (const std::optional<Tensor>& t : v.tensors)
+        if (t && t->defined() && !t->device().is_cpu() && kernel == &node.op->kernel)
+          if (const OpKernel* own = node.op->device_kernel(t->device().type)) kernel = own;
+  }
+  if (node.op->host_only && kernel == &node.op->kernel) {
     staging.emplace(node.target.c_str());
     for (const OpValue& v : data.values)
       for (const std::optional<Tensor>& t : v.tensors)
@@ -330,7 +339,7 @@ void ProxyExecutor::call(int node_index, int num_ints, const int64_t* ints, int 
       for (std::optional<Tensor>& t : v.tensors)
         if (t) t = staging->host(*t);
   }
-  std::vector<Tensor> results = node.op->kernel(OpArgs(data));
+  std::vector<Tensor> results = (*kernel)(OpArgs(data));
   if (staging) {
     staging->write_back();
     for (Tensor& t : results) t = staging->to_device(t);

@@ -8,6 +8,7 @@
 #include "backends/cuda/cuda_backend.h"
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/streams.h"
+#include "ops/cuda_proxy_kernels.h"
 #include "pt2run/cuda.h"
 #include "runner/cuda_graphs.h"
 #include "runner/runner_access.h"
@@ -81,6 +82,7 @@ std::unique_ptr<AOTIModelContainerRunner> create_cuda_runner(const std::string& 
 struct Registration {
   Registration() {
     cuda::register_backend();
+    cuda::register_proxy_kernels();
     getAOTIModelRunnerRegistry()["cuda"] = &create_cuda_runner;
   }
 } registration;

@@ -409,5 +409,81 @@ TEST(CudaHostStaged, FactoriesAndMetadataOpsStayOnTheDevice) {
   take(x);
 }
 
+// cuFFT against the CPU backend's float64 FFT (itself checked against torch by the corpus):
+// every kind, one and several dims (more than cuFFT's three, in passes), every normalization,
+// a transposed input; the results keep torch CUDA's layout (batch dims outermost by stride).
+TEST(CudaFft, TransformsMatchTheHostFft) {
+  PT2RUN_REQUIRE_GPU();
+  Tensor real = random_matrix({3, 4, 5, 6, 8}, 11);
+  AtenTensorHandle host_real = handle(real), device_real = handle(to_device(real));
+  struct Case {
+    std::vector<int64_t> dims;
+    int64_t norm;
+    bool flag;
+  };
+  for (const Case& c : {Case{{-1}, 0, true}, Case{{1, 4}, 1, false}, Case{{0, 1, 2, 3, 4}, 2, true},
+                        Case{{2, 0}, 2, false}}) {
+    SCOPED_TRACE("dims " + std::to_string(c.dims.size()) + " norm " + std::to_string(c.norm));
+    const auto n = static_cast<int64_t>(c.dims.size());
+    AtenTensorHandle d = nullptr, h = nullptr;
+    ASSERT_EQ(aoti_torch_cuda__fft_r2c(device_real, c.dims.data(), n, c.norm, c.flag, &d), 0) << shim::last_error();
+    ASSERT_EQ(aoti_torch_cpu__fft_r2c(host_real, c.dims.data(), n, c.norm, c.flag, &h), 0) << shim::last_error();
+    Tensor spectrum = take(d), expected = take(h);
+    ASSERT_EQ(sizes_of(spectrum), sizes_of(expected));
+    EXPECT_EQ(spectrum.device(), Device::cuda(0));
+    EXPECT_LT(max_diff(to_host(spectrum), expected), 2e-4);
+    // Back to complex, both directions, from the GPU result.
+    AtenTensorHandle dspec = handle(spectrum), hspec = handle(expected), dc = nullptr, hc = nullptr;
+    ASSERT_EQ(aoti_torch_cuda__fft_c2c(dspec, c.dims.data(), n, c.norm, c.flag, &dc), 0) << shim::last_error();
+    ASSERT_EQ(aoti_torch_cpu__fft_c2c(hspec, c.dims.data(), n, c.norm, c.flag, &hc), 0) << shim::last_error();
+    EXPECT_LT(max_diff(to_host(take(dc)), take(hc)), 5e-4);
+    take(dspec);
+    take(hspec);
+  }
+  // A permuted input: in the result's memory the batch dims come outermost by their stride in
+  // the input (as torch's _exec_fft lays them), the transformed dim innermost.
+  AtenTensorHandle t = handle(to_device(real).as_strided({6, 5, 4, 3, 8}, {8, 48, 240, 960, 1}, 0)), out = nullptr;
+  const int64_t last[] = {4};
+  ASSERT_EQ(aoti_torch_cuda__fft_r2c(t, last, 1, 0, 1, &out), 0) << shim::last_error();
+  Tensor r = take(out);
+  EXPECT_EQ(std::vector<int64_t>(r.strides().begin(), r.strides().end()), (std::vector<int64_t>{5, 30, 150, 600, 1}));
+  take(t);
+  take(host_real);
+  take(device_real);
+}
+
+TEST(CudaFft, BadRequestsAreErrorsAndNewPlansStayOutOfCaptures) {
+  PT2RUN_REQUIRE_GPU();
+  AtenTensorHandle x = handle(to_device(random_matrix({4, 10}, 2))), out = nullptr;
+  const int64_t twice[] = {1, 1}, outside[] = {2};
+  EXPECT_NE(aoti_torch_cuda__fft_r2c(x, twice, 2, 0, 1, &out), 0);
+  EXPECT_NE(shim::last_error().find("twice"), std::string::npos) << shim::last_error();
+  EXPECT_NE(aoti_torch_cuda__fft_r2c(x, outside, 1, 0, 1, &out), 0);
+  EXPECT_NE(aoti_torch_cuda__fft_c2c(x, outside, 1, 0, 1, &out), 0);  // a real input
+  EXPECT_NE(shim::last_error().find("complex"), std::string::npos) << shim::last_error();
+  const int64_t last[] = {1};
+  EXPECT_NE(aoti_torch_cuda__fft_r2c(x, last, 1, 5, 1, &out), 0);  // no such normalization
+  EXPECT_EQ(out, nullptr);
+  // A size never planned cannot be planned inside a capture (the plan allocates); the
+  // capture stays valid.
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  AtenTensorHandle y = handle(to_device(random_matrix({3, 1234}, 3)));
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), cudaSuccess);
+  AOTITorchError rc = 0;
+  {
+    OnStream on(stream);
+    rc = aoti_torch_cuda__fft_r2c(y, last, 1, 0, 1, &out);
+  }
+  cudaGraph_t graph = nullptr;
+  EXPECT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+  if (graph) cudaGraphDestroy(graph);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(shim::last_error().find("capture"), std::string::npos) << shim::last_error();
+  cudaStreamDestroy(stream);
+  take(x);
+  take(y);
+}
+
 }  // namespace
 }  // namespace pt2run

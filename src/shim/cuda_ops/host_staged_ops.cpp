@@ -40,20 +40,6 @@ AOTITorchError aoti_torch_cuda__cdist_forward(AtenTensorHandle x1, AtenTensorHan
   return call_on_host<1>(__func__, aoti_torch_cpu__cdist_forward, x1, x2, p, compute_mode, ret0);
 }
 
-AOTITorchError aoti_torch_cuda__fft_c2c(AtenTensorHandle self, const int64_t* dim, int64_t dim_len_,
-                                        int64_t normalization, int32_t forward,
-                                        AtenTensorHandle* ret0) {
-  return call_on_host<1>(__func__, aoti_torch_cpu__fft_c2c, self, dim, dim_len_, normalization,
-                         forward, ret0);
-}
-
-AOTITorchError aoti_torch_cuda__fft_r2c(AtenTensorHandle self, const int64_t* dim, int64_t dim_len_,
-                                        int64_t normalization, int32_t onesided,
-                                        AtenTensorHandle* ret0) {
-  return call_on_host<1>(__func__, aoti_torch_cpu__fft_r2c, self, dim, dim_len_, normalization,
-                         onesided, ret0);
-}
-
 AOTITorchError aoti_torch_cuda__fused_moving_avg_obs_fq_helper(
     AtenTensorHandle self, AtenTensorHandle observer_on, AtenTensorHandle fake_quant_on,
     AtenTensorHandle running_min, AtenTensorHandle running_max, AtenTensorHandle scale,
