@@ -485,5 +485,27 @@ TEST(CudaFft, BadRequestsAreErrorsAndNewPlansStayOutOfCaptures) {
   take(y);
 }
 
+// The packed layout itself is checked against torch by the CUDA corpus (cuda_numerics packs
+// with torch's CUDA _convert_weight_to_int4pack); here, the operands torch refuses.
+TEST(CudaInt4Matmul, OperandsTorchRefusesAreErrors) {
+  PT2RUN_REQUIRE_GPU();
+  Tensor a = to_device(random_matrix({2, 64}, 1).to(DType::BFloat16));
+  Tensor packed = to_device(Tensor::zeros({2, 1, 32, 2}, DType::Int32));  // n 16, k 64, 4 inner k-tiles
+  Tensor qsz = to_device(Tensor::zeros({2, 16, 2}, DType::BFloat16));
+  AtenTensorHandle ha = handle(a), hp = handle(packed), hq = handle(qsz), out = nullptr;
+  ASSERT_EQ(aoti_torch_cuda__weight_int4pack_mm(ha, hp, 32, hq, &out), 0) << shim::last_error();
+  Tensor y = take(out);
+  EXPECT_EQ(sizes_of(y), (std::vector<int64_t>{2, 16}));
+  EXPECT_EQ(max_diff(to_host(y), Tensor::zeros({2, 16}, DType::Float32)), 0.0);  // zero scales and zeros
+  EXPECT_NE(aoti_torch_cuda__weight_int4pack_mm(ha, hp, 48, hq, &out), 0);  // no such group size
+  AtenTensorHandle wrong_k = handle(to_device(random_matrix({2, 96}, 1).to(DType::BFloat16)));
+  EXPECT_NE(aoti_torch_cuda__weight_int4pack_mm(wrong_k, hp, 32, hq, &out), 0);
+  AtenTensorHandle f32 = handle(to_device(random_matrix({2, 64}, 1)));
+  EXPECT_NE(aoti_torch_cuda__weight_int4pack_mm(f32, hp, 32, hq, &out), 0);
+  EXPECT_NE(shim::last_error().find("bfloat16"), std::string::npos) << shim::last_error();
+  EXPECT_EQ(out, nullptr);
+  for (AtenTensorHandle h : {ha, hp, hq, wrong_k, f32}) take(h);
+}
+
 }  // namespace
 }  // namespace pt2run

@@ -8,6 +8,7 @@
 
 #include "backends/cuda/cuda_check.h"
 #include "backends/cuda/dynamic_library.h"
+#include "backends/cuda/int4_kernels.h"
 #include "backends/cuda/streams.h"
 #include "core/layout.h"
 
@@ -212,6 +213,40 @@ void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& 
     Tensor o = out;
     o.copy_(target);
   }
+}
+
+Tensor weight_int4pack_mm(const Tensor& a, const Tensor& packed, int64_t group, const Tensor& scales_and_zeros) {
+  PT2RUN_CHECK(a.dim() == 2 && a.dtype() == DType::BFloat16 && a.is_contiguous(), DTypeMismatch,
+               "_weight_int4pack_mm on CUDA needs a contiguous 2-d bfloat16 input, got ", a.describe());
+  PT2RUN_CHECK(packed.dim() == 4 && packed.dtype() == DType::Int32 && packed.is_contiguous() && packed.size(2) == 32,
+               DTypeMismatch,
+               "_weight_int4pack_mm on CUDA needs the weight CUDA's _convert_weight_to_int4pack makes (int32 "
+               "[n/8, k/(t*16), 32, t/2]), got ",
+               packed.describe());
+  const int64_t inner_k_tiles = packed.size(3) * 2;
+  const int64_t n = packed.size(0) * 8, k = a.size(1);
+  PT2RUN_CHECK(inner_k_tiles == 2 || inner_k_tiles == 4 || inner_k_tiles == 8, InvalidArgument,
+               "_weight_int4pack_mm: the weight's inner k-tiles must be 2, 4 or 8, got ", inner_k_tiles);
+  PT2RUN_CHECK(k % (inner_k_tiles * 16) == 0 && packed.size(1) == k / (inner_k_tiles * 16), ShapeMismatch,
+               "_weight_int4pack_mm: input ", a.describe(), " does not fit the packed weight ", packed.describe());
+  PT2RUN_CHECK(group == 32 || group == 64 || group == 128 || group == 256, InvalidArgument,
+               "_weight_int4pack_mm: qGroupSize must be 32, 64, 128 or 256, got ", group);
+  PT2RUN_CHECK(k % group == 0 && scales_and_zeros.dim() == 3 && scales_and_zeros.size(0) == k / group &&
+                   scales_and_zeros.size(1) == n && scales_and_zeros.size(2) == 2 &&
+                   scales_and_zeros.dtype() == DType::BFloat16,
+               ShapeMismatch, "_weight_int4pack_mm: qScaleAndZeros must be bfloat16 [", k / group, ", ", n,
+               ", 2], got ", scales_and_zeros.describe());
+  PT2RUN_CHECK(!a.device().is_cpu() && a.device() == packed.device() && a.device() == scales_and_zeros.device(),
+               DeviceMismatch, "_weight_int4pack_mm: operands must be on one GPU: ", a.describe(), ", ",
+               packed.describe(), ", ", scales_and_zeros.describe());
+  DeviceGuard guard(a.device().index);
+  const Tensor qsz = scales_and_zeros.contiguous();
+  Tensor w = Tensor::empty({n, k}, DType::BFloat16, a.device());
+  launch_dequantize_int4_tc(packed.data<int32_t>(), qsz.data_ptr(), w.data_ptr(), n, k,
+                            static_cast<int>(inner_k_tiles), static_cast<int>(group), current_stream(a.device().index));
+  Tensor out = Tensor::empty({a.size(0), n}, DType::BFloat16, a.device());
+  gemm(out, nullptr, a, w.as_strided({k, n}, {1, k}, 0), 0.0, 1.0);
+  return out;
 }
 
 }  // namespace pt2run::cuda

@@ -16,4 +16,12 @@ namespace pt2run::cuda {
 void gemm(const Tensor& out, const Tensor* bias, const Tensor& a, const Tensor& b, double beta,
           double alpha);
 
+// torch's _weight_int4pack_mm on CUDA: a [m, k] bfloat16 (contiguous) times the transpose of
+// an int4 weight packed by CUDA's _convert_weight_to_int4pack (int32 [n/8][k/(t*16)][32][t/2],
+// t = 2, 4 or 8) with qScaleAndZeros (bfloat16 [k/group][n][2], group 32, 64, 128 or 256):
+// returns [m, n] bfloat16. The weight is dequantized as tinygemm does (bfloat16 fma of q - 8,
+// the scale and the zero), then multiplied on cuBLAS with float32 accumulation. Throws
+// Error(ShapeMismatch / DTypeMismatch / InvalidArgument) for operands torch would refuse.
+Tensor weight_int4pack_mm(const Tensor& a, const Tensor& packed, int64_t group, const Tensor& scales_and_zeros);
+
 }  // namespace pt2run::cuda

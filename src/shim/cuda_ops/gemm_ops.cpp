@@ -1,4 +1,4 @@
-// aoti_torch_cuda_{mm,addmm,bmm,baddbmm,mm_dtype}_out on cuBLAS.
+// aoti_torch_cuda_{mm,addmm,bmm,baddbmm,mm_dtype}_out and _weight_int4pack_mm on cuBLAS.
 
 #include "backends/cuda/blas.h"
 #include "shim/aoti_shim_cuda.h"
@@ -37,5 +37,13 @@ AOTITorchError aoti_torch_cuda_mm_dtype_out(AtenTensorHandle out, AtenTensorHand
     PT2RUN_CHECK(tensor(out).dtype() == wanted, DTypeMismatch, "mm(out_dtype=", pt2run::dtype_name(wanted),
                  "): the output buffer is ", tensor(out).describe());
     pt2run::cuda::gemm(tensor(out), nullptr, tensor(self), tensor(mat2), 0.0, 1.0);
+  });
+}
+
+AOTITorchError aoti_torch_cuda__weight_int4pack_mm(AtenTensorHandle self, AtenTensorHandle mat2, int64_t qGroupSize,
+                                                   AtenTensorHandle qScaleAndZeros, AtenTensorHandle* ret0) {
+  return guard(__func__, [&] {
+    *pt2run::shim::require_out(ret0, "ret0") = pt2run::shim::release_handle(
+        pt2run::cuda::weight_int4pack_mm(tensor(self), tensor(mat2), qGroupSize, tensor(qScaleAndZeros)));
   });
 }
