@@ -29,6 +29,8 @@ TOL = {
     "bfloat16": {"rtol": 3e-2, "atol": 3e-2},
     "float64": {"rtol": 1e-7, "atol": 1e-7},
 }
+# torch.testing's float32 default, what PyTorch's AOTInductor suite compares with.
+SUITE_FLOAT32 = {"rtol": 1.3e-6, "atol": 1e-5}
 
 
 _CUSTOM_OP = []
@@ -285,6 +287,34 @@ def build_models():
             return (values, indices, s, si, positions, nz, torch.cumprod(x, dim=0), torch.gather(x, 1, idx), y,
                     torch.histc(x, bins=4, min=-2, max=2), up)
 
+    class CudaNumerics(nn.Module):
+        """Ops whose CUDA kernels round in their own order, checked at the float32 tolerance of
+        PyTorch's AOTInductor suite: index_put summing many duplicates in deterministic mode
+        (one element per index, 3 per index, 40 per index), an STFT (r2c), irfft (c2r through
+        the proxy executor) and a 2-D complex FFT (c2c); and an int4 weight packed by CUDA's
+        _convert_weight_to_int4pack (tinygemm's layout). Exported for CUDA only."""
+
+        def __init__(self):
+            super().__init__()
+            n, k = 48, 256
+            w = torch.randint(0, 256, (n, k // 2), dtype=torch.uint8)
+            scales = torch.rand(k // 32, n, 1) * 0.05 + 0.01
+            zeros = torch.randn(k // 32, n, 1) * 0.05
+            self.register_buffer("qsz", torch.cat([scales, zeros], dim=2).to(torch.bfloat16))
+            # The packed layout exists only on CUDA; a CPU instance (never exported) keeps bytes.
+            self.register_buffer("w4", torch._convert_weight_to_int4pack(w.cuda(), 4)
+                                 if torch.cuda.is_available() else w)
+
+        def forward(self, x, i1, i2, y, rows, v3, v40, sig, a):
+            p = torch.ops.aten.index_put(x, (None, None, i1, i2.transpose(0, 1)), y, accumulate=True)
+            b = torch.zeros(4, 3, device=x.device).index_put((rows,), v3, accumulate=True)
+            c = torch.zeros(4, 40, device=x.device).index_put((rows,), v40, accumulate=True)
+            window = torch.hann_window(64, device=x.device)
+            spec = torch.stft(sig, n_fft=64, hop_length=16, window=window, return_complex=True)
+            z = torch.fft.fft2(torch.complex(sig[:, :96].reshape(2, 8, 12), sig[:, 96:192].reshape(2, 8, 12)))
+            return (p, b, c, torch.view_as_real(spec), torch.fft.irfft(spec, n=64, dim=1),
+                    torch.view_as_real(z), torch._weight_int4pack_mm(a, self.w4, 32, self.qsz))
+
     class CustomOp(nn.Module):
         """Calls custom ops only the exporting process knows (proxy executor)."""
 
@@ -425,6 +455,11 @@ def build_models():
         "selection_ops": (SelectionOps, [((rnd(5, 6), torch.tensor([3, 3, 1, 0, 5, 5, 5, 2, 1]),
                                            torch.tensor([2, 0, 3, 1])), {})], None),
         "fft_ops": (FftOps, [((rnd(3, 9),), {})], None),
+        "cuda_numerics": (CudaNumerics, [((rnd(8, 192, 30, 30).abs(), torch.zeros(3, 14, 1, 1, dtype=torch.int64),
+                                           torch.ones(14, 3, dtype=torch.int64), rnd(8, 192, 3, 14, 3, 14),
+                                           torch.randint(0, 4, (700,), generator=g), rnd(700, 3), rnd(700, 40),
+                                           rnd(2, 400), rnd(5, 256, dtype=torch.bfloat16)), {})], None,
+                          {"deterministic": True, "float32_tolerance": SUITE_FLOAT32}),
         "indexing_ops": (IndexingOps, [((torch.tensor([1, 2, 4, 5, 0, 3, 2, 9, 7]), torch.tensor([0, 4, 4, 6]),
                                          torch.rand(9, generator=g), rnd(8, 16),
                                          torch.randint(0, 8, (5, 16), generator=g),
@@ -518,7 +553,9 @@ def eager_outputs(model, cases, case_dirs, prefix):
 # indexing); weight-API and failure models stay CPU-only.
 CUDA_MODELS = ["mlp", "cnn", "transformer", "attention", "pytree", "embedding_mask", "matmuls", "aliasing",
                "transformer_bf16", "cnn_fp16", "convs", "buffers", "selection_ops", "fft_ops", "indexing_ops",
-               "tail_ops"]
+               "tail_ops", "cuda_numerics"]
+# Models only a CUDA export has: their point is torch CUDA's own rounding.
+CUDA_ONLY = {"cuda_numerics"}
 
 
 def export_device():
@@ -553,6 +590,18 @@ def export_one(name, out_dir):
 
 def export_model(name, model, cases, dynamic, options, model_dir):
     import torch
+    # Deterministic mode changes what Inductor compiles (index_put with accumulate becomes a
+    # fallback) and which kernels eager runs.
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(options.get("deterministic", False))
+    try:
+        return export_and_record(name, model, cases, dynamic, options, model_dir)
+    finally:
+        torch.use_deterministic_algorithms(deterministic)
+
+
+def export_and_record(name, model, cases, dynamic, options, model_dir):
+    import torch
     args, kwargs = cases[0]
     with torch.no_grad():
         ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic)
@@ -577,7 +626,8 @@ def export_model(name, model, cases, dynamic, options, model_dir):
                 outputs = packaged(*cargs, **ckwargs)
             else:
                 outputs = model(*cargs, **ckwargs)
-            entry["cases"].append(save_case(model_dir, k, flat((cargs, ckwargs)), flat(outputs)))
+            entry["cases"].append(save_case(model_dir, k, flat((cargs, ckwargs)), flat(outputs),
+                                            options.get("float32_tolerance")))
     if options.get("weight_sets"):
         # Set a is the exported weights; set b replaces every one. out_b_<j>.npy are the
         # eager outputs with set b loaded.
@@ -698,7 +748,7 @@ def main():
         return
     os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", "1")
     os.environ["PT2RUN_EXPORT_DEVICE"] = ns.device  # read by the worker processes
-    names = list(build_models()) if ns.device == "cpu" else CUDA_MODELS
+    names = [n for n in build_models() if n not in CUDA_ONLY] if ns.device == "cpu" else CUDA_MODELS
     if ns.only:
         names = [n for n in names if n in ns.only.split(",")]
     import torch
