@@ -497,6 +497,7 @@ TEST(CudaInt4Matmul, OperandsTorchRefusesAreErrors) {
   Tensor y = take(out);
   EXPECT_EQ(sizes_of(y), (std::vector<int64_t>{2, 16}));
   EXPECT_EQ(max_diff(to_host(y), Tensor::zeros({2, 16}, DType::Float32)), 0.0);  // zero scales and zeros
+  out = nullptr;
   EXPECT_NE(aoti_torch_cuda__weight_int4pack_mm(ha, hp, 48, hq, &out), 0);  // no such group size
   AtenTensorHandle wrong_k = handle(to_device(random_matrix({2, 96}, 1).to(DType::BFloat16)));
   EXPECT_NE(aoti_torch_cuda__weight_int4pack_mm(wrong_k, hp, 32, hq, &out), 0);

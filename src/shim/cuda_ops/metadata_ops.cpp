@@ -1,6 +1,8 @@
 // CUDA ops that only touch metadata (views, set_, resize_), served by the CPU functions, which
 // work on any device; and factories, made on the host and moved to the device asked for.
 
+#include "backends/cuda/cuda_check.h"
+#include "backends/cuda/streams.h"
 #include "shim/aoti_shim_cuda.h"
 #include "shim/shim_args.h"
 #include "shim/shim_guard.h"
@@ -71,6 +73,15 @@ AOTITorchError make_on_host(const char* function, const int32_t* device, int32_t
   return guard(function, [&] {
     const pt2run::Device target = device ? pt2run::shim::device_arg(*device, device_index)
                                          : pt2run::Device::cuda(device_index);
+    // Its copy to the device synchronizes, which would invalidate a graph capture.
+    cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+    if (target.type == pt2run::DeviceType::CUDA)
+      PT2RUN_CUDA_CHECK(cudaStreamIsCapturing(
+          pt2run::cuda::current_stream(target.index >= 0 ? target.index : pt2run::cuda::current_device()),
+          &capture));
+    PT2RUN_CHECK(capture == cudaStreamCaptureStatusNone, NotImplemented,
+                 function, " is made on the host and copied to ", target.str(),
+                 ", which a graph capture cannot contain; run this model without CUDA graphs");
     int32_t cpu = 0;
     AtenTensorHandle host = nullptr;
     if (make(&cpu, &host) != kShimSuccess)
