@@ -63,12 +63,12 @@ zoo() {
 # nothing without nvcc.
 cuda_headers() {
   local dir="$CACHE_DIR/cuda-headers"
-  if { [ ! -f "$dir/cublas_v2.h" ] || [ ! -f "$dir/cudnn.h" ] || [ ! -f "$dir/cufft.h" ]; } && command -v nvcc >/dev/null; then
+  if { [ ! -f "$dir/cublas_v2.h" ] || [ ! -f "$dir/cudnn.h" ] || [ ! -f "$dir/cufft.h" ] || [ ! -f "$dir/curand_kernel.h" ]; } && command -v nvcc >/dev/null; then
     local tmp
     tmp=$(mktemp -d)
     # Without them the CUDA backend is simply not built: never fail the caller.
     if "$PY" -m pip download -q --no-deps --disable-pip-version-check nvidia-cublas==13.1.1.3 \
-         nvidia-cudnn-cu13==9.24.0.43 nvidia-cufft==12.0.0.61 -d "$tmp" >&2; then
+         nvidia-cudnn-cu13==9.24.0.43 nvidia-cufft==12.0.0.61 nvidia-curand==10.4.0.35 -d "$tmp" >&2; then
       mkdir -p "$dir"
       "$PY" - "$tmp" "$dir" <<'PY' || true
 import glob, os, sys, zipfile
@@ -82,6 +82,6 @@ PY
     fi
     rm -rf "$tmp"
   fi
-  [ -f "$dir/cublas_v2.h" ] && [ -f "$dir/cudnn.h" ] && [ -f "$dir/cufft.h" ] && echo "$dir"
+  [ -f "$dir/cublas_v2.h" ] && [ -f "$dir/cudnn.h" ] && [ -f "$dir/cufft.h" ] && [ -f "$dir/curand_kernel.h" ] && echo "$dir"
   return 0
 }

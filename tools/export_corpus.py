@@ -400,7 +400,24 @@ def build_models():
         expected outputs come from torch running the package after torch.manual_seed."""
 
         def forward(self, x):
-            return F.dropout(x, 0.5, training=True), x + torch.rand_like(x), torch.randn(3, 5) * x[:3]
+            return (F.dropout(x, 0.5, training=True), x + torch.rand_like(x),
+                    torch.randn(3, 5, device=x.device) * x[:3])
+
+    class RandomFallbacks(nn.Module):
+        """With fallback_random, Inductor calls torch's random ops instead of compiling its own:
+        rand, randn, randint (32- and 64-bit draws), the _like forms, uniform_, normal_,
+        bernoulli_, exponential_, in float32, float64, float16, bfloat16 and int64, one tensor
+        large enough that each thread of the grid draws more than once. Exported for CUDA only:
+        the expected outputs are torch's own run of the package after torch.manual_seed."""
+
+        def forward(self, x):
+            d = x.device
+            return (torch.rand(5, 7, device=d), torch.randn(4, 6, device=d, dtype=torch.float64),
+                    torch.randint(0, 10, (9,), device=d), torch.randint(-2**40, 2**40, (6,), device=d),
+                    torch.rand_like(x, dtype=torch.float16), torch.randn_like(x), torch.randint_like(x, 3, 50),
+                    torch.empty_like(x).uniform_(-2, 3), torch.empty_like(x).normal_(1, 2),
+                    torch.empty_like(x).bernoulli_(0.3), torch.empty_like(x).exponential_(1.5),
+                    torch.rand(3000, 400, device=d).sum(dim=1), torch.rand(2, 3, device=d, dtype=torch.bfloat16))
 
     class Reduction(nn.Module):
         """A whole-tensor reduction: Inductor splits it across threads and keeps the partial
@@ -468,6 +485,8 @@ def build_models():
                          None),
         "recurrent": (Recurrent, [((rnd(3, 7, 8), rnd(2, 3, 12), rnd(2, 3, 12)), {})], None),
         "random_ops": (RandomOps, [((rnd(4, 5),), {}), ((rnd(4, 5),), {})], None, {"seed": 1234}),
+        "random_fallbacks": (RandomFallbacks, [((rnd(4, 5),), {}), ((rnd(4, 5),), {})], None,
+                             {"seed": 7, "configs": {"fallback_random": True}}),
         "tail_ops": (TailOps, [((rnd(4, 6), torch.randint(0, 4, (4, 2), generator=g),
                                  torch.linspace(-2, 2, 9)), {})], None),
         "reduction": (Reduction, [((rnd(1 << 18),), {})], None),
@@ -553,9 +572,11 @@ def eager_outputs(model, cases, case_dirs, prefix):
 # indexing); weight-API and failure models stay CPU-only.
 CUDA_MODELS = ["mlp", "cnn", "transformer", "attention", "pytree", "embedding_mask", "matmuls", "aliasing",
                "transformer_bf16", "cnn_fp16", "convs", "buffers", "selection_ops", "fft_ops", "indexing_ops",
-               "tail_ops", "cuda_numerics"]
-# Models only a CUDA export has: their point is torch CUDA's own rounding.
-CUDA_ONLY = {"cuda_numerics"}
+               "tail_ops", "cuda_numerics", "random_fallbacks"]
+# Models only a CUDA export has: torch CUDA's own rounding, and random draws the CPU corpus
+# covers with models of its own. (random_ops is CPU-only: its reference needs torch's loader,
+# which in torch 2.11 crashes loading a CUDA package in the exporting process.)
+CUDA_ONLY = {"cuda_numerics", "random_fallbacks"}
 
 
 def export_device():
@@ -616,13 +637,19 @@ def export_and_record(name, model, cases, dynamic, options, model_dir):
             entry["weights_outside"] = options["weights_outside"]
         packaged = None
         if "seed" in options:
-            # Random ops: eager draws differently; the reference is torch running this very
-            # package after torch.manual_seed(seed), as a pt2run user would after manual_seed.
+            # Random ops: Inductor's own random kernels draw differently from eager, so the
+            # reference is torch running this very package after torch.manual_seed(seed), as a
+            # pt2run user would after manual_seed. With fallback_random the package calls
+            # torch's random ops in the graph's order, so eager after the same seed is that
+            # reference (and torch 2.11's loader crashes loading a CUDA package in the process
+            # that exported it).
             entry["seed"] = options["seed"]
-            packaged = torch._inductor.aoti_load_package(os.path.join(model_dir, "model.pt2"))
+            if not options.get("configs", {}).get("fallback_random"):
+                packaged = torch._inductor.aoti_load_package(os.path.join(model_dir, "model.pt2"))
         for k, (cargs, ckwargs) in enumerate(cases):
-            if packaged is not None:
+            if "seed" in options:
                 torch.manual_seed(options["seed"])
+            if packaged is not None:
                 outputs = packaged(*cargs, **ckwargs)
             else:
                 outputs = model(*cargs, **ckwargs)

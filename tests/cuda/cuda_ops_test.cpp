@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "cuda/cuda_testing.h"
+#include "pt2run/random.h"
 #include "shim/aoti_shim.h"
 #include "shim/aoti_shim_cuda.h"
 #include "shim/shim_guard.h"
@@ -506,6 +507,64 @@ TEST(CudaInt4Matmul, OperandsTorchRefusesAreErrors) {
   EXPECT_NE(shim::last_error().find("bfloat16"), std::string::npos) << shim::last_error();
   EXPECT_EQ(out, nullptr);
   for (AtenTensorHandle h : {ha, hp, hq, wrong_k, f32}) take(h);
+}
+
+// What each random op draws is checked against torch by the CUDA corpus (random_fallbacks,
+// random_ops: torch's own run of the package after torch.manual_seed). Here: reseeding
+// repeats the draws, each call draws anew, and bad requests are errors, not crashes.
+TEST(CudaRandom, SeedingRepeatsDrawsAndBadRequestsAreErrors) {
+  PT2RUN_REQUIRE_GPU();
+  const int64_t size[] = {1000, 33};
+  auto draw = [&] {
+    AtenTensorHandle h = nullptr;
+    EXPECT_EQ(aoti_torch_cuda_randn(size, 2, nullptr, nullptr, nullptr, 0, nullptr, &h), 0) << shim::last_error();
+    return to_host(take(h));
+  };
+  manual_seed(42);
+  Tensor a = draw(), b = draw();
+  manual_seed(42);
+  Tensor again = draw();
+  EXPECT_EQ(max_diff(a, again), 0.0);
+  EXPECT_GT(max_diff(a, b), 0.0);
+  double mean = 0;
+  for (int64_t i = 0; i < a.numel(); ++i) mean += a.data<float>()[i];
+  EXPECT_LT(std::abs(mean / static_cast<double>(a.numel())), 0.05);
+
+  AtenTensorHandle x = handle(to_device(random_matrix({4, 5}, 1))), out = nullptr;
+  EXPECT_NE(aoti_torch_cuda_uniform(x, 3, 2, nullptr, &out), 0);  // from > to
+  EXPECT_NE(aoti_torch_cuda_normal_functional(x, 0, -1, nullptr, &out), 0);
+  EXPECT_NE(aoti_torch_cuda_exponential(x, 0, nullptr, &out), 0);
+  EXPECT_NE(aoti_torch_cuda_bernoulli__float(x, 1.5, nullptr), 0);
+  AtenTensorHandle ints = handle(to_device(Tensor::zeros({3}, DType::Int64)));
+  EXPECT_NE(aoti_torch_cuda_uniform(ints, 0, 1, nullptr, &out), 0);
+  EXPECT_NE(shim::last_error().find("floating"), std::string::npos) << shim::last_error();
+  const int64_t three[] = {3}, four[] = {4};
+  EXPECT_NE(aoti_torch_cuda_randint_low_out(ints, 5, 5, three, 1), 0);  // empty range
+  EXPECT_NE(aoti_torch_cuda_randint_low_out(ints, 0, 5, four, 1), 0);   // size mismatch
+  AtenGeneratorHandle generator = reinterpret_cast<AtenGeneratorHandle>(x);
+  EXPECT_NE(aoti_torch_cuda_rand_generator(size, 2, &generator, nullptr, nullptr, nullptr, 0, nullptr, &out), 0);
+  EXPECT_NE(shim::last_error().find("Generator"), std::string::npos) << shim::last_error();
+  EXPECT_EQ(out, nullptr);
+  // Inside a capture a draw is refused before it reserves anything: the next eager draw is
+  // the one it would have been.
+  manual_seed(42);
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  ASSERT_EQ(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), cudaSuccess);
+  AOTITorchError rc = 0;
+  {
+    OnStream on(stream);
+    rc = aoti_torch_cuda_randn(size, 2, nullptr, nullptr, nullptr, 0, nullptr, &out);
+  }
+  cudaGraph_t graph = nullptr;
+  EXPECT_EQ(cudaStreamEndCapture(stream, &graph), cudaSuccess);
+  if (graph) cudaGraphDestroy(graph);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(shim::last_error().find("Philox"), std::string::npos) << shim::last_error();
+  EXPECT_EQ(max_diff(draw(), a), 0.0);
+  cudaStreamDestroy(stream);
+  take(x);
+  take(ints);
 }
 
 }  // namespace

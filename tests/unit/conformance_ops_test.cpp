@@ -11,9 +11,11 @@
 #include "backends/cpu/advanced_index.h"
 #include "backends/cpu/elementwise.h"
 #include "backends/cpu/random.h"
+#include "core/philox_state.h"
 #include "core/views.h"
 #include "pt2run/error.h"
 #include "pt2run/profile.h"
+#include "pt2run/random.h"
 #include "pt2run/tensor_file.h"
 #include "shim/aoti_shim.h"
 
@@ -183,6 +185,22 @@ TEST(Elementwise, PromotionAndOutputLayoutAreTorchs) {
   EXPECT_EQ(values(detail::view_as_real(cpu::add_scalar(c, 1.5, 2.0)))[0], 3.0f);
   EXPECT_EQ(cpu::mul_scalar(Tensor::zeros({2}, DType::Int32), 0.5).dtype(), DType::Float32);
   EXPECT_THROW(cpu::add(arange({2, 3}), arange({3, 2}), 1.0), Error);
+}
+
+// torch's CUDA generator: manual_seed sets every device's seed and zeroes its offset; each
+// op then advances its device's offset by what it reserves (random kernels read both).
+TEST(PhiloxState, ManualSeedResetsEveryDevicesOffset) {
+  manual_seed(99);
+  EXPECT_EQ(detail::reserve_philox(0, 8).offset, 0u);
+  EXPECT_EQ(detail::reserve_philox(0, 4).offset, 8u);
+  const detail::PhiloxReservation other = detail::reserve_philox(1, 4);
+  EXPECT_EQ(other.offset, 0u);
+  EXPECT_EQ(other.seed, 99u);
+  manual_seed(7);
+  const detail::PhiloxReservation fresh = detail::reserve_philox(0, 4);
+  EXPECT_EQ(fresh.offset, 0u);
+  EXPECT_EQ(fresh.seed, 7u);
+  EXPECT_THROW(detail::reserve_philox(0, 6), Error);  // torch's offsets move in fours
 }
 
 TEST(RandomOps, BadArgumentsAreRefused) {

@@ -11,6 +11,7 @@
 #include "backends/cpu/dim_lines.h"
 #include "core/check.h"
 #include "core/layout.h"
+#include "core/philox_state.h"
 #include "core/views.h"
 #include "pt2run/random.h"
 
@@ -19,7 +20,7 @@ namespace {
 
 // torch's CPU generator: std::mt19937 seeded with the low 32 bits of the seed (at::mt19937
 // initializes its state exactly as the standard engine does).
-constexpr uint64_t kDefaultSeed = 67280421310721ULL;
+using detail::kDefaultSeed;
 
 struct Generator {
   std::mutex mutex;
@@ -71,6 +72,7 @@ void manual_seed(uint64_t seed) {
   g.seed = seed;
   g.engine.seed(static_cast<uint32_t>(seed));
   g.next_double_normal.reset();
+  detail::reset_philox(seed);
 }
 
 uint64_t initial_seed() {
