@@ -82,7 +82,7 @@ echo "== compute-sanitizer memcheck"
 SANITIZER=$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)
 if [ -x "$SANITIZER" ]; then
   "$SANITIZER" --tool memcheck --leak-check full --error-exitcode 9 \
-    build/cuda/tests/pt2run_cuda_tests --gtest_filter='CudaMemory.Copies*:CudaStreams.*:CudaGemm.*:CudaConvolution.*:CudaAttention.*:CudaCorpus.Every*:CudaGraphs.EveryModel*' \
+    build/cuda/tests/pt2run_cuda_tests --gtest_filter='CudaMemory.Copies*:CudaStreams.*:CudaGemm.*:CudaConvolution.*:CudaAttention.*:CudaFft.*:CudaInt4Matmul.*:CudaRandom.*:CudaHostStaged.*:CudaCorpus.Every*:CudaGraphs.EveryModel*' \
     >"$RESULTS/memcheck.log" 2>&1 || status=1
   tail -5 "$RESULTS/memcheck.log"
 else
