@@ -315,6 +315,18 @@ def build_models():
             return (p, b, c, torch.view_as_real(spec), torch.fft.irfft(spec, n=64, dim=1),
                     torch.view_as_real(z), torch._weight_int4pack_mm(a, self.w4, 32, self.qsz))
 
+    class AttentionEntryPoints(nn.Module):
+        """The flash and memory-efficient attention entry points called directly, on [B, L, H,
+        E] operands as FlashAttention's own API takes them, in float16: causal flash, efficient
+        with an additive bias. Exported for CUDA only."""
+
+        def forward(self, q, k, v, bias):
+            flash = torch.ops.aten._flash_attention_forward(q, k, v, None, None, q.shape[1], k.shape[1], 0.0,
+                                                            True, False)[0]
+            efficient = torch.ops.aten._efficient_attention_forward(q, k, v, bias, None, None, None, None, 0.0, 0,
+                                                                    False)[0]
+            return flash, efficient
+
     class CustomOp(nn.Module):
         """Calls custom ops only the exporting process knows (proxy executor)."""
 
@@ -485,6 +497,10 @@ def build_models():
                          None),
         "recurrent": (Recurrent, [((rnd(3, 7, 8), rnd(2, 3, 12), rnd(2, 3, 12)), {})], None),
         "random_ops": (RandomOps, [((rnd(4, 5),), {}), ((rnd(4, 5),), {})], None, {"seed": 1234}),
+        "attention_entry_points": (AttentionEntryPoints,
+                                   [((rnd(2, 64, 4, 32, dtype=torch.float16), rnd(2, 64, 4, 32, dtype=torch.float16),
+                                      rnd(2, 64, 4, 32, dtype=torch.float16),
+                                      rnd(2, 4, 64, 64, dtype=torch.float16)), {})], None),
         "random_fallbacks": (RandomFallbacks, [((rnd(4, 5),), {}), ((rnd(4, 5),), {})], None,
                              {"seed": 7, "configs": {"fallback_random": True}}),
         "tail_ops": (TailOps, [((rnd(4, 6), torch.randint(0, 4, (4, 2), generator=g),
@@ -572,11 +588,11 @@ def eager_outputs(model, cases, case_dirs, prefix):
 # indexing); weight-API and failure models stay CPU-only.
 CUDA_MODELS = ["mlp", "cnn", "transformer", "attention", "pytree", "embedding_mask", "matmuls", "aliasing",
                "transformer_bf16", "cnn_fp16", "convs", "buffers", "selection_ops", "fft_ops", "indexing_ops",
-               "tail_ops", "cuda_numerics", "random_fallbacks"]
+               "tail_ops", "cuda_numerics", "random_fallbacks", "attention_entry_points"]
 # Models only a CUDA export has: torch CUDA's own rounding, and random draws the CPU corpus
 # covers with models of its own. (random_ops is CPU-only: its reference needs torch's loader,
 # which in torch 2.11 crashes loading a CUDA package in the exporting process.)
-CUDA_ONLY = {"cuda_numerics", "random_fallbacks"}
+CUDA_ONLY = {"cuda_numerics", "random_fallbacks", "attention_entry_points"}
 
 
 def export_device():

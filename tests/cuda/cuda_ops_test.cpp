@@ -509,6 +509,67 @@ TEST(CudaInt4Matmul, OperandsTorchRefusesAreErrors) {
   for (AtenTensorHandle h : {ha, hp, hq, wrong_k, f32}) take(h);
 }
 
+// The entry points take [B, L, H, E]; they compute what SDPA's ops compute on the heads-second
+// view (the CUDA corpus's attention_entry_points checks them against torch), laid out as torch
+// lays them out, and refuse the forms pt2run lacks by name.
+TEST(CudaAttention, EntryPointsAreSdpaOnTheHeadsSecondView) {
+  PT2RUN_REQUIRE_GPU();
+  const Tensor q = to_device(random_matrix({2, 16, 3, 8}, 1).to(DType::Float16));
+  const Tensor k = to_device(random_matrix({2, 16, 3, 8}, 2).to(DType::Float16));
+  const Tensor v = to_device(random_matrix({2, 16, 3, 8}, 3).to(DType::Float16));
+  auto heads_second = [](const Tensor& t) {
+    return t.as_strided({t.size(0), t.size(2), t.size(1), t.size(3)}, {t.stride(0), t.stride(2), t.stride(1), t.stride(3)},
+                        t.storage_offset());
+  };
+  AtenTensorHandle hq = handle(q), hk = handle(k), hv = handle(v);
+  AtenTensorHandle tq = handle(heads_second(q)), tk = handle(heads_second(k)), tv = handle(heads_second(v));
+  AtenTensorHandle out[5] = {}, ref[9] = {};
+  int64_t rl = 0, rs = 0;
+  ASSERT_EQ(aoti_torch_cuda__flash_attention_forward(hq, hk, hv, nullptr, nullptr, 16, 16, 0.0, 1, 0, nullptr, nullptr,
+                                                     nullptr, nullptr, nullptr, &out[0], &out[1], &out[2], &out[3],
+                                                     &out[4]),
+            0)
+      << shim::last_error();
+  ASSERT_EQ(aoti_torch_cuda__scaled_dot_product_flash_attention(tq, tk, tv, 0.0, 1, 0, nullptr, &ref[0], &ref[1],
+                                                                &ref[2], &ref[3], &rl, &rs, &ref[6], &ref[7], &ref[8]),
+            0)
+      << shim::last_error();
+  Tensor o = take(out[0]), r = take(ref[0]);
+  EXPECT_EQ(sizes_of(o), (std::vector<int64_t>{2, 16, 3, 8}));
+  EXPECT_TRUE(o.is_contiguous());
+  EXPECT_EQ(max_diff(to_host(o), to_host(heads_second(r))), 0.0);
+  AtenTensorHandle e[4] = {};
+  int64_t max_q = 0, max_k = 0;
+  ASSERT_EQ(aoti_torch_cuda__efficient_attention_forward(hq, hk, hv, nullptr, nullptr, nullptr, nullptr, nullptr, 0.0, 1,
+                                                         0, nullptr, nullptr, nullptr, &e[0], &e[1], &e[2], &e[3],
+                                                         &max_q, &max_k),
+            0)
+      << shim::last_error();
+  EXPECT_LT(max_diff(to_host(take(e[0])), to_host(o)), 1e-3);  // causal from the top left, as flash's here
+  EXPECT_EQ(max_q, 16);
+  for (int i = 1; i < 5; ++i) take(out[i]);
+  for (int i : {1, 2, 3, 6, 7, 8}) if (ref[i]) take(ref[i]);
+  for (int i = 1; i < 4; ++i) if (e[i]) take(e[i]);
+  // Variable-length batches, and a causal mask over unequal lengths, are refused by name.
+  AtenTensorHandle none = nullptr, lengths = handle(to_device(Tensor::zeros({3}, DType::Int32)));
+  EXPECT_NE(aoti_torch_cuda__flash_attention_forward(hq, hk, hv, &lengths, &lengths, 16, 16, 0.0, 0, 0, nullptr,
+                                                     nullptr, nullptr, nullptr, nullptr, &none, nullptr, nullptr,
+                                                     nullptr, nullptr),
+            0);
+  EXPECT_NE(shim::last_error().find("variable-length"), std::string::npos) << shim::last_error();
+  AtenTensorHandle short_k = handle(to_device(random_matrix({2, 8, 3, 8}, 4).to(DType::Float16)));
+  EXPECT_NE(aoti_torch_cuda__flash_attention_forward(hq, short_k, short_k, nullptr, nullptr, 16, 8, 0.0, 1, 0, nullptr,
+                                                     nullptr, nullptr, nullptr, nullptr, &none, nullptr, nullptr,
+                                                     nullptr, nullptr),
+            0);
+  EXPECT_NE(aoti_torch_cuda__efficient_attention_forward(hq, short_k, short_k, nullptr, nullptr, nullptr, nullptr,
+                                                         nullptr, 0.0, 2, 0, nullptr, nullptr, nullptr, &none, nullptr,
+                                                         nullptr, nullptr, nullptr, nullptr),
+            0);
+  EXPECT_EQ(none, nullptr);
+  for (AtenTensorHandle h : {hq, hk, hv, tq, tk, tv, lengths, short_k}) take(h);
+}
+
 // What each random op draws is checked against torch by the CUDA corpus (random_fallbacks,
 // random_ops: torch's own run of the package after torch.manual_seed). Here: reseeding
 // repeats the draws, each call draws anew, and bad requests are errors, not crashes.
