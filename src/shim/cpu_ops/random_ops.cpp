@@ -5,33 +5,19 @@
 
 #include "backends/cpu/random.h"
 #include "core/layout.h"
+#include "shim/generator_arg.h"
 #include "shim/shim_args.h"
 #include "shim/shim_guard.h"
 
 using pt2run::Tensor;
 using pt2run::shim::guard;
+using pt2run::shim::on_default_generator;
+using pt2run::shim::require_default_generator;
 using pt2run::shim::int_array;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
 using pt2run::shim::tensor;
 namespace cpu = pt2run::cpu;
-
-namespace {
-
-void require_default_generator(AtenGeneratorHandle* generator, const char* op) {
-  PT2RUN_CHECK(generator == nullptr || *generator == nullptr, NotImplemented, op,
-               " with an explicit torch.Generator: pt2run has one process generator "
-               "(pt2run::manual_seed); export the model without passing a generator");
-}
-
-// Runs `call` (the overload without a generator) when the generator argument is None.
-template <class F>
-AOTITorchError on_default_generator(const char* function, AtenGeneratorHandle* generator, const char* op, F call) {
-  const AOTITorchError rc = guard(function, [&] { require_default_generator(generator, op); });
-  return rc != 0 ? rc : call();
-}
-
-}  // namespace
 
 AOTITorchError aoti_torch_cpu_randint_low_out(AtenTensorHandle out, int64_t low, int64_t high,
                                               const int64_t* size, int64_t size_len_) {

@@ -14,9 +14,18 @@ using pt2run::shim::tensor;
 
 namespace {
 
-bool on_cufft(AtenTensorHandle self) {
-  const pt2run::Tensor& t = tensor(self);
-  return t.device().type == pt2run::DeviceType::CUDA && pt2run::cuda::fft_supports(t.dtype());
+// cuFFT for the tensors it takes; `on_host` (the CPU function on host copies) for the rest.
+template <class OnCufft, class OnHost>
+AOTITorchError fft_twin(const char* function, AtenTensorHandle self, AtenTensorHandle* ret0, OnCufft on_cufft,
+                        OnHost on_host) {
+  bool native = false;
+  const AOTITorchError checked = guard(function, [&] {
+    const pt2run::Tensor& t = tensor(self);
+    native = t.device().type == pt2run::DeviceType::CUDA && pt2run::cuda::fft_supports(t.dtype());
+  });
+  if (checked != kShimSuccess) return checked;
+  if (!native) return on_host(function);
+  return guard(function, [&] { *pt2run::shim::require_out(ret0, "ret0") = pt2run::shim::release_handle(on_cufft()); });
 }
 
 }  // namespace
@@ -24,31 +33,29 @@ bool on_cufft(AtenTensorHandle self) {
 AOTITorchError aoti_torch_cuda__fft_c2c(AtenTensorHandle self, const int64_t* dim, int64_t dim_len_,
                                         int64_t normalization, int32_t forward,
                                         AtenTensorHandle* ret0) {
-  bool native = false;
-  const AOTITorchError checked = guard(__func__, [&] { native = on_cufft(self); });
-  if (checked != kShimSuccess) return checked;
-  if (!native)
-    return call_on_host<1>(__func__, aoti_torch_cpu__fft_c2c, self, dim, dim_len_, normalization,
-                           forward, ret0);
-  return guard(__func__, [&] {
-    *pt2run::shim::require_out(ret0, "ret0") = pt2run::shim::release_handle(
-        pt2run::cuda::fft_c2c(tensor(self), pt2run::shim::int_array(dim, dim_len_, "dim"),
-                              normalization, forward != 0));
-  });
+  return fft_twin(
+      __func__, self, ret0,
+      [&] {
+        return pt2run::cuda::fft_c2c(tensor(self), pt2run::shim::int_array(dim, dim_len_, "dim"), normalization,
+                                     forward != 0);
+      },
+      [&](const char* function) {
+        return call_on_host<1>(function, aoti_torch_cpu__fft_c2c, self, dim, dim_len_, normalization, forward,
+                               ret0);
+      });
 }
 
 AOTITorchError aoti_torch_cuda__fft_r2c(AtenTensorHandle self, const int64_t* dim, int64_t dim_len_,
                                         int64_t normalization, int32_t onesided,
                                         AtenTensorHandle* ret0) {
-  bool native = false;
-  const AOTITorchError checked = guard(__func__, [&] { native = on_cufft(self); });
-  if (checked != kShimSuccess) return checked;
-  if (!native)
-    return call_on_host<1>(__func__, aoti_torch_cpu__fft_r2c, self, dim, dim_len_, normalization,
-                           onesided, ret0);
-  return guard(__func__, [&] {
-    *pt2run::shim::require_out(ret0, "ret0") = pt2run::shim::release_handle(
-        pt2run::cuda::fft_r2c(tensor(self), pt2run::shim::int_array(dim, dim_len_, "dim"),
-                              normalization, onesided != 0));
-  });
+  return fft_twin(
+      __func__, self, ret0,
+      [&] {
+        return pt2run::cuda::fft_r2c(tensor(self), pt2run::shim::int_array(dim, dim_len_, "dim"), normalization,
+                                     onesided != 0);
+      },
+      [&](const char* function) {
+        return call_on_host<1>(function, aoti_torch_cpu__fft_r2c, self, dim, dim_len_, normalization, onesided,
+                               ret0);
+      });
 }

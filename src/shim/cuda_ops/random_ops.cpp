@@ -12,12 +12,15 @@
 #include "backends/cuda/streams.h"
 #include "core/layout.h"
 #include "shim/aoti_shim_cuda.h"
+#include "shim/generator_arg.h"
 #include "shim/shim_args.h"
 #include "shim/shim_guard.h"
 
 using pt2run::DType;
 using pt2run::Tensor;
 using pt2run::shim::guard;
+using pt2run::shim::on_default_generator;
+using pt2run::shim::require_default_generator;
 using pt2run::shim::int_array;
 using pt2run::shim::release_handle;
 using pt2run::shim::require_out;
@@ -25,12 +28,6 @@ using pt2run::shim::tensor;
 namespace cuda = pt2run::cuda;
 
 namespace {
-
-void require_default_generator(AtenGeneratorHandle* generator, const char* op) {
-  PT2RUN_CHECK(generator == nullptr || *generator == nullptr, NotImplemented, op,
-               " with an explicit torch.Generator: pt2run draws from one generator per device "
-               "(pt2run::manual_seed); export the model without passing a generator");
-}
 
 // The CUDA device a factory names (the current one without an index).
 pt2run::Device cuda_device(const int32_t* layout, const int32_t* device, int32_t device_index, const char* op) {
@@ -194,46 +191,41 @@ AOTITorchError aoti_torch_cuda_randint_like(AtenTensorHandle self, int64_t high,
 AOTITorchError aoti_torch_cuda_rand_generator(const int64_t* size, int64_t size_len_, AtenGeneratorHandle* generator,
                                               int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
                                               int32_t* pin_memory, AtenTensorHandle* ret0) {
-  const AOTITorchError rc = guard(__func__, [&] { require_default_generator(generator, "rand"); });
-  return rc != kShimSuccess ? rc
-                            : aoti_torch_cuda_rand(size, size_len_, dtype, layout, device, device_index_, pin_memory,
-                                                   ret0);
+  return on_default_generator(__func__, generator, "rand", [&] {
+    return aoti_torch_cuda_rand(size, size_len_, dtype, layout, device, device_index_, pin_memory, ret0);
+  });
 }
 
 AOTITorchError aoti_torch_cuda_randn_generator(const int64_t* size, int64_t size_len_, AtenGeneratorHandle* generator,
                                                int32_t* dtype, int32_t* layout, int32_t* device, int32_t device_index_,
                                                int32_t* pin_memory, AtenTensorHandle* ret0) {
-  const AOTITorchError rc = guard(__func__, [&] { require_default_generator(generator, "randn"); });
-  return rc != kShimSuccess ? rc
-                            : aoti_torch_cuda_randn(size, size_len_, dtype, layout, device, device_index_, pin_memory,
-                                                    ret0);
+  return on_default_generator(__func__, generator, "randn", [&] {
+    return aoti_torch_cuda_randn(size, size_len_, dtype, layout, device, device_index_, pin_memory, ret0);
+  });
 }
 
 AOTITorchError aoti_torch_cuda_randint_generator(int64_t high, const int64_t* size, int64_t size_len_,
                                                  AtenGeneratorHandle* generator, int32_t* dtype, int32_t* layout,
                                                  int32_t* device, int32_t device_index_, int32_t* pin_memory,
                                                  AtenTensorHandle* ret0) {
-  const AOTITorchError rc = guard(__func__, [&] { require_default_generator(generator, "randint"); });
-  return rc != kShimSuccess ? rc
-                            : aoti_torch_cuda_randint(high, size, size_len_, dtype, layout, device, device_index_,
-                                                      pin_memory, ret0);
+  return on_default_generator(__func__, generator, "randint", [&] {
+    return aoti_torch_cuda_randint(high, size, size_len_, dtype, layout, device, device_index_, pin_memory, ret0);
+  });
 }
 
 AOTITorchError aoti_torch_cuda_rand_like_generator(AtenTensorHandle self, AtenGeneratorHandle* generator, int32_t* dtype,
                                                    int32_t* layout, int32_t* device, int32_t device_index_,
                                                    int32_t* pin_memory, int32_t* memory_format, AtenTensorHandle* ret0) {
-  const AOTITorchError rc = guard(__func__, [&] { require_default_generator(generator, "rand_like"); });
-  return rc != kShimSuccess ? rc
-                            : aoti_torch_cuda_rand_like(self, dtype, layout, device, device_index_, pin_memory,
-                                                        memory_format, ret0);
+  return on_default_generator(__func__, generator, "rand_like", [&] {
+    return aoti_torch_cuda_rand_like(self, dtype, layout, device, device_index_, pin_memory, memory_format, ret0);
+  });
 }
 
 AOTITorchError aoti_torch_cuda_randn_like_generator(AtenTensorHandle self, AtenGeneratorHandle* generator,
                                                     int32_t* dtype, int32_t* layout, int32_t* device,
                                                     int32_t device_index_, int32_t* pin_memory, int32_t* memory_format,
                                                     AtenTensorHandle* ret0) {
-  const AOTITorchError rc = guard(__func__, [&] { require_default_generator(generator, "randn_like"); });
-  return rc != kShimSuccess ? rc
-                            : aoti_torch_cuda_randn_like(self, dtype, layout, device, device_index_, pin_memory,
-                                                         memory_format, ret0);
+  return on_default_generator(__func__, generator, "randn_like", [&] {
+    return aoti_torch_cuda_randn_like(self, dtype, layout, device, device_index_, pin_memory, memory_format, ret0);
+  });
 }
