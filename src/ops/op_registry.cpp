@@ -57,19 +57,19 @@ void register_builtin_view_op(std::string_view schema, OpKernel kernel) {
   insert(raw_registry(), schema, std::move(kernel), /*replace=*/false, /*host_only=*/false);
 }
 
-void register_device_kernel(std::string_view qualified_name, DeviceType device, OpKernel kernel) {
+bool register_device_kernel(std::string_view qualified_name, DeviceType device, OpKernel kernel) {
   PT2RUN_CHECK(kernel != nullptr, InvalidArgument, "register_device_kernel('", qualified_name,
                "'): the kernel is empty");
   Registry& reg = registry();
   std::lock_guard lock(reg.mutex);
   auto it = reg.ops.find(qualified_name);
-  PT2RUN_CHECK(it != reg.ops.end() && it->second->host_only, InvalidArgument, "register_device_kernel: '",
-               qualified_name, "' is not one of pt2run's built-in host ops");
+  if (it == reg.ops.end() || !it->second->host_only) return false;
   // Registered ops are immutable (runners keep what they resolved): a copy takes its place.
   auto op = std::make_shared<RegisteredOp>(*it->second);
   std::erase_if(op->device_kernels, [&](const auto& entry) { return entry.first == device; });
   op->device_kernels.emplace_back(device, std::move(kernel));
   it->second = std::move(op);
+  return true;
 }
 
 std::shared_ptr<const RegisteredOp> find_op(std::string_view qualified_name) {

@@ -52,8 +52,9 @@ void register_builtin_op(std::string_view schema, OpKernel kernel);
 void register_builtin_view_op(std::string_view schema, OpKernel kernel);
 // A device backend's kernel for the built-in host op `qualified_name`, taking the calls with a
 // tensor on `device` (its plugin registers it when loaded, before any runner for that device
-// exists). Throws Error(InvalidArgument) when no built-in host op has the name.
-PT2RUN_PLUGIN_API void register_device_kernel(std::string_view qualified_name, DeviceType device,
-                                              OpKernel kernel);
+// exists). Returns false, registering nothing, when no built-in host op has the name (a user's
+// register_op(..., replace = true) took it over: their kernel gets every call). Throws
+// Error(InvalidArgument) for an empty kernel.
+PT2RUN_PLUGIN_API bool register_device_kernel(std::string_view qualified_name, DeviceType device, OpKernel kernel);
 
 }  // namespace pt2run::detail

@@ -115,6 +115,28 @@ std::string node_list(const std::string& target, nlohmann::json inputs, nlohmann
   return nlohmann::json{{"nodes", {{{"name", "buf0"}, {"node", node}}}}}.dump();
 }
 
+// A device backend's kernel for a built-in host op is kept beside it (the CUDA plugin's
+// _fft_c2r on cuFFT; the GPU tests run it), only for built-in host ops, and one per device.
+TEST(OpRegistry, DeviceKernelsJoinBuiltInHostOpsOnly) {
+  auto kernel = [](const OpArgs&) { return std::vector<Tensor>{}; };
+  const auto before = detail::find_op("aten::bincount");
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(before->device_kernel(DeviceType::CUDA), nullptr);
+  EXPECT_TRUE(detail::register_device_kernel("aten::bincount", DeviceType::CUDA, kernel));
+  EXPECT_TRUE(detail::register_device_kernel("aten::bincount", DeviceType::CUDA, kernel));  // replaces
+  const auto after = detail::find_op("aten::bincount");
+  ASSERT_NE(after->device_kernel(DeviceType::CUDA), nullptr);
+  EXPECT_EQ(after->device_kernels.size(), 1u);
+  EXPECT_EQ(after->device_kernel(DeviceType::CPU), nullptr);
+  EXPECT_EQ(before->device_kernel(DeviceType::CUDA), nullptr);  // what a runner resolved stays
+  EXPECT_EQ(after->schema.text, before->schema.text);
+  EXPECT_FALSE(detail::register_device_kernel("aten::no_such_op", DeviceType::CUDA, kernel));
+  register_op("pt2run_unit::users(Tensor x) -> Tensor", kernel, true);
+  EXPECT_FALSE(detail::register_device_kernel("pt2run_unit::users", DeviceType::CUDA, kernel));  // not built in
+  unregister_op("pt2run_unit::users");
+  EXPECT_THROW(detail::register_device_kernel("aten::bincount", DeviceType::CUDA, nullptr), Error);
+}
+
 TEST(ProxyExecutor, UnflattensArgumentsByTheSchema) {
   struct Seen {
     int64_t n = 0, k = 0;
