@@ -10,76 +10,13 @@
 
 #include "backends/cpu/dim_lines.h"
 #include "core/check.h"
+#include "core/cpu_generator.h"
 #include "core/layout.h"
-#include "core/philox_state.h"
 #include "core/views.h"
-#include "pt2run/random.h"
 
 namespace pt2run {
-namespace {
 
-// torch's CPU generator: std::mt19937 seeded with the low 32 bits of the seed (at::mt19937
-// initializes its state exactly as the standard engine does).
-using detail::kDefaultSeed;
-
-struct Generator {
-  std::mutex mutex;
-  uint64_t seed = kDefaultSeed;
-  std::mt19937 engine{static_cast<uint32_t>(kDefaultSeed)};
-
-  // Box-Muller's second value, kept for the next scalar draw as torch's generator keeps it;
-  // a new seed drops it.
-  std::optional<double> next_double_normal;
-
-  uint32_t random() { return static_cast<uint32_t>(engine()); }
-  uint64_t random64() {  // at::CPUGeneratorImpl::random64: first draw is the high half
-    const uint64_t hi = random(), lo = random();
-    return (hi << 32) | lo;
-  }
-  double uniform() { return static_cast<double>(random64() >> 11) * 0x1.0p-53; }  // [0, 1)
-  // at::uniform_real_distribution<T>(0, 1): the low `digits` bits of one draw (a 64-bit draw
-  // for double), scaled to [0, 1).
-  double uniform_real(int digits) {
-    if (digits == 53) return static_cast<double>(random64() & ((1ULL << 53) - 1)) * 0x1.0p-53;
-    const uint32_t bits = random() & ((1U << digits) - 1);
-    return static_cast<float>(bits) * std::ldexp(1.0f, -digits);
-  }
-  // at::normal_distribution<double>: Box-Muller on two doubles, the sine half cached.
-  double normal_double() {
-    if (next_double_normal) {
-      const double v = *next_double_normal;
-      next_double_normal.reset();
-      return v;
-    }
-    const double u1 = uniform_real(53), u2 = uniform_real(53);
-    const double r = std::sqrt(-2.0 * std::log1p(-u2));
-    const double theta = 2.0 * std::numbers::pi * u1;
-    next_double_normal = r * std::sin(theta);
-    return r * std::cos(theta);
-  }
-};
-
-Generator& generator() {
-  static Generator g;
-  return g;
-}
-
-}  // namespace
-
-void manual_seed(uint64_t seed) {
-  Generator& g = generator();
-  std::lock_guard lock(g.mutex);
-  g.seed = seed;
-  g.engine.seed(static_cast<uint32_t>(seed));
-  g.next_double_normal.reset();
-  detail::reset_philox(seed);
-}
-
-uint64_t initial_seed() {
-  Generator& g = generator();
-  std::lock_guard lock(g.mutex);
-  return g.seed;
-}
+using detail::CpuGenerator;
 
 namespace cpu {
 namespace {
@@ -107,7 +44,7 @@ void randint(const Tensor& out, int64_t low, int64_t high) {
   Tensor target = iteration_order_view(out);
   Tensor values = Tensor::empty(sizes_vector(target), DType::Int64);
   {
-    Generator& g = generator();
+    CpuGenerator& g = detail::cpu_generator();
     std::lock_guard lock(g.mutex);
     for (int64_t i = 0; i < values.numel(); ++i) {
       const uint64_t draw = range >= (1ULL << 32) ? g.random64() : g.random();
@@ -151,7 +88,7 @@ void normal(const Tensor& out, double mean, double std) {
   PT2RUN_CHECK(std >= 0, InvalidArgument, "normal: std must be >= 0, got ", std);
   const int digits = uniform_digits(out.dtype());
   const int64_t n = out.numel();
-  Generator& g = generator();
+  CpuGenerator& g = detail::cpu_generator();
   std::lock_guard lock(g.mutex);
   // torch fills 16 at a time when it can (contiguous, >= 16 values): all uniforms first, then
   // Box-Muller per 16, the tail redone as the last 16; otherwise one scalar draw per value.
@@ -192,7 +129,7 @@ void uniform(const Tensor& out, double from, double to) {
   Tensor target = iteration_order_view(out);
   Tensor values = Tensor::empty(sizes_vector(target), DType::Float64);
   {
-    Generator& g = generator();
+    CpuGenerator& g = detail::cpu_generator();
     std::lock_guard lock(g.mutex);
     // One draw per element in order, computed in the element's accumulation type (double for
     // float64, float otherwise), as torch's serial kernel does.
@@ -215,7 +152,7 @@ void fill_in_order(const Tensor& out, Draw draw) {
   Tensor target = iteration_order_view(out);
   Tensor values = Tensor::empty(sizes_vector(target), DType::Float64);
   {
-    Generator& g = generator();
+    CpuGenerator& g = detail::cpu_generator();
     std::lock_guard lock(g.mutex);
     for (int64_t i = 0; i < values.numel(); ++i) values.data<double>()[i] = draw(g, i);
   }
@@ -227,7 +164,7 @@ void fill_in_order(const Tensor& out, Draw draw) {
 void bernoulli(const Tensor& out, double p) {
   PT2RUN_CHECK(p >= 0 && p <= 1, InvalidArgument, "bernoulli_: p must be in [0, 1], got ", p);
   PT2RUN_CHECK(!is_complex(out.dtype()), DTypeMismatch, "bernoulli_: complex tensors are not supported");
-  fill_in_order(out, [p](Generator& g, int64_t) { return g.uniform_real(53) < p ? 1.0 : 0.0; });
+  fill_in_order(out, [p](CpuGenerator& g, int64_t) { return g.uniform_real(53) < p ? 1.0 : 0.0; });
 }
 
 void bernoulli(const Tensor& out, const Tensor& p) {
@@ -236,7 +173,7 @@ void bernoulli(const Tensor& out, const Tensor& p) {
   PT2RUN_CHECK(!is_complex(out.dtype()), DTypeMismatch, "bernoulli_: complex tensors are not supported");
   // p as the iteration walks out: broadcast, then in out's memory order.
   const Tensor probs = detail::permute(detail::expand_to(p, out.sizes()), iteration_order(out)).to(DType::Float64);
-  fill_in_order(out, [&](Generator& g, int64_t i) {
+  fill_in_order(out, [&](CpuGenerator& g, int64_t i) {
     const double pi = probs.data<double>()[i];
     PT2RUN_CHECK(pi >= 0 && pi <= 1, InvalidArgument, "bernoulli_: probability ", pi, " is outside [0, 1]");
     // torch: bernoulli_distribution<float>, a 24-bit uniform float against p as float.
@@ -248,7 +185,7 @@ void exponential(const Tensor& out, double lambd) {
   PT2RUN_CHECK(is_floating_point(out.dtype()), DTypeMismatch, "exponential_: needs a floating-point tensor, got ",
                out.describe());
   PT2RUN_CHECK(lambd > 0, InvalidArgument, "exponential_: lambda must be positive, got ", lambd);
-  fill_in_order(out, [lambd](Generator& g, int64_t) { return -1.0 / lambd * std::log1p(-g.uniform_real(53)); });
+  fill_in_order(out, [lambd](CpuGenerator& g, int64_t) { return -1.0 / lambd * std::log1p(-g.uniform_real(53)); });
 }
 
 void randperm(const Tensor& out) {
@@ -258,7 +195,7 @@ void randperm(const Tensor& out) {
   for (int64_t i = 0; i < n; ++i) r[static_cast<std::size_t>(i)] = i;
   {
     // torch's CPU shuffle: position i swaps with i + (one 32-bit draw) % (n - i).
-    Generator& g = generator();
+    CpuGenerator& g = detail::cpu_generator();
     std::lock_guard lock(g.mutex);
     for (int64_t i = 0; i + 1 < n; ++i) {
       const auto z = static_cast<int64_t>(g.random() % static_cast<uint64_t>(n - i));
@@ -282,7 +219,7 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement) {
   std::vector<int64_t> sizes{num_samples};
   if (probs.dim() == 2) sizes.insert(sizes.begin(), rows);
   Tensor out = Tensor::empty(sizes, DType::Int64);
-  Generator& g = generator();
+  CpuGenerator& g = detail::cpu_generator();
   std::lock_guard lock(g.mutex);
   std::vector<double> w(static_cast<std::size_t>(n));
   for (int64_t r = 0; r < rows; ++r) {
