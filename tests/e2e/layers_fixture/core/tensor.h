@@ -1,0 +1,3 @@
+#pragma once
+// A lower layer reaching up: check_layers.py must refuse it.
+#include "ops/executor.h"
