@@ -30,7 +30,7 @@ Device Device::parse(std::string_view text) {
 
 std::string Device::str() const {
   std::string name = type == DeviceType::CPU ? "cpu" : "cuda";
-  if (index >= 0) name += ":" + std::to_string(index);
+  if (index >= 0) name.append(":").append(std::to_string(index));
   return name;
 }
 

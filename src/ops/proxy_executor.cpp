@@ -94,7 +94,7 @@ class NodeReader {
       v.kind = Kind::String;
       v.text = value.value("type", std::string("cpu"));
       if (value.contains("index") && value["index"].is_number_integer())
-        v.text += ":" + std::to_string(value["index"].get<int64_t>());
+        v.text.append(":").append(std::to_string(value["index"].get<int64_t>()));
       return v;
     }
     if (key == "as_ints" || key == "as_floats" || key == "as_bools") {

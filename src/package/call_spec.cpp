@@ -33,7 +33,11 @@ void walk(const json& node, const std::string& path, std::vector<std::string>& o
   }
   const std::vector<std::string> keys = is_dict(node) ? dict_keys(node) : std::vector<std::string>{};
   for (std::size_t i = 0; i < children.size(); ++i) {
-    const std::string step = i < keys.size() ? "['" + keys[i] + "']" : "[" + std::to_string(i) + "]";
+    // Appended piece by piece: GCC 12 misreads "literal" + std::string&& as an overlapping
+    // copy at -O2 (-Wrestrict).
+    std::string step;
+    if (i < keys.size()) step.append("['").append(keys[i]).append("']");
+    else step.append("[").append(std::to_string(i)).append("]");
     walk(children[i], path + step, out, depth + 1);
   }
 }

@@ -210,7 +210,9 @@ ModelSource parse_model_source(std::string_view text) {
     } else if (lhs.starts_with("auto ") && rhs.find("reinterpret_tensor_wrapper(") != std::string_view::npos) {
       // auto var_1 = wrap_with_raii_handle_if_needed(reinterpret_tensor_wrapper(buf13, 3, int_array_15, ...));
       auto args = rhs.substr(rhs.find("reinterpret_tensor_wrapper(") + 27);
-      auto items = brace_items("{" + std::string(args.substr(0, args.find(')'))) + "}");
+      std::string braced = "{";
+      braced.append(args.substr(0, args.find(')'))).append("}");
+      auto items = brace_items(braced);
       if (items.size() >= 3) views[std::string(trim(lhs.substr(5)))] = {items[0], items[2]};
     } else if (lhs.starts_with("auto ") && rhs.starts_with("std::move(") && rhs.ends_with(")")) {
       moved_from[std::string(trim(lhs.substr(5)))] = std::string(rhs.substr(10, rhs.size() - 11));

@@ -138,7 +138,7 @@ void AOTIModelPackageLoader::load(const detail::Pt2Package& package, const std::
         "package '" + package_name + "' (model '" + model_name + "', " + files.extern_nodes->name + ")");
   }
   std::string device_str = device_key;
-  if (device_index >= 0) device_str += ":" + std::to_string(device_index);
+  if (device_index >= 0) device_str.append(":").append(std::to_string(device_index));
   extract_kernels(package, files);
 
   {

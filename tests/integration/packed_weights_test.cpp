@@ -71,7 +71,7 @@ TEST_P(PackedWeights, PackedOnceAndRepackedAfterAnUpdate) {
 // corpus transformers' are below the size where packing pays, blas.cpp).
 INSTANTIATE_TEST_SUITE_P(Models, PackedWeights,
                          ::testing::Values(Packs{"cnn_frozen", 2}, Packs{"linear_wide", 2}),
-                         [](const auto& info) { return info.param.model; });
+                         [](const auto& test_info) { return test_info.param.model; });
 
 // Packing off: no copies, the same outputs; back on, the next load packs again.
 TEST(PackedWeightsSwitch, OffMakesNoCopiesAndTheSameOutputs) {
