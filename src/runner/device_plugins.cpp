@@ -5,13 +5,15 @@
 #include <mutex>
 
 #include "pt2run/runner.h"
+#include "pt2run/version.h"
 
 namespace pt2run::detail {
 
 std::string load_device_plugin(const std::string& device) {
   static std::mutex mutex;
   std::lock_guard lock(mutex);
-  const std::string name = "libpt2run_" + device + ".so";
+  // By SONAME: an install (or the Debian package) ships a plugin without a link name.
+  const std::string name = "libpt2run_" + device + ".so." + std::to_string(PT2RUN_VERSION_MAJOR);
   std::string next_to_us;
   Dl_info info{};
   if (dladdr(reinterpret_cast<void*>(&load_device_plugin), &info) != 0 && info.dli_fname) {
