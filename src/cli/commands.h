@@ -66,8 +66,8 @@ struct ServeOptions {
   std::string host = "0.0.0.0";
   int port = 8000;
   int instances = 1;   // model instances per model
-  int threads_per_run = 0;  // intra-op threads of one run; 0: physical cores / runs at once
-  int threads = 8;     // requests handled at once
+  int threads = 0;       // threads per run, as run and bench take it; 0: physical cores / runs at once
+  int http_workers = 8;  // HTTP worker threads: requests handled at once
   std::vector<std::string> custom_ops;
   int max_body_mib = 64;
   int max_buffered_mib = 512;  // request bytes held at once over all connections (503 beyond)

@@ -169,11 +169,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", serve.port, "port (0: any free one)")->capture_default_str()->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--instances", serve.instances, "model instances per model (requests run at once)")
       ->capture_default_str()->check(count_in(1));
-  serve_cmd->add_option("--threads-per-run", serve.threads_per_run,
-                        "intra-op threads of one run (0: the physical cores divided by the runs at once, "
-                        "models x instances)")
+  serve_cmd->add_option("-t,--threads", serve.threads,
+                        "threads per run (0: the physical cores divided by the runs at once, models x instances)")
       ->capture_default_str()->check(count_in(0));
-  serve_cmd->add_option("--threads", serve.threads, "HTTP worker threads")->capture_default_str()->check(count_in(1));
+  serve_cmd->add_option("--http-workers", serve.http_workers, "HTTP worker threads (requests handled at once)")
+      ->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-body-mib", serve.max_body_mib, "largest request body accepted (413 above)")
       ->capture_default_str()->check(count_in(1));
   serve_cmd->add_option("--max-buffered-mib", serve.max_buffered_mib,

@@ -43,8 +43,9 @@ int serve_command(const ServeOptions& o) {
   defaults.request_timeout = std::chrono::milliseconds(o.request_timeout_ms);
   service.set_model_defaults(defaults);
   const int runs_at_once = std::max<int>(1, static_cast<int>(o.models.size())) * o.instances;
-  const ThreadChoice threads = choose_threads(o.threads_per_run, runs_at_once);
-  std::printf("pt2run serve: %d thread(s) per run (%s)\n", threads.per_run, threads.why.c_str());
+  const ThreadChoice threads = choose_threads(o.threads, runs_at_once);
+  std::printf("pt2run serve: %d thread(s) per run (%s), %d instance(s) per model, %d HTTP worker(s)\n",
+              threads.per_run, threads.why.c_str(), o.instances, o.http_workers);
   std::map<std::string, std::string> pins;
   for (const std::string& spec : o.pins) {
     const auto eq = spec.find('=');
@@ -75,7 +76,7 @@ int serve_command(const ServeOptions& o) {
   server::HttpOptions http;
   http.host = o.host;
   http.port = o.port;
-  http.threads = o.threads;
+  http.threads = o.http_workers;
   http.max_body_bytes = static_cast<std::size_t>(o.max_body_mib) << 20;
   http.request_timeout_s = http.write_timeout_s = o.io_timeout_s;
   http.idle_timeout_s = o.idle_timeout_s;

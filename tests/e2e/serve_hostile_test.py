@@ -232,7 +232,7 @@ def hostile_repository():
 def main():
     test_buffered_bytes_are_bounded()
     repo = hostile_repository()
-    server, port = start_serve(CLI, "--model", f"mlp={pkg('mlp')}", "--threads", str(WORKERS), "--quiet",
+    server, port = start_serve(CLI, "--model", f"mlp={pkg('mlp')}", "--http-workers", str(WORKERS), "--quiet",
                                "--repository", repo,
                                "--io-timeout-s", str(IO_TIMEOUT_S), "--max-connections", str(MAX_CONNECTIONS),
                                "--max-batch-size", "64", "--max-queue-delay-us", "1500000")

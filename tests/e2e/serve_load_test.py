@@ -81,7 +81,7 @@ def main():
     bodies = [json.dumps({"inputs": [{"name": "args[0]", "shape": list(x.shape), "datatype": "FP32",
                                       "data": x.ravel().tolist()}]}) for x in inputs]
 
-    server, port = start_serve(CLI, "--quiet", "--instances", "2", "--threads", "16", "--max-batch-size", "32",
+    server, port = start_serve(CLI, "--quiet", "--instances", "2", "--http-workers", "16", "--max-batch-size", "32",
                                "--max-queue-delay-us", "1000", "--io-timeout-s", "2", "--model", f"mlp={package}")
     failures = []
     results, lock = [], threading.Lock()  # (sent, latency_s, status, side)

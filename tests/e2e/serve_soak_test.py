@@ -130,7 +130,7 @@ def main():
     repo = tempfile.mkdtemp(prefix="pt2run-soak-")
     shutil.copy(pkg("mlp"), os.path.join(repo, "spare.pt2"))
     server, port = start_serve(CLI, "--model", f"mlp={pkg('mlp')}", "--repository", repo, "--quiet",
-                               "--threads", "4")
+                               "--http-workers", "4")
     try:
         rng = np.random.default_rng(0)
         info = json.loads(subprocess.run([CLI, "inspect", pkg("mlp"), "--json"], capture_output=True,

@@ -38,7 +38,7 @@ def case(model):
 
 
 def start_server():
-    server, port = start_serve(CLI, "--instances", "2", "--max-body-mib", "1",
+    server, port = start_serve(CLI, "--instances", "2", "-t", "1", "--http-workers", "3", "--max-body-mib", "1",
                                "--model", f"mlp={pkg('mlp')}", "--model", f"pytree={pkg('pytree')}")
     return server, triton.InferenceServerClient(f"127.0.0.1:{port}"), port
 
@@ -116,6 +116,9 @@ def main():
         try:
             out, _ = server.communicate(timeout=20)
             check(server.returncode == 0, f"serve exit code {server.returncode}\n{out}")
+            # -t means threads per run, as for run and bench; the HTTP workers have their own name.
+            check("pt2run serve: 1 thread(s) per run (-t 1), 2 instance(s) per model, 3 HTTP worker(s)" in out,
+                  f"the start-up line does not say threads, instances and workers:\n{out[:500]}")
             logged = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
             check(any(r["path"] == "/v2/models/mlp/infer" and r["status"] == 400 and "error" in r for r in logged),
                   "the request log has no line for the failed infer request")
