@@ -166,6 +166,15 @@ def build_models():
             y = (causal + masked + boolean).transpose(1, 2).reshape(b, s, d)
             return self.out(y)
 
+    class NamedInputs(nn.Module):
+        # Packaged with its exported program, which keeps the forward's parameter names.
+        def __init__(self):
+            super().__init__()
+            self.proj = nn.Linear(16, 4)
+
+        def forward(self, input_ids, mask, extra):
+            return self.proj(input_ids) * mask + extra["bias"]
+
     class PyTree(nn.Module):
         def __init__(self):
             super().__init__()
@@ -470,6 +479,8 @@ def build_models():
         "transformer": (TransformerBlock, [((rnd(2, 16, 64),), {})], None),
         "attention": (Attention, [((rnd(2, 8, 32), rnd(8, 8)), {})], None),
         "pytree": (PyTree, [(({"a": rnd(3, 8), "b": rnd(3, 4), "scale": rnd(3, 8)},), {})], None),
+        "named_inputs": (NamedInputs, [((rnd(3, 16), rnd(3, 4), {"bias": rnd(4)}), {})], None,
+                         {"with_program": True}),
         "embedding_mask": (EmbeddingMask, [((torch.randint(0, 100, (4, 6), generator=g),
                                               torch.rand(4, 6, generator=g) > 0.3), {})], None),
         "buffers": (Buffers, [((rnd(5, 8),), {})], None),
@@ -642,12 +653,20 @@ def export_and_record(name, model, cases, dynamic, options, model_dir):
     args, kwargs = cases[0]
     with torch.no_grad():
         ep = torch.export.export(model, args, kwargs, dynamic_shapes=dynamic)
-        torch._inductor.aoti_compile_and_package(
-            ep, package_path=os.path.join(model_dir, "model.pt2"),
-            # Most packages keep the default (linked against libtorch, as users export them);
-            # one is built the libtorch-free way.
-            inductor_configs={"aot_inductor.link_libtorch": name != "buffers",
-                              **options.get("configs", {})})
+        # Most packages keep the default (linked against libtorch, as users export them);
+        # one is built the libtorch-free way.
+        configs = {"aot_inductor.link_libtorch": name != "buffers", **options.get("configs", {})}
+        if options.get("with_program"):
+            # The exported program beside the compiled model, in one archive (torch.export's
+            # package_pt2): it records the forward's parameter names.
+            from torch.export.pt2_archive._package import package_pt2
+            files = torch._inductor.aot_compile(ep.module(), args, kwargs,
+                                                options={**configs, "aot_inductor.package": True})
+            package_pt2(os.path.join(model_dir, "model.pt2"), exported_programs={"model": ep},
+                        aoti_files={"model": files})
+        else:
+            torch._inductor.aoti_compile_and_package(
+                ep, package_path=os.path.join(model_dir, "model.pt2"), inductor_configs=configs)
         entry = {"name": name, "cases": []}
         if "weights_outside" in options:
             entry["weights_outside"] = options["weights_outside"]

@@ -28,6 +28,10 @@ struct DimInfo {
 struct TensorInfo {
   std::string name;  // the pytree path of the exported call: "x", "args[0]", "args[0]['a']"
   std::string graph_name;  // AOTInductor's name ("arg6_1", "output0")
+  // Inputs: the name torch.export gave it from the forward's own parameters ("input_ids";
+  // "extra_bias" for extra["bias"]), when the package carries its exported program (see
+  // docs/models.md); "" otherwise.
+  std::string parameter_name;
   std::optional<DType> dtype;  // nullopt when the package does not record it
   std::optional<std::vector<DimInfo>> dims;  // nullopt when the package does not record them
   // The device type the model takes an input on, when its generated checks record it: a CUDA
@@ -80,12 +84,24 @@ struct ModelInfo {
   // Whether pt2run can run this model on this host, and if not every reason why.
   bool runs_here = false;
   std::vector<std::string> reasons;
+  // What inspect noticed that does not keep the model from running (an exported program whose
+  // input names could not be used, say).
+  std::vector<std::string> notes;
 };
 
 // Throws Error(NotFound | InvalidPackage) when the package or the model cannot be read;
 // anything that only keeps the model from running here goes to `reasons`.
 PT2RUN_API ModelInfo inspect_model(const std::string& package_path,
                                    const std::string& model_name = "model");
+
+// Every name input `index` can be given by, its pytree path first: the forward's parameter
+// name, the graph name, a dict input's last key (when no other input shares it) and
+// "arr_<index>" (numpy.savez's positional name). Throws Error(InvalidArgument) for an index out
+// of range.
+PT2RUN_API std::vector<std::string> input_aliases(const ModelInfo& info, std::size_t index);
+
+// The input that `name` (any of input_aliases) means; nullopt when none does.
+PT2RUN_API std::optional<std::size_t> find_input(const ModelInfo& info, const std::string& name);
 
 // Where a caller should put input `index` of a model that runs on `model_device`: there,
 // unless the model declares that input on another device type (TensorInfo::device_type).

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include "cli/inputs.h"
 
+#include <filesystem>
 #include <random>
 
 #include "cli/commands.h"
@@ -16,31 +17,16 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::vector<std::string> input_names(const ModelInfo& model) {
-  std::vector<std::string> names;
-  for (const auto& in : model.inputs) names.push_back(in.name);
-  return names;
-}
-
-// The last ['key'] of a pytree path, or "".
-std::string last_key(const std::string& path) {
-  auto close = path.rfind("']");
-  if (close == std::string::npos || close + 2 != path.size()) return "";
-  auto open = path.rfind("['", close);
-  return open == std::string::npos ? "" : path.substr(open + 2, close - open - 2);
-}
-
-// Which input an array name means, or -1.
-int match_input(const ModelInfo& model, const std::string& name) {
-  for (std::size_t i = 0; i < model.inputs.size(); ++i)
-    if (model.inputs[i].name == name || model.inputs[i].graph_name == name) return static_cast<int>(i);
-  int found = -1;
+// "args[0] (x, arg6_1, arr_0); ..." : every name each input goes by.
+std::string describe_input_names(const ModelInfo& model) {
+  std::string out;
   for (std::size_t i = 0; i < model.inputs.size(); ++i) {
-    if (last_key(model.inputs[i].name) != name) continue;
-    if (found >= 0) return -1;  // ambiguous
-    found = static_cast<int>(i);
+    const auto aliases = input_aliases(model, i);
+    out += (i ? "; " : "") + aliases[0];
+    if (aliases.size() > 1)
+      out += " (" + join(std::vector<std::string>(aliases.begin() + 1, aliases.end())) + ")";
   }
-  return found;
+  return out;
 }
 
 // Takes raw bits stored as unsigned integers as the input's reduced-precision float.
@@ -54,32 +40,6 @@ Tensor adapt(Tensor t, const TensorInfo& input) {
   return Tensor(t.storage(), sizes, strides, t.storage_offset(), want);
 }
 
-// The index of an arr_<k> name (what numpy.savez and our own writers use for positional
-// arrays), or -1.
-int positional_index(const std::string& name, std::size_t n) {
-  if (name.size() < 5 || name.compare(0, 4, "arr_") != 0) return -1;
-  std::size_t k = 0;
-  for (std::size_t i = 4; i < name.size(); ++i) {
-    if (name[i] < '0' || name[i] > '9' || (i == 4 && name[i] == '0' && name.size() > 5)) return -1;
-    k = k * 10 + static_cast<std::size_t>(name[i] - '0');
-    if (k >= n) return -1;
-  }
-  return static_cast<int>(k);
-}
-
-// arr_0..arr_{n-1}, each once, in whatever order the file lists them: safetensors writers lay
-// tensors out by dtype, so a file saved with those names lists arr_1 before arr_0 when arr_1 is
-// the wider type.
-bool positional(const NamedTensors& arrays) {
-  std::vector<bool> seen(arrays.size(), false);
-  for (const auto& [name, tensor] : arrays) {
-    const int k = positional_index(name, arrays.size());
-    if (k < 0 || seen[static_cast<std::size_t>(k)]) return false;
-    seen[static_cast<std::size_t>(k)] = true;
-  }
-  return !arrays.empty();
-}
-
 }  // namespace
 
 std::vector<Tensor> load_inputs(const ModelInfo& model, const std::string& file,
@@ -91,8 +51,12 @@ std::vector<Tensor> load_inputs(const ModelInfo& model, const std::string& file,
   for (const auto& pair : named_files) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw UsageError{"--input takes NAME=FILE.npy, got '" + pair + "'", "names: " + join(input_names(model))};
-    NamedTensors one = read_tensors(pair.substr(eq + 1));
+      throw UsageError{"--input takes NAME=FILE.npy, got '" + pair + "'", "the inputs are: " + describe_input_names(model)};
+    const std::string path = pair.substr(eq + 1);
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error))
+      throw UsageError{"--input " + pair + ": '" + path + "' is not a file", "check the path"};
+    NamedTensors one = read_tensors(path);
     if (one.size() != 1)
       throw UsageError{"--input " + pair + " holds " + std::to_string(one.size()) + " arrays; give one",
                        "use --inputs for a file with several"};
@@ -101,30 +65,22 @@ std::vector<Tensor> load_inputs(const ModelInfo& model, const std::string& file,
   const std::size_t n = model.inputs.size();
   if (arrays.size() != n)
     throw Error(ErrorCode::InvalidArgument, "the model takes " + std::to_string(n) + " input(s) (" +
-                                                join(input_names(model)) + ") but " + std::to_string(arrays.size()) +
-                                                " array(s) were given");
+                                                describe_input_names(model) + ") but " +
+                                                std::to_string(arrays.size()) + " array(s) were given");
   std::vector<Tensor> inputs(n);
-  if (positional(arrays) && named_files.empty()) {
-    for (auto& [name, tensor] : arrays) {
-      const auto k = static_cast<std::size_t>(positional_index(name, n));
-      inputs[k] = adapt(tensor, model.inputs[k]);
-    }
-    return inputs;
-  }
   std::vector<std::string> unknown;
   for (auto& [name, tensor] : arrays) {
-    int index = match_input(model, name);
-    if (index < 0 || inputs[static_cast<std::size_t>(index)].defined()) {
+    const auto index = find_input(model, name);
+    if (!index || inputs[*index].defined()) {
       unknown.push_back(name);
       continue;
     }
-    inputs[static_cast<std::size_t>(index)] = adapt(tensor, model.inputs[static_cast<std::size_t>(index)]);
+    inputs[*index] = adapt(tensor, model.inputs[*index]);
   }
   if (!unknown.empty())
     throw Error(ErrorCode::InvalidArgument, "array(s) " + join(unknown) +
                                                 " match no input (or one given twice); the inputs are: " +
-                                                join(input_names(model)) + " (or arr_0..arr_" +
-                                                std::to_string(n - 1) + " in order)");
+                                                describe_input_names(model));
   return inputs;
 }
 
@@ -132,21 +88,21 @@ std::vector<Tensor> random_inputs(const ModelInfo& model,
                                   const std::map<std::string, std::vector<int64_t>>& shapes) {
   std::mt19937 rng(0);
   std::normal_distribution<float> normal(0.f, 1.f);
+  std::map<std::size_t, std::vector<int64_t>> shape_of;  // by input index
   for (const auto& [name, sizes] : shapes) {
-    const bool known = std::any_of(model.inputs.begin(), model.inputs.end(),
-                                   [&](const TensorInfo& in) { return in.name == name || in.graph_name == name; });
-    if (!known) throw UsageError{"--shape names '" + name + "', which is not an input of the model",
-                                 "the inputs are: " + join(input_names(model))};
+    const auto index = find_input(model, name);
+    if (!index) throw UsageError{"--shape names '" + name + "', which is not an input of the model",
+                                 "the inputs are: " + describe_input_names(model)};
+    shape_of[*index] = sizes;
   }
   std::vector<Tensor> inputs;
-  for (const auto& in : model.inputs) {
+  for (std::size_t index = 0; index < model.inputs.size(); ++index) {
+    const TensorInfo& in = model.inputs[index];
     if (!in.dtype || !in.dims)
       throw UsageError{"the package does not record the dtype and shape of input '" + in.name + "'",
                        "pass real inputs with --inputs"};
     std::vector<int64_t> sizes;
-    auto given = shapes.find(in.name);
-    if (given == shapes.end()) given = shapes.find(in.graph_name);
-    if (given != shapes.end()) {
+    if (auto given = shape_of.find(index); given != shape_of.end()) {
       sizes = given->second;
       if (sizes.size() != in.dims->size())
         throw UsageError{"--shape " + in.name + " has " + std::to_string(sizes.size()) + " dims but the input has " +

@@ -66,7 +66,12 @@ int inspect_command(const InspectOptions& options) {
     j["metadata"] = info.metadata;
     j["call_spec"] = {info.in_spec, info.out_spec};
     j["inputs"] = nlohmann::json::array();
-    for (const auto& t : info.inputs) j["inputs"].push_back(tensor_json(t));
+    for (std::size_t i = 0; i < info.inputs.size(); ++i) {
+      nlohmann::json t = tensor_json(info.inputs[i]);
+      t["parameter_name"] = info.inputs[i].parameter_name;
+      t["aliases"] = input_aliases(info, i);  // every name run, bench and serve accept for it
+      j["inputs"].push_back(std::move(t));
+    }
     j["outputs"] = nlohmann::json::array();
     for (const auto& t : info.outputs) j["outputs"].push_back(tensor_json(t));
     j["constants"] = nlohmann::json::array();
@@ -89,6 +94,7 @@ int inspect_command(const InspectOptions& options) {
     j["cpu_kernels"] = {{"gemm", cpu.gemm}, {"convolution", cpu.convolution}, {"float64_gemm", cpu.float64_gemm}};
     j["runs_here"] = info.runs_here;
     j["reasons"] = info.reasons;
+    j["notes"] = info.notes;
     // Names come from the package: a byte that is not UTF-8 is shown as U+FFFD, not refused.
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
@@ -104,8 +110,14 @@ int inspect_command(const InspectOptions& options) {
   std::printf("device   %s   platform %s   machine %s   CPU ISA %s\n", meta("AOTI_DEVICE_KEY").c_str(),
               meta("AOTI_PLATFORM").c_str(), meta("AOTI_MACHINE").c_str(), meta("AOTI_CPU_ISA").c_str());
   std::printf("\ninputs (%zu)\n", info.inputs.size());
-  for (const auto& t : info.inputs)
-    std::printf("  %-24s %-9s %s\n", t.name.c_str(), dtype_text(t.dtype).c_str(), describe_dims(t).c_str());
+  for (std::size_t i = 0; i < info.inputs.size(); ++i) {
+    const TensorInfo& t = info.inputs[i];
+    const auto aliases = input_aliases(info, i);
+    std::string also;
+    for (std::size_t a = 1; a < aliases.size(); ++a) also += (a > 1 ? ", " : "") + aliases[a];
+    std::printf("  %-24s %-9s %-20s also %s\n", t.name.c_str(), dtype_text(t.dtype).c_str(), describe_dims(t).c_str(),
+                also.c_str());
+  }
   std::printf("outputs (%zu)\n", info.outputs.size());
   for (const auto& t : info.outputs)
     std::printf("  %-24s %-9s %s\n", t.name.c_str(), dtype_text(t.dtype).c_str(), describe_dims(t).c_str());
@@ -137,6 +149,7 @@ int inspect_command(const InspectOptions& options) {
               cpu.float64_gemm.c_str());
   std::printf("\nruns here: %s\n", info.runs_here ? "yes" : "no");
   for (const auto& r : info.reasons) std::printf("  - %s\n", r.c_str());
+  for (const auto& n : info.notes) std::printf("note: %s\n", n.c_str());
   return 0;
 }
 

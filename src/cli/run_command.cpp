@@ -70,6 +70,23 @@ std::vector<std::string> runs_of(const RunOptions& options, const ModelInfo& inf
   return runs;
 }
 
+// Each -o file's format, checked before anything runs: a bad suffix is a usage error, not a
+// failure after the model ran.
+void check_output_files(const std::vector<std::string>& files, const ModelInfo& info) {
+  for (const std::string& file : files) {
+    TensorFileFormat format{};
+    try {
+      format = tensor_file_format(file);
+    } catch (const Error& e) {
+      throw UsageError{"-o " + file + ": " + e.message(), "name the file .npz or .safetensors"};
+    }
+    if (format == TensorFileFormat::Npy && info.outputs.size() != 1)
+      throw UsageError{"-o " + file + ": a .npy file holds one array, but the model has " +
+                           std::to_string(info.outputs.size()) + " outputs",
+                       "name the file .npz or .safetensors"};
+  }
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options) {
@@ -78,6 +95,7 @@ int run_command(const RunOptions& options) {
   const int32_t device_index = device_index_for(options.device, info);
   const std::vector<std::string> runs = runs_of(options, info);
   const std::map<std::size_t, Device> kept = input_devices(options.input_devices, info.inputs.size());
+  check_output_files(options.output_files, info);
   // Every inputs file is read and matched to the model's inputs before the model loads, so a
   // malformed one is reported before any run.
   std::vector<std::vector<Tensor>> run_inputs;

@@ -107,6 +107,7 @@ ModelFiles Pt2Package::model(const std::string& name) const {
   if (!files.files.empty()) {
     const std::string& first = files.files.front()->name;
     files.root = first.substr(0, first.find(kModelsDir));
+    files.exported_program = archive_->find(files.root + "models/" + name + ".json");
   }
   if (files.files.empty()) {
     std::string available;

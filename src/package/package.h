@@ -18,6 +18,9 @@ struct ModelFiles {
   const ZipEntry* weights_config = nullptr;  // weights_config.json (pickle_weights)
   const ZipEntry* wrapper_source = nullptr;  // <stem>.wrapper.cpp (generated host code)
   const ZipEntry* extern_nodes = nullptr;    // <stem>.wrapper.json (proxy-executor ops)
+  // <root>models/<name>.json: the exported program, when the package carries it beside the
+  // compiled model (torch.export's package_pt2 with exported_programs).
+  const ZipEntry* exported_program = nullptr;
   std::string root;  // the archive root folder with its slash ("model/"), or ""
   std::vector<const ZipEntry*> files;  // every entry of the model, the above included
 };

@@ -10,6 +10,7 @@
 #include "package/call_spec.h"
 #include "ops/proxy_executor.h"
 #include "runner/device_plugins.h"
+#include "package/exported_signature.h"
 #include "package/extern_nodes.h"
 #include "pt2run/custom_ops.h"
 #include "package/host_compat.h"
@@ -69,6 +70,20 @@ ModelInfo inspect_model(const std::string& package_path, const std::string& mode
   const auto out_paths = detail::output_paths(source.out_spec);
   for (std::size_t i = 0; i < source.inputs.size(); ++i)
     info.inputs.push_back(tensor_info(source.inputs[i], source.inputs.size() == in_paths.size() ? in_paths[i] : ""));
+  if (files.exported_program) {
+    const std::string label = "'" + files.exported_program->name + "'";
+    try {
+      const auto names = detail::user_input_names(package->archive().read(*files.exported_program), label);
+      if (names.size() == info.inputs.size())
+        for (std::size_t i = 0; i < names.size(); ++i) info.inputs[i].parameter_name = names[i];
+      else
+        info.notes.push_back("the exported program " + label + " names " + std::to_string(names.size()) +
+                             " tensor input(s) but the model takes " + std::to_string(info.inputs.size()) +
+                             ": its names are not used");
+    } catch (const Error& e) {
+      info.notes.push_back(e.message() + ": the inputs go by their pytree paths and graph names only");
+    }
+  }
   for (std::size_t i = 0; i < source.outputs.size(); ++i)
     info.outputs.push_back(tensor_info(source.outputs[i], source.outputs.size() == out_paths.size() ? out_paths[i] : ""));
   uint64_t stored_weights = 0;

@@ -324,10 +324,15 @@ HttpResponse InferenceService::infer(const Model& model, const HttpRequest& requ
   std::vector<Tensor> inputs(model.input_names.size());
   std::vector<bool> given(inputs.size(), false);
   for (InferInput& in : parsed.inputs) {
-    std::size_t i = 0;
-    while (i < model.input_names.size() && model.input_names[i] != in.name) ++i;
-    if (i == model.input_names.size())
+    // Any name the input goes by (pt2run::input_aliases): its v2 name (the pytree path), the
+    // forward's parameter name, the graph name, arr_N.
+    const std::optional<std::size_t> found = find_input(model.info, in.name);
+    if (!found)
       throw Error(ErrorCode::InvalidArgument, "model '" + model.config.name + "' has no input '" + in.name + "'");
+    const std::size_t i = *found;
+    if (given[i])
+      throw Error(ErrorCode::InvalidArgument, "input '" + in.name + "' is input '" + model.input_names[i] +
+                                                  "', which the request already gave");
     const TensorInfo& info = model.info.inputs[i];
     if (info.dtype && *info.dtype != in.tensor.dtype())
       throw Error(ErrorCode::DTypeMismatch, "input '" + in.name + "' must be " +

@@ -311,8 +311,66 @@ def test_hostile_options():
     check("whole number from 0 up, got '-3'" in r.stderr and len(r.stderr) < 300, "--threads -3:\n" + r.stderr)
     folder = os.path.join(TMP, "folder.npy")
     os.makedirs(folder, exist_ok=True)
-    r = cli("run", pkg("mlp"), "--input", f"args[0]={folder}", expect=1)
-    check("is a directory" in r.stderr, "a directory as an input file:\n" + r.stderr)
+    r = cli("run", pkg("mlp"), "--input", f"args[0]={folder}", expect=2)
+    check("is not a file" in r.stderr, "a directory as an input file:\n" + r.stderr)
+    # docs/cli.md: a bad argument exits 2, found before the model runs.
+    r = cli("run", pkg("mlp"), "--input", f"args[0]={os.path.join(TMP, 'no_such.npy')}", expect=2)
+    check("is not a file" in r.stderr, "a missing --input file:\n" + r.stderr)
+    r = cli("run", pkg("mlp"), "--inputs", x, "-o", os.path.join(TMP, "out.txt"), expect=2)
+    check("not a tensor file" in r.stderr and "output" not in r.stdout, "-o out.txt before the run:\n" + r.stdout + r.stderr)
+    r = cli("run", pkg("pytree"), "--inputs", os.path.join(CORPUS, "pytree", "case_0", "in_0.npy"),
+            "-o", os.path.join(TMP, "two.npy"), expect=2)
+    check("holds one array, but the model has 2 outputs" in r.stderr, "-o .npy for two outputs:\n" + r.stderr)
+
+
+def test_inputs_by_the_names_users_wrote():
+    """named_inputs carries its exported program: its inputs go by the forward's parameter
+    names (input_ids, mask, extra_bias) beside pytree paths, graph names, dict keys and arr_N,
+    in inspect, run and bench alike."""
+    info = json.loads(cli("inspect", pkg("named_inputs"), "--json").stdout)
+    check([i["parameter_name"] for i in info["inputs"]] == ["input_ids", "mask", "extra_bias"],
+          f"inspect named_inputs: parameter names {info['inputs']}")
+    aliases = [i["aliases"] for i in info["inputs"]]
+    check(aliases[0][:2] == ["args[0]", "input_ids"] and aliases[0][-1] == "arr_0" and
+          aliases[2][:2] == ["args[2]['bias']", "extra_bias"] and "bias" in aliases[2] and
+          all(i["graph_name"] in a for i, a in zip(info["inputs"], aliases)), f"inspect named_inputs: aliases {aliases}")
+    check(json.loads(cli("inspect", pkg("mlp"), "--json").stdout)["inputs"][0]["parameter_name"] == "",
+          "a package without its exported program has no parameter names")
+    ins = case_arrays("named_inputs", "in_")
+    expected = case_arrays("named_inputs", "out_")[0]
+    out = os.path.join(TMP, "named_out.npz")
+    for label, keys in (("parameter names", ["input_ids", "mask", "extra_bias"]),
+                        ("graph names", [i["graph_name"] for i in info["inputs"]]),
+                        ("mixed", ["arr_0", "args[1]", "bias"])):
+        npz = os.path.join(TMP, f"named_{label.replace(' ', '_')}.npz")
+        np.savez(npz, **dict(zip(keys, ins)))
+        cli("run", pkg("named_inputs"), "--inputs", npz, "-o", out)
+        check(os.path.exists(out) and close(np.load(out)["arr_0"], expected, "named_inputs"), f"run by {label}")
+        if os.path.exists(out):
+            os.remove(out)
+    files = []
+    for k, a in enumerate(ins):
+        files += ["--input", f"{['input_ids', 'mask', 'extra_bias'][k]}={os.path.join(TMP, f'named_{k}.npy')}"]
+        np.save(os.path.join(TMP, f"named_{k}.npy"), a)
+    cli("run", pkg("named_inputs"), *files)
+    twice = os.path.join(TMP, "named_twice.npz")
+    np.savez(twice, input_ids=ins[0], arr_0=ins[0], extra_bias=ins[2])
+    r = cli("run", pkg("named_inputs"), "--inputs", twice, expect=1)
+    check("arr_0 match no input (or one given twice)" in r.stderr and "args[0] (input_ids, " in r.stderr,
+          "an input given twice by two names:\n" + r.stderr)
+    cli("bench", pkg("named_inputs"), "--shape", "input_ids=3x16", "--iterations", "2")
+    # A damaged exported program costs the parameter names, not the model: inspect says so.
+    import zipfile
+    damaged = os.path.join(TMP, "named_damaged.pt2")
+    with zipfile.ZipFile(pkg("named_inputs")) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            dst.writestr(item, b"{not json" if item.filename.endswith("models/model.json") else data)
+    r = cli("inspect", damaged)
+    check("runs here: yes" in r.stdout and "note: " in r.stdout and "models/model.json' is not JSON" in r.stdout,
+          "inspect of a damaged exported program:\n" + r.stdout)
+    np.savez(os.path.join(TMP, "damaged_in.npz"), *ins)
+    cli("run", damaged, "--inputs", os.path.join(TMP, "damaged_in.npz"))
 
 
 def test_names_that_are_not_utf8():
@@ -387,7 +445,7 @@ def test_inputs_checked_without_the_models_checks():
 for test in [test_inspect, test_run_formats, test_run_compressed_npz_and_named_keys,
              test_run_positional_safetensors_in_file_order, test_run_several_inputs_in_order,
              test_run_seed, test_bench, test_errors,
-             test_hostile_options, test_names_that_are_not_utf8, test_pinned_sha256, test_thread_bound, test_inputs_checked_without_the_models_checks]:
+             test_hostile_options, test_inputs_by_the_names_users_wrote, test_names_that_are_not_utf8, test_pinned_sha256, test_thread_bound, test_inputs_checked_without_the_models_checks]:
     try:
         test()
     except Exception as e:  # a crash in the test itself is a failure too

@@ -39,7 +39,8 @@ def case(model):
 
 def start_server():
     server, port = start_serve(CLI, "--instances", "2", "-t", "1", "--http-workers", "3", "--max-body-mib", "1",
-                               "--model", f"mlp={pkg('mlp')}", "--model", f"pytree={pkg('pytree')}")
+                               "--model", f"mlp={pkg('mlp')}", "--model", f"pytree={pkg('pytree')}",
+                               "--model", f"named_inputs={pkg('named_inputs')}")
     return server, triton.InferenceServerClient(f"127.0.0.1:{port}"), port
 
 
@@ -111,6 +112,22 @@ def main():
             check('pt2run_requests_total{model="mlp",code="400"}' in metrics, f"metrics: {metrics[:300]}")
         result = infer(client, "mlp", [x], ["args[0]"], True)
         check(np.allclose(result.as_numpy("output"), case("mlp")[1][0], rtol=1e-4, atol=1e-4), "mlp after errors")
+        # Inputs by any name `pt2run inspect` lists for them (pt2run::input_aliases), as run takes them.
+        graph_names = [i["graph_name"] for i in
+                       json.loads(subprocess.run([CLI, "inspect", pkg("named_inputs"), "--json"], capture_output=True,
+                                                 text=True).stdout)["inputs"]]
+        inputs, expected = case("named_inputs")
+        for names in (["input_ids", "mask", "extra_bias"], graph_names, ["arr_0", "args[1]", "bias"]):
+            result = infer(client, "named_inputs", inputs, names, True)
+            check(np.allclose(result.as_numpy("output"), expected[0], rtol=1e-4, atol=1e-4), f"named_inputs by {names}")
+        try:
+            infer(client, "named_inputs", [inputs[0], inputs[0]], ["input_ids", "arr_0"], False)
+            check(False, "one input given under two names was accepted")
+        except InferenceServerException as e:
+            check("which the request already gave" in str(e), f"one input under two names: {e}")
+        inputs, expected = case("pytree")
+        result = infer(client, "pytree", inputs, ["a", "b", "scale"], False)
+        check(np.allclose(result.as_numpy("output[0]"), expected[0], rtol=1e-4, atol=1e-4), "pytree by its dict keys")
     finally:
         server.send_signal(signal.SIGTERM)
         try:
