@@ -32,6 +32,10 @@ set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME libpt2run${PROJECT_VERSION_MAJOR})
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION libs)
+# dpkg-shlibdeps names the virtual libopenblas0, which apt satisfies with the pthread build
+# first; pt2run is built on the OpenMP one (one thread pool with oneDNN and the model's
+# kernels: a pthread OpenBLAS would start a second pool of its own), so that one is named.
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libopenblas0-openmp")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME libpt2run-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME pt2run)

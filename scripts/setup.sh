@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing pt2run needs on Debian 12 (run as root, or with the
 # packages already present), and a Python venv with the pinned torch used to export models.
+# --image also installs what scripts/image.sh builds and runs the container image with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,6 +9,9 @@ packages=(build-essential cmake ninja-build pkg-config unzip
           libopenblas-openmp-dev libsleef-dev zlib1g-dev libssl-dev
           nlohmann-json3-dev libcli11-dev libdlpack-dev libkissfft-dev libgtest-dev libgmock-dev
           curl python3-venv ccache)
+# The root filesystem from Debian's archive (mmdebstrap), the image from scratch (buildah), a
+# runtime to run it (podman; runc for the test on hosts where crun cannot start containers).
+[ "${1:-}" = "--image" ] && packages+=(mmdebstrap buildah podman runc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -30,8 +34,8 @@ TORCH_VERSION=2.13.0
 # client the server's end-to-end test talks to pt2run serve with (it caps ml_dtypes at 0.5.4);
 # expecttest is what torch's test classes import (tools/conformance.py runs PyTorch's suite).
 PY_PACKAGES=("torch==$TORCH_VERSION" numpy "safetensors==0.8.0" "ml_dtypes==0.5.4" "transformers==5.17.0"
-             "tritonclient[http]==2.73.0" "expecttest==0.3.0")
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy, safetensors, ml_dtypes, transformers, tritonclient.http, expecttest; assert torch.__version__.startswith('$TORCH_VERSION') and transformers.__version__ == '5.17.0'" 2>/dev/null; then
+             "tritonclient[http]==2.73.0" "expecttest==0.3.0" "PyYAML==6.0.4")
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy, safetensors, ml_dtypes, transformers, tritonclient.http, expecttest, yaml; assert torch.__version__.startswith('$TORCH_VERSION') and transformers.__version__ == '5.17.0'" 2>/dev/null; then
   echo "setup: creating .venv with torch==$TORCH_VERSION"
   python3 -m venv .venv
   pip_log=$(mktemp)

@@ -4,7 +4,8 @@
 # ThreadSanitizer. --quick skips the sanitizer passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+# As root (CI), also the container tools: e2e.image builds and runs the image.
+if [ "$(id -u)" -eq 0 ]; then scripts/setup.sh --image; else scripts/setup.sh; fi
 source scripts/common.sh
 CORPUS=$(corpus)
 export PT2RUN_CORPUS_DIR="$CORPUS"
