@@ -27,7 +27,7 @@ if command -v ccache >/dev/null; then
 fi
 configure() {
   local cuda=AUTO
-  [ "$1" = dev ] || cuda=OFF
+  [ "$1" = dev ] || [ "$1" = werror ] || cuda=OFF
   cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" \
     -DPT2RUN_REGRESSIONS_DIR="$REGRESSIONS" -DPT2RUN_SHIM_HEADERS_DIR="$SHIM_HEADERS" \
     -DPT2RUN_PYTHON="$PY" -DPT2RUN_CUBLAS_INCLUDE_DIR="$CUBLAS_HEADERS" -DPT2RUN_CUDA=$cuda "${launcher[@]}" >/dev/null
@@ -51,6 +51,12 @@ for preset in "${presets[@]}"; do
     "$PY" tools/zoo_report.py build/dev/src/pt2run "$ZOO"
   fi
 done
+
+# The optimized build, CUDA plugin included, with warnings as errors: GCC warns at -O2 about
+# what the Debug builds above never show.
+echo "== werror (release build, warnings are errors)"
+configure werror
+cmake --build --preset werror
 
 if [ "${1:-}" != "--quick" ]; then
   echo "== tsan (threads: concurrency, hot swap, the server's scheduler)"

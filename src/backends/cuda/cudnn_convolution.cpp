@@ -92,10 +92,8 @@ int64_t pointer_alignment(const void* p) {
 // getting a height of 1.
 std::pair<std::vector<int64_t>, std::vector<int64_t>> descriptor_layout(const Tensor& t) {
   std::vector<int64_t> sizes = sizes_of(t), strides(t.strides().begin(), t.strides().end());
-  if (sizes.size() == 3) {
-    sizes.insert(sizes.begin() + 2, 1);
-    strides.insert(strides.begin() + 2, strides[2] * sizes[3]);
-  }
+  if (sizes.size() == 3)  // [N, C, 1, W], the height's stride spanning the row
+    return {{sizes[0], sizes[1], 1, sizes[2]}, {strides[0], strides[1], strides[2] * sizes[2], strides[2]}};
   return {sizes, strides};
 }
 
