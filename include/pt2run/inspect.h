@@ -94,6 +94,11 @@ struct ModelInfo {
 PT2RUN_API ModelInfo inspect_model(const std::string& package_path,
                                    const std::string& model_name = "model");
 
+// The ModelInfo as JSON (what `pt2run inspect --json` prints), with this host's default thread
+// count and CPU kernels; `indent` as nlohmann::json::dump (-1: one line). Bytes in package
+// names that are not UTF-8 become U+FFFD.
+PT2RUN_API std::string model_info_json(const ModelInfo& info, int indent = 2);
+
 // Every name input `index` can be given by, its pytree path first: the forward's parameter
 // name, the graph name, a dict input's last key (when no other input shares it) and
 // "arr_<index>" (numpy.savez's positional name). Throws Error(InvalidArgument) for an index out

@@ -1,7 +1,6 @@
 // pt2run inspect: what a package holds and whether it runs here, without running it.
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "pt2run/cpu.h"
@@ -14,28 +13,6 @@ namespace pt2run::cli {
 namespace {
 
 std::string dtype_text(const std::optional<DType>& d) { return d ? std::string(dtype_name(*d)) : "?"; }
-
-nlohmann::json tensor_json(const TensorInfo& t) {
-  nlohmann::json j = {{"name", t.name}, {"graph_name", t.graph_name}};
-  j["dtype"] = t.dtype ? nlohmann::json(std::string(dtype_name(*t.dtype))) : nlohmann::json(nullptr);
-  if (t.device_type) j["device"] = *t.device_type == DeviceType::CPU ? "cpu" : "cuda";
-  if (t.dims) {
-    nlohmann::json dims = nlohmann::json::array();
-    for (const auto& d : *t.dims) {
-      if (d.size) {
-        dims.push_back(*d.size);
-        continue;
-      }
-      nlohmann::json dyn = {{"dynamic", true}, {"symbol", d.symbol}, {"min", d.min}};
-      dyn["max"] = d.max ? nlohmann::json(*d.max) : nlohmann::json(nullptr);
-      dims.push_back(dyn);
-    }
-    j["shape"] = dims;
-  } else {
-    j["shape"] = nullptr;
-  }
-  return j;
-}
 
 std::string human_bytes(uint64_t n) {
   char buf[32];
@@ -59,44 +36,7 @@ int inspect_command(const InspectOptions& options) {
   if (!options.expect_sha256.empty()) check_package_sha256(options.package, options.expect_sha256);
   ModelInfo info = inspect_model(options.package, options.model);
   if (options.json) {
-    nlohmann::json j;
-    j["package"] = info.package;
-    j["model"] = info.model;
-    j["models"] = info.models_in_package;
-    j["metadata"] = info.metadata;
-    j["call_spec"] = {info.in_spec, info.out_spec};
-    j["inputs"] = nlohmann::json::array();
-    for (std::size_t i = 0; i < info.inputs.size(); ++i) {
-      nlohmann::json t = tensor_json(info.inputs[i]);
-      t["parameter_name"] = info.inputs[i].parameter_name;
-      t["aliases"] = input_aliases(info, i);  // every name run, bench and serve accept for it
-      j["inputs"].push_back(std::move(t));
-    }
-    j["outputs"] = nlohmann::json::array();
-    for (const auto& t : info.outputs) j["outputs"].push_back(tensor_json(t));
-    j["constants"] = nlohmann::json::array();
-    for (const auto& c : info.constants)
-      j["constants"].push_back({{"name", c.name}, {"fqn", c.fqn}, {"dtype", dtype_text(c.dtype)},
-                                {"shape", c.shape}, {"bytes", c.bytes}, {"folded", c.from_folded},
-                                {"type", c.type}});
-    j["constants_bytes"] = info.constants_bytes;
-    j["weights"] = info.weights;
-    j["imports"] = nlohmann::json::array();
-    for (const auto& s : info.imports) j["imports"].push_back({{"symbol", s.symbol}, {"supported", s.supported}});
-    j["proxy_ops"] = nlohmann::json::array();
-    for (const auto& s : info.proxy_ops) j["proxy_ops"].push_back({{"op", s.symbol}, {"supported", s.supported}});
-    j["needed_libraries"] = info.needed_libraries;
-    // null: no bound (or unknown, with max_threads_known false).
-    j["max_threads"] = info.max_threads ? nlohmann::json(*info.max_threads) : nlohmann::json(nullptr);
-    j["max_threads_known"] = info.max_threads_known;
-    j["default_threads"] = default_num_threads();
-    const CpuKernels cpu = cpu_kernels();
-    j["cpu_kernels"] = {{"gemm", cpu.gemm}, {"convolution", cpu.convolution}, {"float64_gemm", cpu.float64_gemm}};
-    j["runs_here"] = info.runs_here;
-    j["reasons"] = info.reasons;
-    j["notes"] = info.notes;
-    // Names come from the package: a byte that is not UTF-8 is shown as U+FFFD, not refused.
-    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    std::printf("%s\n", model_info_json(info).c_str());
     return 0;
   }
   auto meta = [&](const char* key) {
