@@ -32,10 +32,12 @@ TORCH_VERSION=2.13.0
 # numpy, safetensors and ml_dtypes (bfloat16 in numpy) check pt2run's tensor files in the tests;
 # transformers builds the model zoo (tools/zoo_export.py) from configs; tritonclient is the
 # client the server's end-to-end test talks to pt2run serve with (it caps ml_dtypes at 0.5.4);
-# expecttest is what torch's test classes import (tools/conformance.py runs PyTorch's suite).
+# expecttest is what torch's test classes import (tools/conformance.py runs PyTorch's suite);
+# nanobind builds the Python package (PT2RUN_BUILD_PYTHON), pytest tests it.
 PY_PACKAGES=("torch==$TORCH_VERSION" numpy "safetensors==0.8.0" "ml_dtypes==0.5.4" "transformers==5.17.0"
-             "tritonclient[http]==2.73.0" "expecttest==0.3.0" "PyYAML==6.0.4")
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy, safetensors, ml_dtypes, transformers, tritonclient.http, expecttest, yaml; assert torch.__version__.startswith('$TORCH_VERSION') and transformers.__version__ == '5.17.0'" 2>/dev/null; then
+             "tritonclient[http]==2.73.0" "expecttest==0.3.0" "PyYAML==6.0.4"
+             "nanobind==3.1.0" "pytest==8.4.2")
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c "import torch, numpy, safetensors, ml_dtypes, transformers, tritonclient.http, expecttest, yaml, nanobind, pytest; assert torch.__version__.startswith('$TORCH_VERSION') and transformers.__version__ == '5.17.0'" 2>/dev/null; then
   echo "setup: creating .venv with torch==$TORCH_VERSION"
   python3 -m venv .venv
   pip_log=$(mktemp)

@@ -26,11 +26,13 @@ if command -v ccache >/dev/null; then
             -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
 fi
 configure() {
-  local cuda=AUTO
+  local cuda=AUTO python=OFF
   [ "$1" = dev ] || [ "$1" = werror ] || cuda=OFF
+  # The Python package in the dev build (a sanitized libpt2run cannot load into python).
+  [ "$1" = dev ] && python=ON
   cmake --preset "$1" -DPT2RUN_TORCH_INCLUDE_DIR="$TORCH_INCLUDE" -DPT2RUN_CORPUS_DIR="$CORPUS" \
     -DPT2RUN_REGRESSIONS_DIR="$REGRESSIONS" -DPT2RUN_SHIM_HEADERS_DIR="$SHIM_HEADERS" \
-    -DPT2RUN_PYTHON="$PY" -DPT2RUN_CUBLAS_INCLUDE_DIR="$CUBLAS_HEADERS" -DPT2RUN_CUDA=$cuda "${launcher[@]}" >/dev/null
+    -DPT2RUN_PYTHON="$PY" -DPT2RUN_CUBLAS_INCLUDE_DIR="$CUBLAS_HEADERS" -DPT2RUN_CUDA=$cuda -DPT2RUN_BUILD_PYTHON=$python "${launcher[@]}" >/dev/null
 }
 
 presets=(dev)

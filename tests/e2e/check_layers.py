@@ -2,7 +2,7 @@
 """Checks that every #include in src/ points at a lower layer (docs/design.md, "Layout"):
 
     core < package, backends < io, backends/<device> < shim < shim/<device>_ops, model
-         < ops < runner < server < cli
+         < ops < runner < server < cli, python
 
 A layer may include itself and anything ranked below it; layers of equal rank may not include
 each other (the CPU and CUDA backends, say). Prints each violation with its file and line, and
@@ -21,7 +21,7 @@ RANK = {
     "ops": 5,
     "runner": 6,
     "server": 7,
-    "cli": 8,
+    "cli": 8, "python": 8,
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
