@@ -50,6 +50,20 @@ status=0
 build/cuda/tests/pt2run_cuda_tests 2>&1 | tee "$RESULTS/cuda_tests.log" \
   | grep -E "^\[ +(OK|FAILED|SKIPPED|PASSED) |  [a-z_0-9]+ +(matches|refused|torch|CPU|[0-9]+ graph)|Failure|error" || true
 grep -q "FAILED" "$RESULTS/cuda_tests.log" && status=1
+
+echo "== the Python package on CUDA packages (tests/python/test_python_cuda.py)"
+# nanobind and pytest from the wheels fetch_device_deps.sh gathered; the module is built in the
+# same tree (PT2RUN_BUILD_PYTHON), against this machine's Python.
+if "$PY" -m pip install -q --no-index --find-links .device-deps/wheels/py nanobind==3.1.0 pytest==8.4.2 \
+     >"$RESULTS/python_pip.log" 2>&1 \
+   && PT2RUN_CMAKE_ARGS="-DPT2RUN_BUILD_PYTHON=ON -DPT2RUN_PYTHON=$(command -v "$PY")" \
+      build_pt2run_cuda build/cuda RelWithDebInfo pt2run_python; then
+  PYTHONPATH=$PWD/build/cuda/python "$PY" -m pytest -q -p no:cacheprovider tests/python/test_python_cuda.py \
+    2>&1 | tee "$RESULTS/python_cuda.log" | tail -15
+  grep -qE "[0-9]+ failed|error" "$RESULTS/python_cuda.log" && status=1
+else
+  echo "the Python module did not build here: $RESULTS/python_pip.log, $RESULTS/build.log"; status=1
+fi
 [ "$TESTS_ONLY" = 1 ] && exit $status
 
 echo "== pt2run against libtorch's AOTIModelPackageLoader on the same CUDA packages"

@@ -17,6 +17,9 @@ rm -rf .device-deps/wheels && mkdir -p .device-deps/wheels
 mkdir -p .device-deps/wheels/py
 "$PY" -m pip download -q --no-deps --disable-pip-version-check -d .device-deps/wheels/py \
   expecttest==0.3.0 safetensors==0.8.0
+# The Python package's build and tests (scripts/cuda_device.sh builds pt2run._core there).
+"$PY" -m pip download -q --no-deps --disable-pip-version-check -d .device-deps/wheels/py \
+  nanobind==3.1.0 pytest==8.4.2 pluggy==1.7.0 iniconfig==2.3.1 packaging==26.4 pygments==2.21.0
 rm -rf .device-deps/cuda-headers
 cp -r "$(cuda_headers)" .device-deps/cuda-headers
 du -sh .device-deps

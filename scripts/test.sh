@@ -54,6 +54,11 @@ for preset in "${presets[@]}"; do
   fi
 done
 
+# The Python wheel (docs/python.md), tested where torch is not installed.
+echo "== wheel (scripts/wheel.sh, then the Python tests in a venv without torch)"
+scripts/wheel.sh build/wheels
+tests/python/wheel_test.sh "$(ls -t build/wheels/pt2run-*.whl | head -1)"
+
 # The optimized build, CUDA plugin included, with warnings as errors: GCC warns at -O2 about
 # what the Debug builds above never show.
 echo "== werror (release build, warnings are errors)"

@@ -293,3 +293,16 @@ def test_import_is_torch_free():
     code = "import sys, pt2run; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_readme_example_runs_as_written(tmp_path):
+    try:
+        import torch  # noqa: F401  (the example exports with torch first)
+    except ImportError:
+        pytest.skip("the README's example exports with torch, which this venv lacks")
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "..", "README.md")).read()
+    section = readme.split("## Use it from Python", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    r = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "[[" in r.stdout and (tmp_path / "model.pt2").exists()
