@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+_ndarray = np.ndarray
+
 from . import _core, _pytree
 from .errors import Error  # noqa: F401  (pt2run.Error and pt2run.errors.<Code>)
 
@@ -109,20 +111,35 @@ class Model:
         in_spec, out_spec = self._core.call_spec()
         self._in_spec = _pytree.parse(in_spec)
         self._out_spec = _pytree.parse(out_spec)
+        # bfloat16 and float8 inputs may come as their bits (uint16/uint8, or ml_dtypes arrays).
+        self._raw = [s.dtype if s.dtype in _NO_NUMPY_DTYPE else "" for s in self.inputs]
+        # Precomputed shapes of the call: a forward of plain tensor arguments, a single output.
+        spec = self._in_spec
+        plain = (spec is not None and spec.type == "builtins.tuple" and len(spec.children) == 2
+                 and spec.children[0].type == "builtins.tuple"
+                 and all(c.type is _pytree.LEAF for c in spec.children[0].children)
+                 and not spec.children[1].children)
+        self._positional_leaves = len(spec.children[0].children) if plain else None
+        self._out_leaf = self._out_spec is not None and self._out_spec.type is _pytree.LEAF
 
     # -- running -----------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         """Run as the exported forward: positional and keyword arguments, nested as exported;
         returns the forward's output structure of numpy arrays."""
-        if self._in_spec is None:
+        if self._positional_leaves is not None and not kwargs and len(args) == self._positional_leaves:
+            flat = args  # the common case: a forward of plain tensor arguments
+        elif self._in_spec is None:
             raise errors.NotImplemented("the package records no call spec: use Model.run(flat_inputs)")
-        flat = []
-        if self._in_spec.type == "builtins.tuple" and len(self._in_spec.children) == 2:
-            _pytree.flatten(tuple(args), self._in_spec.children[0], "args", flat)
-            _pytree.flatten(dict(kwargs), self._in_spec.children[1], "kwargs", flat)
         else:
-            _pytree.flatten((tuple(args), dict(kwargs)), self._in_spec, "", flat)
+            flat = []
+            if self._in_spec.type == "builtins.tuple" and len(self._in_spec.children) == 2:
+                _pytree.flatten(tuple(args), self._in_spec.children[0], "args", flat)
+                _pytree.flatten(dict(kwargs), self._in_spec.children[1], "kwargs", flat)
+            else:
+                _pytree.flatten((tuple(args), dict(kwargs)), self._in_spec, "", flat)
         outputs = self.run(flat)
+        if self._out_leaf:
+            return outputs[0]
         return _pytree.unflatten(outputs, self._out_spec) if self._out_spec is not None else outputs
 
     def run(self, inputs, as_dlpack=False):
@@ -130,15 +147,12 @@ class Model:
         outputs as numpy arrays, or with as_dlpack=True as pt2run tensors that
         torch.from_dlpack / cupy.from_dlpack / numpy.from_dlpack take without a copy (device
         outputs stay on the device)."""
-        inputs = list(inputs)
         if len(inputs) != len(self.inputs):
             raise errors.InvalidArgument(f"the model takes {len(self.inputs)} input(s) "
                                          f"({', '.join(s.name for s in self.inputs)}), got {len(inputs)}")
-        prepared = [_as_input(v, self.inputs[i], i) for i, v in enumerate(inputs)]
-        # bfloat16 and float8 inputs may come as their bits (uint16/uint8, or ml_dtypes arrays).
-        raw = [s.dtype if s.dtype in _NO_NUMPY_DTYPE else "" for s in self.inputs]
-        outputs = self._core.run(prepared, raw)
-        return outputs if as_dlpack else [None if t is None else _to_numpy(t) for t in outputs]
+        prepared = [v if type(v) is _ndarray and v.flags.writeable and v.dtype.kind != "V"
+                    else _as_input(v, self.inputs[i], i) for i, v in enumerate(inputs)]
+        return self._core.run(prepared, self._raw, not as_dlpack)
 
     # -- weights -----------------------------------------------------------------------------
     def constants(self, inactive=False):

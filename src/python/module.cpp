@@ -132,8 +132,10 @@ class Model {
   }
 
   // raw_as[i], when not empty, is the dtype ("bfloat16", "float8_e4m3fn") whose bits input i
-  // holds as unsigned integers of that width: numpy has no such dtypes.
-  nb::list run(const nb::sequence& inputs, const std::vector<std::string>& raw_as) {
+  // holds as unsigned integers of that width: numpy has no such dtypes. With `numpy`, outputs
+  // come back as numpy arrays (device outputs copied to the host), else as Tensors; None where
+  // the forward returns None.
+  nb::list run(const nb::sequence& inputs, const std::vector<std::string>& raw_as, bool numpy) {
     std::vector<Tensor> tensors;
     tensors.reserve(nb::len(inputs));
     int64_t index = 0;
@@ -148,9 +150,16 @@ class Model {
       nb::gil_scoped_release released;
       outputs = loader_->run(tensors);
       tensors.clear();  // the inputs' deleters (numpy's) take the GIL themselves
+      if (numpy)
+        for (Tensor& t : outputs)
+          if (t.defined() && t.device().type != DeviceType::CPU) t = t.to(Device::cpu());
     }
-    nb::list result;  // None where the forward returns None
-    for (Tensor& t : outputs) result.append(t.defined() ? nb::cast(PyTensor{std::move(t)}) : nb::none());
+    nb::list result;
+    for (Tensor& t : outputs) {
+      if (!t.defined()) result.append(nb::none());
+      else if (numpy) result.append(PyTensor{std::move(t)}.numpy());
+      else result.append(nb::cast(PyTensor{std::move(t)}));
+    }
     return result;
   }
 
