@@ -176,6 +176,37 @@ def test_errors_name_the_problem():
         pt2run.load(pkg("mlp"), device="cuda")
 
 
+def test_hostile_dlpack_producers_are_refused():
+    """Objects that claim to be tensors but are not get an error naming the input, never a crash."""
+    mlp = pt2run.load(pkg("mlp"))
+
+    class NotACapsule:
+        def __dlpack__(self, **kwargs):
+            return 5
+
+    class Raises:
+        def __dlpack__(self, **kwargs):
+            raise RuntimeError("producer failed")
+
+    class UsedCapsule:
+        def __init__(self):
+            self.capsule = np.zeros((3, 16), np.float32).__dlpack__()
+            np.from_dlpack(type("Once", (), {"__dlpack__": lambda s, **k: self.capsule,
+                                             "__dlpack_device__": lambda s: (1, 0)})())
+
+        def __dlpack__(self, **kwargs):
+            return self.capsule  # already consumed: its name says "used_dltensor"
+
+    with pytest.raises(pt2run.errors.InvalidArgument, match="did not return a DLPack capsule"):
+        mlp.run([NotACapsule()])
+    with pytest.raises(RuntimeError, match="producer failed"):
+        mlp.run([Raises()])
+    with pytest.raises(pt2run.errors.InvalidArgument, match="did not return a DLPack capsule"):
+        mlp.run([UsedCapsule()])
+    (x,) = arrays("mlp", "in_")
+    assert np.allclose(mlp(x), arrays("mlp", "out_")[0], rtol=1e-4, atol=1e-4)  # still serving
+
+
 def test_weights_swap_while_runs_go_on():
     """Set b into the inactive buffer and swap it in while another thread keeps running: every
     answer is set a's or set b's, and after the swap only b's."""
