@@ -2,79 +2,17 @@
 // HTTP until SIGINT or SIGTERM, which stop accepting and let requests in flight finish.
 
 #include <algorithm>
-#include <map>
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/stop_signals.h"
 #include "cli/thread_choice.h"
-#include "pt2run/error.h"
 #include "server/http_server.h"
 
 namespace pt2run::cli {
-namespace {
-
-int stop_pipe_write = -1;  // the handler's end of StopSignals' pipe
-
-extern "C" void on_stop_signal(int signal_number) {
-  const int saved = errno;
-  const unsigned char number = static_cast<unsigned char>(signal_number);
-  [[maybe_unused]] const ssize_t n = write(stop_pipe_write, &number, 1);  // async-signal-safe
-  errno = saved;
-}
-
-// SIGINT and SIGTERM stop the server. Their handler writes the signal's number to a pipe that
-// one thread waits on. A handler rather than sigwait on blocked signals: threads a library
-// starts before serve runs (OpenBLAS's pthread pool, at load) do not block them, so the kernel
-// may hand the signal to one of those; and as a container's PID 1 a signal left at its default
-// action is dropped.
-class StopSignals {
- public:
-  StopSignals() {
-    if (pipe2(fds_, O_CLOEXEC) != 0) throw Error(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
-    stop_pipe_write = fds_[1];
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-  }
-  ~StopSignals() {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    stop_pipe_write = -1;
-    ::close(fds_[0]);
-    ::close(fds_[1]);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
-  // Blocks until a stop signal (returns its number) or wake() (returns 0).
-  int wait() {
-    unsigned char number = 0;
-    while (::read(fds_[0], &number, 1) < 0 && errno == EINTR) {
-    }
-    return number;
-  }
-  void wake() {
-    const unsigned char zero = 0;
-    [[maybe_unused]] const ssize_t n = ::write(fds_[1], &zero, 1);
-  }
-
- private:
-  int fds_[2] = {-1, -1};
-};
-
-}  // namespace
 
 int serve_command(const ServeOptions& o) {
   if (o.models.empty() && o.repository.empty())
