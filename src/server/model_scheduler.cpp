@@ -1,6 +1,7 @@
 #include "server/model_scheduler.h"
 
 #include <algorithm>
+#include <utility>
 #include <cstring>
 #include <exception>
 
@@ -102,7 +103,8 @@ std::vector<Tensor> ModelScheduler::infer(std::vector<Tensor> inputs, Clock::tim
                                         to_string(queue_.size()) + " still waiting)");
   }
   request->done.wait(lock, [&] { return request->state == Request::State::Done; });
-  if (request->error) std::rethrow_exception(request->error);
+  // Taken out of the request, so the exception dies on this thread (see run_batch).
+  if (request->error) std::rethrow_exception(std::exchange(request->error, nullptr));
   return std::move(request->outputs);
 }
 
@@ -194,6 +196,16 @@ void ModelScheduler::run_batch(std::vector<std::shared_ptr<Request>>& batch) {
         for (const Tensor& out : outputs) r->outputs.push_back(take_rows(out, begin, r->rows));
         begin += r->rows;
       }
+    }
+  } catch (const Error& e) {
+    // Each request its own copy, which its caller's thread takes out of the request: the
+    // exception is then read and freed on that one thread. A copy shared by the batch, or one
+    // left in the request, was freed by whichever thread dropped the last reference, counted
+    // inside libstdc++, whose atomics ThreadSanitizer cannot see: it reported the free racing
+    // with the caller's read of the message.
+    for (auto& r : batch) {
+      r->outputs.clear();
+      r->error = std::make_exception_ptr(Error(e.code(), e.message()));
     }
   } catch (...) {
     const std::exception_ptr error = std::current_exception();
