@@ -94,6 +94,8 @@ class Model:
         options.num_runners = int(num_runners)
         if device is not None:
             kind, _, index = str(device).partition(":")
+            if kind not in ("cpu", "cuda") or (index and not index.isdigit()):
+                raise errors.InvalidArgument(f"device {device!r}: use 'cpu', 'cuda' or 'cuda:N'")
             options.device_index = int(index) if index else -1
         if expect_sha256:
             options.expect_sha256 = expect_sha256

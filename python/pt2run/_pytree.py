@@ -22,13 +22,16 @@ class Spec:
 
 
 def parse(text):
-    """A spec from its JSON (what get_call_spec() returns); None for an empty string."""
+    """A spec from its JSON (what get_call_spec() returns); None for an empty string, or for
+    one this reader cannot follow (another protocol, a malformed package): then only the flat
+    Model.run takes the model's inputs."""
     if not text:
         return None
-    protocol, node = json.loads(text)
-    if protocol != 1:
-        raise ValueError(f"call spec protocol {protocol}: pt2run reads protocol 1")
-    return Spec(node)
+    try:
+        protocol, node = json.loads(text)
+        return Spec(node) if protocol == 1 else None
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
 
 
 def _keys(spec):

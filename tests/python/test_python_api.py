@@ -174,6 +174,12 @@ def test_errors_name_the_problem():
         pt2run.load(pkg("mlp"), expect_sha256="0" * 64)
     with pytest.raises(pt2run.errors.UnsupportedPackage, match="runs on 'cpu'"):
         pt2run.load(pkg("mlp"), device="cuda")
+    for bad in ("tpu", "cuda:x", "cuda:-1"):
+        with pytest.raises(pt2run.errors.InvalidArgument, match="use 'cpu', 'cuda' or 'cuda:N'"):
+            pt2run.load(pkg("mlp"), device=bad)
+    from pt2run import _pytree
+    for spec in ("not json", "[2, {}]", "[1, {\"type\": 3}]", "[1, 5]", "[" * 100000):
+        assert _pytree.parse(spec) is None
 
 
 def test_hostile_dlpack_producers_are_refused():
