@@ -59,11 +59,6 @@ Tensor tensor_from(nb::handle object, int64_t index) {
   return from_dlpack(managed);
 }
 
-#define PT2RUN_PY_CHECK(cond, message) \
-  do {                                     \
-    if (!(cond)) throw Error(ErrorCode::InvalidArgument, message); \
-  } while (0)
-
 // The numpy element type holding a dtype's values (its bits where numpy lacks the type).
 nb::dlpack::dtype numpy_dtype(DType d) {
   using nb::dlpack::dtype_code;
@@ -107,7 +102,8 @@ struct PyTensor {
   // A writable numpy array over the tensor's memory (a host tensor; no copy). It keeps the
   // tensor's storage alive. bfloat16 and float8 come as their bits (uint16, uint8).
   nb::object numpy() const {
-    PT2RUN_PY_CHECK(tensor.device().type == DeviceType::CPU, "numpy() needs a host tensor: call cpu() first");
+    if (tensor.device().type != DeviceType::CPU)
+      throw Error(ErrorCode::InvalidArgument, "numpy() needs a host tensor: call cpu() first");
     auto* keep = new Tensor(tensor);
     nb::capsule owner(keep, [](void* p) noexcept { delete static_cast<Tensor*>(p); });
     std::vector<size_t> shape(tensor.sizes().begin(), tensor.sizes().end());
@@ -187,7 +183,6 @@ class Model {
   }
   std::vector<std::string> call_spec() { return loader_->get_call_spec(); }
   std::string device() { return loader_->get_runner()->device_str(); }
-  std::vector<std::string> constant_fqns() { return loader_->get_constant_fqns(); }
 
  private:
   std::unique_ptr<AOTIModelPackageLoader> loader_;
@@ -237,14 +232,6 @@ NB_MODULE(_core, m) {
       .def("cpu", [](const PyTensor& t) {
         nb::gil_scoped_release released;
         return PyTensor{t.tensor.to(Device::cpu())};
-      })
-      // The same memory as unsigned integers of the element's width: numpy has no bfloat16 or
-      // float8, so those arrive as their bits (uint16, uint8).
-      .def("bits", [](const PyTensor& t) {
-        const Tensor& x = t.tensor;
-        const DType raw = element_size(x.dtype()) == 2 ? DType::UInt16 : DType::UInt8;
-        std::vector<int64_t> sizes(x.sizes().begin(), x.sizes().end()), strides(x.strides().begin(), x.strides().end());
-        return PyTensor{Tensor(x.storage(), sizes, strides, x.storage_offset(), raw)};
       });
 
   nb::class_<Model>(m, "Model")
@@ -255,8 +242,7 @@ NB_MODULE(_core, m) {
       .def("fold", &Model::fold)
       .def("swap", &Model::swap)
       .def("call_spec", &Model::call_spec)
-      .def("device", &Model::device)
-      .def("constant_fqns", &Model::constant_fqns);
+      .def("device", &Model::device);
 
   nb::class_<LoaderOptions>(m, "LoaderOptions")
       .def(nb::init<>())
